@@ -1,0 +1,117 @@
+package dev.kubegate.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every setting of kubegate, prefix {@code kubegate.}. Key names marked "contract" in DESIGN.md are
+ * relied on by users' scripts: rename none of them. Defaults run one replica on one machine.
+ */
+@ConfigMapping(prefix = "kubegate")
+public interface KubegateConfig {
+
+    /** Where kubegate keeps what it generates: TLS material, embedded state, local audit. */
+    @WithDefault("data")
+    Path dataDir();
+
+    Upstream upstream();
+
+    Identity identity();
+
+    Admin admin();
+
+    Tls tls();
+
+    Limits limits();
+
+    interface Upstream {
+        /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
+        Optional<String> url();
+
+        /** Kubeconfig file; when absent, $KUBECONFIG then ~/.kube/config are tried after in-cluster. */
+        Optional<Path> kubeconfig();
+
+        /** Kubeconfig context; the file's current-context when absent. */
+        Optional<String> context();
+
+        /** CA bundle for {@link #url()} when no kubeconfig supplies one. */
+        Optional<Path> caFile();
+
+        /** Bearer token file for {@link #url()} when no kubeconfig supplies credentials; re-read on change. */
+        Optional<Path> tokenFile();
+
+        /** Disables upstream certificate verification. Never in production. */
+        @WithDefault("false")
+        boolean insecureSkipTlsVerify();
+
+        Eks eks();
+
+        /** Send Impersonate-* headers for the caller; off where the gateway identity is the scoped one. */
+        @WithDefault("true")
+        boolean impersonate();
+
+        /** TCP + TLS connect timeout towards the API server. */
+        @WithDefault("10s")
+        Duration connectTimeout();
+
+        /** Time allowed until upstream response headers arrive; exceeded → 504. Streams are not cut after. */
+        @WithDefault("60s")
+        Duration responseTimeout();
+
+        /** Connections (HTTP/1.1) or streams (HTTP/2) kept per upstream; watches each hold one. */
+        @WithDefault("2000")
+        int maxConnections();
+
+        /** Negotiate HTTP/2 with the API server (multiplexes watches on few connections). */
+        @WithDefault("true")
+        boolean http2();
+
+        interface Eks {
+            /** EKS cluster name: enables the EKS upstream identity (k8s-aws-v1 tokens minted with AWS SDK v2). */
+            Optional<String> clusterName();
+
+            /** AWS region of the cluster; the SDK's default region chain when absent. */
+            Optional<String> region();
+
+            /** Role to assume (STS AssumeRole) before minting tokens; the default credential chain's identity when absent. */
+            Optional<String> roleArn();
+        }
+    }
+
+    interface Identity {
+        @WithName("static")
+        StaticTokens staticTokens();
+
+        interface StaticTokens {
+            /** Agents' static bearer tokens, kube-apiserver token-file CSV. Development only; off when absent. */
+            Optional<Path> tokensFile();
+        }
+    }
+
+    interface Admin {
+        /** Humans' (approvers, admins) bearer tokens, kube-apiserver token-file CSV; off when absent. */
+        Optional<Path> tokensFile();
+    }
+
+    interface Tls {
+        /** PEM certificate chain served to clients; generated (self-signed) under data-dir/tls when absent. */
+        Optional<Path> certFile();
+
+        /** PEM private key for {@link #certFile()}. */
+        Optional<Path> keyFile();
+
+        /** Extra DNS names / IPs for the generated certificate (the NLB name, a Service DNS name). */
+        Optional<java.util.List<String>> sans();
+    }
+
+    interface Limits {
+        /** Largest request body kubegate reads when it must inspect one; larger → 413. */
+        @WithDefault("3Mi")
+        String maxRequestBody();
+    }
+}
