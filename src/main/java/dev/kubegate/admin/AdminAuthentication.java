@@ -1,0 +1,71 @@
+package dev.kubegate.admin;
+
+import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.identity.AuthenticatorChain;
+import dev.kubegate.identity.TokenFile;
+import dev.kubegate.k8s.Status;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/**
+ * Humans (approvers, admins) authenticate to {@code /kubegate/v1} with their own tokens
+ * ({@code kubegate.admin.tokens-file}), a realm separate from agents': an agent token never opens the
+ * admin API. Without a configured file the admin API refuses everyone (fail closed).
+ */
+@Provider
+@Priority(Priorities.AUTHENTICATION)
+@ApplicationScoped
+public class AdminAuthentication implements ContainerRequestFilter {
+
+    /** Request property holding the authenticated admin's {@link TokenFile.Entry}. */
+    public static final String ADMIN = "kubegate.admin";
+
+    @Inject
+    KubegateConfig config;
+
+    private volatile TokenFile tokens;
+
+    void load(@Observes StartupEvent event) {
+        tokens = config.admin().tokensFile().map(file -> {
+            try {
+                return TokenFile.load(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read kubegate.admin.tokens-file " + file, e);
+            }
+        }).orElse(null);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        TokenFile admins = tokens;
+        if (admins == null) {
+            abort(request, Status.forbidden("the admin API is disabled: configure kubegate.admin.tokens-file"));
+            return;
+        }
+        Optional<TokenFile.Entry> admin = AuthenticatorChain.bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION))
+                .flatMap(admins::lookup);
+        if (admin.isEmpty()) {
+            abort(request, Status.unauthorized("Unauthorized: send an admin token as 'Authorization: Bearer <token>'"));
+            return;
+        }
+        request.setProperty(ADMIN, admin.get());
+    }
+
+    static void abort(ContainerRequestContext request, Status status) {
+        request.abortWith(Response.status(status.code()).type(MediaType.APPLICATION_JSON).entity(status.toJson()).build());
+    }
+}

@@ -1,0 +1,10 @@
+package dev.kubegate.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "kubegate", mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Access gateway between AI agents and Kubernetes clusters.",
+        subcommands = {ServeCommand.class, KubeconfigCommand.class})
+public class KubegateCommand {
+}

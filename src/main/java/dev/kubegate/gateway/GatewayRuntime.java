@@ -1,0 +1,103 @@
+package dev.kubegate.gateway;
+
+import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.identity.Authenticator;
+import dev.kubegate.identity.AuthenticatorChain;
+import dev.kubegate.identity.StaticTokenAuthenticator;
+import dev.kubegate.identity.TokenFile;
+import dev.kubegate.upstream.HttpForwarder;
+import dev.kubegate.upstream.UpgradeTunnel;
+import dev.kubegate.upstream.UpstreamClient;
+import dev.kubegate.upstream.UpstreamProbe;
+import dev.kubegate.upstream.credentials.UpstreamCredentials;
+import dev.kubegate.upstream.credentials.UpstreamCredentialsFactory;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the gateway needs once it serves: the upstream pools, the authenticators, the readiness
+ * probe. Built at start-up on the main thread (reading kubeconfigs and token files blocks), and only
+ * when the HTTP listener is on — the CLI's client commands run the same application without it.
+ * A misconfiguration fails start-up with a message instead of failing every call later.
+ */
+@ApplicationScoped
+public class GatewayRuntime {
+
+    private static final Logger LOG = Logger.getLogger(GatewayRuntime.class);
+
+    /** Everything the request path needs, immutable once built. */
+    public record Started(UpstreamClient upstream, HttpForwarder forwarder, UpgradeTunnel tunnel,
+                          AuthenticatorChain authenticators, UpstreamProbe probe) {
+    }
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    KubegateConfig config;
+
+    @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
+    boolean serving;
+
+    private volatile Started started;
+
+    void onStart(@Observes StartupEvent event) {
+        if (!serving) {
+            return;
+        }
+        UpstreamCredentials credentials = UpstreamCredentialsFactory.create(config.upstream(), System.getenv());
+        UpstreamClient upstream = new UpstreamClient(vertx, credentials, config.upstream());
+        AuthenticatorChain authenticators = new AuthenticatorChain(agentAuthenticators());
+        UpstreamProbe probe = new UpstreamProbe(vertx, upstream);
+        probe.start();
+        started = new Started(upstream,
+                new HttpForwarder(vertx, upstream, config.upstream().responseTimeout()),
+                new UpgradeTunnel(vertx, upstream, config.upstream().responseTimeout()),
+                authenticators, probe);
+        LOG.infof("kubegate forwards to %s; impersonation %s", credentials.describe(),
+                config.upstream().impersonate() ? "on" : "off");
+        if (authenticators.isEmpty()) {
+            LOG.warn("no agent authentication is configured: every Kubernetes API call will be refused (401); "
+                    + "set kubegate.identity.static.tokens-file for development");
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        Started s = started;
+        started = null;
+        if (s != null) {
+            s.probe().stop();
+            s.upstream().close();
+        }
+    }
+
+    private List<Authenticator> agentAuthenticators() {
+        List<Authenticator> list = new ArrayList<>();
+        config.identity().staticTokens().tokensFile().ifPresent(file -> {
+            try {
+                TokenFile tokens = TokenFile.load(file);
+                list.add(new StaticTokenAuthenticator(tokens));
+                LOG.warnf("static agent tokens loaded from %s (%d tokens): for development only", file, tokens.size());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read kubegate.identity.static.tokens-file " + file, e);
+            }
+        });
+        return list;
+    }
+
+    /** The running gateway, or null while starting, stopping, or when not serving. */
+    public Started current() {
+        return started;
+    }
+}

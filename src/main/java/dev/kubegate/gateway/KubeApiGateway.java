@@ -1,0 +1,242 @@
+package dev.kubegate.gateway;
+
+import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.identity.AuthenticationException;
+import dev.kubegate.identity.AuthenticatorChain;
+import dev.kubegate.identity.Principal;
+import dev.kubegate.k8s.InvalidRequestException;
+import dev.kubegate.k8s.RequestInfo;
+import dev.kubegate.k8s.RequestInfoParser;
+import dev.kubegate.k8s.Status;
+import dev.kubegate.upstream.Exchange;
+import dev.kubegate.upstream.HttpForwarder;
+import dev.kubegate.upstream.UpgradeTunnel;
+import dev.kubegate.upstream.UpstreamFailure;
+import dev.kubegate.upstream.UpstreamHeaders;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The Kubernetes API route: every path outside {@code /kubegate/} and {@code /q/}. This class is the
+ * one place that knows the order of the steps a call goes through:
+ * <ol>
+ *   <li>classify — {@link RequestInfoParser}, refusing paths the API server could read differently;</li>
+ *   <li>authenticate — the {@link AuthenticatorChain};</li>
+ *   <li>forward — with the gateway's identity and {@code Impersonate-*} for the caller, streaming;</li>
+ *   <li>record — metrics, the access log line, the trace span.</li>
+ * </ol>
+ * Any failure before forwarding refuses the call with a {@link Status}; nothing is forwarded unchecked.
+ * Everything here runs on the request's event loop and never blocks.
+ */
+@ApplicationScoped
+public class KubeApiGateway {
+
+    /** Kubernetes API traffic: everything but kubegate's own API and Quarkus' /q/ endpoints. */
+    static final String KUBE_API_PATHS = "^(?!/q(/|$)|/kubegate(/|$)).*";
+
+    private static final Logger ACCESS = Logger.getLogger("kubegate.access");
+    private static final TextMapSetter<MultiMap> HEADER_SETTER = (headers, k, v) -> headers.set(k, v);
+
+    @Inject
+    GatewayRuntime runtime;
+
+    @Inject
+    KubegateConfig config;
+
+    @Inject
+    Tracer tracer;
+
+    @Inject
+    OpenTelemetry openTelemetry;
+
+    @Inject
+    MeterRegistry registry;
+
+    private GatewayMetrics metrics;
+    private long maxBodyBytes;
+
+    void routes(@Observes Router router) {
+        metrics = new GatewayMetrics(registry);
+        maxBodyBytes = ByteSize.parse(config.limits().maxRequestBody());
+        router.routeWithRegex(KUBE_API_PATHS).handler(this::handle);
+    }
+
+    void handle(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        req.pause();
+        long started = System.nanoTime();
+        Span span = Span.current();
+        GatewayRuntime.Started rt = runtime.current();
+        if (rt == null) {
+            refuse(req, null, null, Status.serviceUnavailable("kubegate is starting or stopping; retry shortly"), started);
+            return;
+        }
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        boolean upgrade = UpgradeTunnel.isUpgrade(req);
+        RequestInfo info;
+        try {
+            info = RequestInfoParser.parse(req.method().name(), q < 0 ? uri : uri.substring(0, q), q < 0 ? null : uri.substring(q + 1), upgrade);
+        } catch (InvalidRequestException e) {
+            refuse(req, null, null, Status.badRequest(e.getMessage()), started);
+            return;
+        }
+        ctx.put(RequestInfo.class.getName(), info);
+        Tracing.describe(span, info);
+
+        Span authSpan = tracer.spanBuilder("kubegate.authenticate").setParent(Context.current().with(span)).startSpan();
+        io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();
+        rt.authenticators().authenticate(AuthenticatorChain.bearerToken(req.getHeader(HttpHeaders.AUTHORIZATION)))
+                .subscribe().with(
+                        principal -> onContext(vctx, () -> {
+                            authSpan.setAttribute("kubegate.principal", principal.name());
+                            authSpan.end();
+                            span.setAttribute("kubegate.principal", principal.name());
+                            forward(rt, req, info, principal, upgrade, span, started);
+                        }),
+                        failure -> onContext(vctx, () -> {
+                            authSpan.recordException(failure);
+                            authSpan.setStatus(StatusCode.ERROR);
+                            authSpan.end();
+                            refuse(req, info, null, authenticationStatus(failure), started);
+                        }));
+    }
+
+    private void forward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
+                         boolean upgrade, Span serverSpan, long started) {
+        MultiMap headers = UpstreamHeaders.forRequest(req.headers(), principal, config.upstream().impersonate(), upgrade,
+                req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+        Span upstreamSpan = tracer.spanBuilder("kubegate.upstream").setParent(Context.current().with(serverSpan)).startSpan();
+        openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(upstreamSpan), headers, HEADER_SETTER);
+
+        boolean watch = "watch".equals(info.verb());
+        boolean stream = watch || (info.isResourceRequest() && "log".equals(info.subresource()));
+        long[] headersAt = {0};
+        Future<Exchange> exchange;
+        if (upgrade) {
+            exchange = rt.tunnel().open(req, headers, () -> {
+                headersAt[0] = System.nanoTime();
+                metrics.openExecSessions.incrementAndGet();
+            });
+        } else {
+            if (watch) metrics.openWatches.incrementAndGet();
+            if (stream) metrics.openStreams.incrementAndGet();
+            exchange = rt.forwarder().forward(req, headers, maxBodyBytes, watch);
+        }
+        exchange.onComplete(ar -> {
+            if (upgrade && headersAt[0] != 0) metrics.openExecSessions.decrementAndGet();
+            if (!upgrade && watch) metrics.openWatches.decrementAndGet();
+            if (!upgrade && stream) metrics.openStreams.decrementAndGet();
+            if (ar.failed()) {
+                upstreamSpan.recordException(ar.cause());
+                upstreamSpan.setStatus(StatusCode.ERROR);
+                upstreamSpan.end();
+                Status status = ar.cause() instanceof UpstreamFailure f ? f.status()
+                        : Status.internalError("kubegate failed to forward the call: " + ar.cause());
+                refuse(req, info, principal, status, started);
+                return;
+            }
+            Exchange x = ar.result();
+            upstreamSpan.setAttribute("http.response.status_code", x.status());
+            upstreamSpan.end();
+            complete(info, principal, x, started);
+        });
+    }
+
+    private void complete(RequestInfo info, Principal principal, Exchange x, long started) {
+        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        metrics.record(info, x.status(), latency);
+        accessLog(info, principal, x.status(), latency, x.requestBytes(), x.responseBytes(), x.complete(), null);
+    }
+
+    private void refuse(HttpServerRequest req, RequestInfo info, Principal principal, Status status, long started) {
+        HttpServerResponse resp = req.response();
+        if (!resp.headWritten() && !resp.closed()) {
+            resp.setStatusCode(status.code())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private")
+                    .end(status.toJson());
+        } else if (!resp.ended()) {
+            resp.reset();
+        }
+        req.resume();
+        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        metrics.refused(status.reason());
+        metrics.record(info, status.code(), latency);
+        Span.current().setStatus(StatusCode.ERROR, status.reason());
+        accessLog(info, principal, status.code(), latency, 0, 0, true, status.message());
+    }
+
+    private static Status authenticationStatus(Throwable failure) {
+        if (failure instanceof AuthenticationException a) {
+            return a.unavailable()
+                    ? Status.serviceUnavailable("kubegate cannot verify credentials right now: " + a.getMessage())
+                    : Status.unauthorized("Unauthorized: " + a.getMessage());
+        }
+        return Status.serviceUnavailable("kubegate cannot verify credentials right now: " + failure);
+    }
+
+    private static void accessLog(RequestInfo info, Principal principal, int code, Duration latency,
+                                  long bytesIn, long bytesOut, boolean complete, String refusal) {
+        if (!ACCESS.isInfoEnabled()) {
+            return;
+        }
+        // MDC is filled and cleared around the one log call, on this thread: no leak between requests.
+        try {
+            if (info != null) {
+                MDC.put("verb", info.verb());
+                if (info.isResourceRequest()) {
+                    MDC.put("apiGroup", info.apiGroup());
+                    MDC.put("resource", info.resource());
+                    if (!info.subresource().isEmpty()) MDC.put("subresource", info.subresource());
+                    if (!info.namespace().isEmpty()) MDC.put("namespace", info.namespace());
+                    if (!info.name().isEmpty()) MDC.put("name", info.name());
+                } else {
+                    MDC.put("path", info.path());
+                }
+            }
+            if (principal != null) {
+                MDC.put("principal", principal.name());
+                principal.session().ifPresent(s -> MDC.put("session", s.id()));
+            }
+            MDC.put("code", Integer.toString(code));
+            MDC.put("durationMs", Long.toString(latency.toMillis()));
+            ACCESS.infof("%s %d %dms in=%d out=%d%s%s", info == null ? "unclassified" : info.describe(), code,
+                    latency.toMillis(), bytesIn, bytesOut, complete ? "" : " (cut)", refusal == null ? "" : " refused: " + refusal);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private static void onContext(io.vertx.core.Context vctx, Runnable task) {
+        if (vctx == null || io.vertx.core.Vertx.currentContext() == vctx) {
+            task.run();
+        } else {
+            vctx.runOnContext(v -> task.run());
+        }
+    }
+
+    Optional<GatewayMetrics> metrics() {
+        return Optional.ofNullable(metrics);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.kubegate.k8s;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * A Kubernetes {@code meta/v1 Status}: the only shape of error kubegate ever answers with, so that
+ * kubectl and client-go print it like any API server error. The HTTP status always equals {@link #code()}.
+ *
+ * @param code    HTTP status code
+ * @param reason  machine-readable StatusReason ("Forbidden", "ServiceUnavailable", ...)
+ * @param message human-readable explanation, written for the agent reading it
+ * @param causes  optional field-level causes (details.causes)
+ */
+public record Status(int code, String reason, String message, List<Cause> causes) {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    public record Cause(String reason, String message, String field) {
+    }
+
+    public Status {
+        causes = causes == null ? List.of() : List.copyOf(causes);
+    }
+
+    public static Status badRequest(String message) {
+        return new Status(400, "BadRequest", message, null);
+    }
+
+    public static Status unauthorized(String message) {
+        return new Status(401, "Unauthorized", message, null);
+    }
+
+    public static Status forbidden(String message) {
+        return new Status(403, "Forbidden", message, null);
+    }
+
+    public static Status notFound(String message) {
+        return new Status(404, "NotFound", message, null);
+    }
+
+    public static Status methodNotAllowed(String message) {
+        return new Status(405, "MethodNotAllowed", message, null);
+    }
+
+    public static Status tooLarge(String message) {
+        return new Status(413, "RequestEntityTooLarge", message, null);
+    }
+
+    public static Status unsupportedMediaType(String message) {
+        return new Status(415, "UnsupportedMediaType", message, null);
+    }
+
+    public static Status invalid(String message, List<Cause> causes) {
+        return new Status(422, "Invalid", message, causes);
+    }
+
+    public static Status tooManyRequests(String message) {
+        return new Status(429, "TooManyRequests", message, null);
+    }
+
+    public static Status internalError(String message) {
+        return new Status(500, "InternalError", message, null);
+    }
+
+    public static Status serviceUnavailable(String message) {
+        return new Status(503, "ServiceUnavailable", message, null);
+    }
+
+    /** The API server's own reason for 504 is "Timeout". */
+    public static Status gatewayTimeout(String message) {
+        return new Status(504, "Timeout", message, null);
+    }
+
+    /** {@code {"kind":"Status","apiVersion":"v1",...}} exactly as the API server writes it. */
+    public String toJson() {
+        StringWriter out = new StringWriter(128 + message.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            writeTo(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** A watch {@code ERROR} event carrying this Status, as the API server ends a broken watch. */
+    public String toWatchErrorEvent() {
+        StringWriter out = new StringWriter(160 + message.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "ERROR");
+            g.writeFieldName("object");
+            writeTo(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.append('\n').toString();
+    }
+
+    private void writeTo(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("kind", "Status");
+        g.writeStringField("apiVersion", "v1");
+        g.writeObjectFieldStart("metadata");
+        g.writeEndObject();
+        g.writeStringField("status", "Failure");
+        g.writeStringField("message", message);
+        g.writeStringField("reason", reason);
+        if (!causes.isEmpty()) {
+            g.writeObjectFieldStart("details");
+            g.writeArrayFieldStart("causes");
+            for (Cause c : causes) {
+                g.writeStartObject();
+                if (c.reason() != null) g.writeStringField("reason", c.reason());
+                if (c.message() != null) g.writeStringField("message", c.message());
+                if (c.field() != null) g.writeStringField("field", c.field());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeNumberField("code", code);
+        g.writeEndObject();
+    }
+}

@@ -1,0 +1,203 @@
+package dev.kubegate.upstream;
+
+import dev.kubegate.k8s.Status;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+
+/**
+ * Forwards one ordinary (non-upgrade) call: the request body streams up, the response streams down,
+ * each chunk written as it arrives and the reader paused while the writer's queue is full — so a
+ * watch or a 5 MB list crosses in bounded memory, and a slow client slows the API server's stream
+ * instead of filling the heap.
+ *
+ * <p>Runs entirely on the calling event loop; nothing blocks.
+ */
+public final class HttpForwarder {
+
+    private final Vertx vertx;
+    private final UpstreamClient upstream;
+    private final long responseTimeoutMs;
+
+    public HttpForwarder(Vertx vertx, UpstreamClient upstream, Duration responseTimeout) {
+        this.vertx = vertx;
+        this.upstream = upstream;
+        this.responseTimeoutMs = responseTimeout.toMillis();
+    }
+
+    /**
+     * Forwards {@code req} (which the caller has paused) with {@code headers}. Fails with
+     * {@link UpstreamFailure} when the client has been sent nothing yet; once the response has
+     * started, problems end the exchange (as a watch {@code ERROR} event for watches) and the
+     * future completes with {@link Exchange#complete()} false.
+     */
+    public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, long maxBodyBytes, boolean watch) {
+        Promise<Exchange> done = Promise.promise();
+        HttpServerResponse resp = req.response();
+        String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        boolean chunkedBody = contentLength == null && hasUnsizedBody(req);
+        if (contentLength != null) {
+            long declared = parseLength(contentLength);
+            if (declared < 0) {
+                return Future.failedFuture(new UpstreamFailure(Status.badRequest("invalid Content-Length: " + contentLength), null));
+            }
+            if (declared > maxBodyBytes) {
+                return Future.failedFuture(new UpstreamFailure(tooLarge(maxBodyBytes), null));
+            }
+        }
+        upstream.request(req.method(), req.uri(), headers, false).onComplete(opened -> {
+            if (opened.failed()) {
+                done.fail(unreachable(opened.cause()));
+                return;
+            }
+            HttpClientRequest creq = opened.result();
+            AtomicBoolean clientGone = new AtomicBoolean();
+            AtomicBoolean timedOut = new AtomicBoolean();
+            long timer = vertx.setTimer(responseTimeoutMs, id -> {
+                timedOut.set(true);
+                creq.reset(0, new TimeoutException());
+            });
+            // The client leaving (connection closed, HTTP/2 stream reset) cancels the upstream call:
+            // this is what ends an abandoned watch at the API server.
+            resp.closeHandler(v -> {
+                clientGone.set(true);
+                creq.reset();
+            });
+            resp.exceptionHandler(e -> {
+                clientGone.set(true);
+                creq.reset();
+            });
+            long[] sentUp = {0};
+            creq.response().onComplete(answered -> {
+                vertx.cancelTimer(timer);
+                if (answered.failed()) {
+                    if (clientGone.get()) {
+                        done.tryComplete(new Exchange(499, sentUp[0], 0, false));
+                    } else if (timedOut.get()) {
+                        done.tryFail(new UpstreamFailure(Status.gatewayTimeout("the Kubernetes API server at "
+                                + upstream.credentials().server() + " did not answer within " + responseTimeoutMs + " ms"), answered.cause()));
+                    } else if (answered.cause() instanceof UpstreamFailure f) {
+                        done.tryFail(f);
+                    } else {
+                        done.tryFail(unreachable(answered.cause()));
+                    }
+                    return;
+                }
+                relayResponse(answered.result(), resp, watch, clientGone, sentUp, done);
+            });
+            if (contentLength != null || chunkedBody) {
+                if (contentLength != null) {
+                    creq.putHeader(HttpHeaders.CONTENT_LENGTH, contentLength);
+                } else {
+                    creq.setChunked(true);
+                }
+                pump(req, creq, n -> {
+                    sentUp[0] += n;
+                    if (sentUp[0] > maxBodyBytes) {
+                        // Only a body without Content-Length can get here: stop it mid-stream.
+                        creq.reset(0, new UpstreamFailure(tooLarge(maxBodyBytes), null));
+                    }
+                }, () -> creq.end());
+            } else {
+                creq.end();
+                req.resume();
+            }
+        });
+        return done.future();
+    }
+
+    private static void relayResponse(HttpClientResponse cresp, HttpServerResponse resp, boolean watch,
+                                      AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
+        if (clientGone.get()) {
+            cresp.request().reset();
+            done.tryComplete(new Exchange(499, sentUp[0], 0, false));
+            return;
+        }
+        resp.setStatusCode(cresp.statusCode());
+        resp.setStatusMessage(cresp.statusMessage());
+        UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), false);
+        if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+            resp.setChunked(true);
+        }
+        long[] sentDown = {0};
+        cresp.exceptionHandler(e -> {
+            if (clientGone.get()) {
+                done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false));
+                return;
+            }
+            if (watch && !resp.ended()) {
+                // Inside a started watch the API server's convention is an ERROR event, then the end.
+                resp.end(Status.serviceUnavailable("the watch was interrupted by the Kubernetes API server: "
+                        + describe(e) + "; re-establish it from the last resourceVersion").toWatchErrorEvent());
+            } else {
+                resp.reset();
+            }
+            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false));
+        });
+        pump(cresp, resp, n -> sentDown[0] += n, () -> {
+            resp.end();
+            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
+        });
+    }
+
+    /** Streams {@code from} into {@code to}, pausing the source while the destination's queue is full. */
+    static void pump(ReadStream<Buffer> from, WriteStream<Buffer> to, LongConsumer onChunk, Runnable onEnd) {
+        from.handler(buf -> {
+            onChunk.accept(buf.length());
+            to.write(buf);
+            if (to.writeQueueFull()) {
+                from.pause();
+                to.drainHandler(v -> from.resume());
+            }
+        });
+        from.endHandler(v -> onEnd.run());
+        from.resume();
+    }
+
+    /** A body with no length: chunked HTTP/1.1, or an HTTP/2 stream still open after the headers. */
+    private static boolean hasUnsizedBody(HttpServerRequest req) {
+        if (req.version() == HttpVersion.HTTP_2) {
+            return !req.isEnded();
+        }
+        String te = req.getHeader(HttpHeaders.TRANSFER_ENCODING);
+        return te != null && te.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+    }
+
+    private static long parseLength(String value) {
+        try {
+            long n = Long.parseLong(value.strip());
+            return n < 0 ? -1 : n;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static Status tooLarge(long max) {
+        return Status.tooLarge("the request body is larger than kubegate accepts (" + max + " bytes)");
+    }
+
+    private UpstreamFailure unreachable(Throwable cause) {
+        return new UpstreamFailure(Status.serviceUnavailable("the Kubernetes API server at "
+                + upstream.credentials().server() + " is unreachable: " + describe(cause)), cause);
+    }
+
+    static String describe(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.kubegate.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StatusTest {
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void rendersTheApiServersStatusShape() throws Exception {
+        JsonNode s = json.readTree(Status.forbidden("User \"kubegate:a\" cannot \"delete\" \"x\"").toJson());
+        assertThat(s.get("kind").asText()).isEqualTo("Status");
+        assertThat(s.get("apiVersion").asText()).isEqualTo("v1");
+        assertThat(s.get("status").asText()).isEqualTo("Failure");
+        assertThat(s.get("reason").asText()).isEqualTo("Forbidden");
+        assertThat(s.get("code").asInt()).isEqualTo(403);
+        assertThat(s.get("message").asText()).isEqualTo("User \"kubegate:a\" cannot \"delete\" \"x\"");
+        assertThat(s.get("metadata").isObject()).isTrue();
+    }
+
+    @Test
+    void causesAndWatchErrorEvents() throws Exception {
+        Status st = Status.invalid("bad", List.of(new Status.Cause("FieldValueInvalid", "no", "spec.x")));
+        JsonNode s = json.readTree(st.toJson());
+        assertThat(s.at("/details/causes/0/field").asText()).isEqualTo("spec.x");
+        String event = Status.serviceUnavailable("down").toWatchErrorEvent();
+        assertThat(event).endsWith("\n");
+        JsonNode e = json.readTree(event);
+        assertThat(e.get("type").asText()).isEqualTo("ERROR");
+        assertThat(e.at("/object/code").asInt()).isEqualTo(503);
+        assertThat(Status.gatewayTimeout("t").reason()).isEqualTo("Timeout");
+    }
+}

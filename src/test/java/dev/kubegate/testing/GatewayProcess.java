@@ -1,0 +1,188 @@
+package dev.kubegate.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * kubegate as users run it: the packaged application ({@code java -jar quarkus-run.jar serve}) in its
+ * own process, configured with {@code -Dkubegate.*} properties, on a free port, with its own data
+ * directory. Tests talk to it over HTTPS and through the real kubectl.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path dataDir;
+    private final Path log;
+    private final int port;
+
+    private GatewayProcess(Process process, Path dataDir, Path log, int port) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.log = log;
+        this.port = port;
+    }
+
+    /** Starts kubegate with {@code settings} (property → value) and waits until it listens. */
+    public static GatewayProcess start(Path workDir, Map<String, String> settings) throws Exception {
+        Files.createDirectories(workDir);
+        int port = freePort();
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("quarkus.http.ssl-port", Integer.toString(port));
+        all.put("kubegate.data-dir", workDir.resolve("data").toString());
+        all.put("quarkus.log.console.json.enabled", "false");
+        all.putAll(settings);
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
+        all.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(List.of("-jar", app().toString(), "serve"));
+        Path log = workDir.resolve("kubegate.log");
+        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        GatewayProcess g = new GatewayProcess(p, workDir.resolve("data"), log, port);
+        g.awaitListening();
+        return g;
+    }
+
+    public static Path app() {
+        String app = System.getProperty("kubegate.it.app", "target/quarkus-app/quarkus-run.jar");
+        Path path = Path.of(app);
+        if (!Files.exists(path)) {
+            throw new IllegalStateException("the packaged application is missing at " + path + ": run ./mvnw verify (package phase)");
+        }
+        return path;
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Runs a kubegate CLI command (not serve) with this gateway's data dir; returns stdout. */
+    public String cli(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Dkubegate.data-dir=" + dataDir,
+                "-Dquarkus.http.ssl-port=" + port, "-jar", app().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("kubegate " + String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
+    /** A kubeconfig for an agent presenting {@code token}, written by {@code kubegate kubeconfig}. */
+    public Path kubeconfig(Path file, String token) throws Exception {
+        cli("kubeconfig", "--token", token, "-o", file.toString());
+        return file;
+    }
+
+    public String url() {
+        return "https://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path caCert() {
+        return dataDir.resolve("tls/ca.crt");
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** A JDK HTTP client trusting this gateway's CA (for raw calls next to kubectl). */
+    public HttpClient httpClient() throws Exception {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        try (var in = Files.newInputStream(caCert())) {
+            ks.setCertificateEntry("kubegate", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private void awaitListening() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("kubegate exited with " + process.exitValue() + ":\n" + logText());
+            }
+            if (Files.exists(caCert())) {
+                try {
+                    HttpResponse<String> r = httpClient().send(HttpRequest.newBuilder(URI.create(url() + "/q/health/live")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("kubegate did not start within 60 s:\n" + logText());
+    }
+
+    /** Waits until readiness reports UP (the upstream answered /readyz). */
+    public void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = httpClient().send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                return;
+            }
+            last = r.body();
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("kubegate not ready: " + last);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
