@@ -124,6 +124,12 @@ public class KubeApiGateway {
 
     private void forward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
                          boolean upgrade, Span serverSpan, long started) {
+        if (!rt.upstream().credentials().ready()) {
+            // Never forward with a credential known to be stale: the cluster would see an unknown caller.
+            refuse(req, info, principal, Status.serviceUnavailable("kubegate cannot refresh its own credentials for the cluster ("
+                    + rt.upstream().describe() + "); retry shortly"), started);
+            return;
+        }
         MultiMap headers = UpstreamHeaders.forRequest(req.headers(), principal, config.upstream().impersonate(), upgrade,
                 req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
         Span upstreamSpan = tracer.spanBuilder("kubegate.upstream").setParent(Context.current().with(serverSpan)).startSpan();
