@@ -1,0 +1,122 @@
+package dev.kubegate.e2e;
+
+import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayProcess;
+import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.RecordedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The kubectl suite against the Kubernetes API test double, plus what needs a kubelet (logs, exec)
+ * and what only the double can observe: the headers that reached the API server.
+ */
+class FakeUpstreamKubectlIT extends KubectlContract {
+
+    static FakeKubeApiServer cluster;
+    static GatewayProcess gateway;
+    static Kubectl alice;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("kubegate-fake-upstream");
+        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
+        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
+                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
+                "kubegate.identity.static.tokens-file", tokensFile(dir).toString()));
+        gateway.awaitReady();
+        alice = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), ALICE_TOKEN));
+        cluster.putObject("""
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"default"},
+                 "spec":{"containers":[{"name":"web","image":"nginx"}]}}""");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) gateway.close();
+        if (cluster != null) cluster.close();
+    }
+
+    @Override
+    GatewayProcess gateway() {
+        return gateway;
+    }
+
+    @Override
+    Kubectl alice() {
+        return alice;
+    }
+
+    @Test
+    void theApiServerSeesTheGatewaysIdentityImpersonatingTheAgentAndNothingTheClientClaimed() {
+        cluster.clearRequests();
+        alice.ok("--as", "system:admin", "--as-group", "system:masters", "get", "configmaps", "-n", "default");
+        RecordedRequest list = cluster.requests().stream()
+                .filter(r -> r.path().equals("/api/v1/namespaces/default/configmaps")).findFirst().orElseThrow();
+        assertThat(list.header("Authorization")).isEqualTo("Bearer " + cluster.token());
+        assertThat(list.headers().getAll("Impersonate-User")).containsExactly("kubegate:alice");
+        assertThat(list.headers().getAll("Impersonate-Group")).containsExactly("agents");
+        assertThat(list.headers().names()).noneMatch(n -> n.equalsIgnoreCase("Impersonate-Extra-kubegate.dev%2fsession"));
+        assertThat(list.header("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+    }
+
+    @Test
+    void logsFollowStreamsLinesAsTheyAreWritten() throws Exception {
+        cluster.addPodLogLines("default", "web-1", List.of("first line"));
+        Process logs = alice.start("-n", "default", "logs", "-f", "web-1");
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(logs.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("first line");
+            cluster.addPodLogLines("default", "web-1", List.of("written later"));
+            CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("written later");
+        } finally {
+            logs.destroy();
+            logs.waitFor(5, TimeUnit.SECONDS);
+        }
+        await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.openLogStreams() == 0);
+    }
+
+    @Test
+    void execOverWebSocketRunsTheCommandAndKeepsItsExitCode() throws Exception {
+        assertThat(alice.ok("-n", "default", "exec", "web-1", "--", "echo", "hello", "agent").strip()).isEqualTo("hello agent");
+
+        Kubectl.Result failed = alice.run("-n", "default", "exec", "web-1", "--", "sh", "-c", "exit 3");
+        assertThat(failed.exitCode()).isEqualTo(3);
+
+        Path input = Files.createTempFile("stdin", ".txt");
+        Files.writeString(input, "line one\nline two\n");
+        assertThat(alice.runWithInput(input, "-n", "default", "exec", "-i", "web-1", "--", "cat").stdout())
+                .isEqualTo("line one\nline two\n");
+        assertThat(cluster.requests().stream().filter(r -> r.path().endsWith("/exec")))
+                .allSatisfy(r -> assertThat(r.header("Impersonate-User")).isEqualTo("kubegate:alice"));
+    }
+
+    @Test
+    void aClientLeavingAWatchEndsItAtTheApiServer() throws Exception {
+        Process watch = alice.start("-n", "default", "get", "pods", "-w");
+        await().atMost(20, TimeUnit.SECONDS).until(() -> cluster.openWatches() >= 1);
+        watch.destroy();
+        watch.waitFor(5, TimeUnit.SECONDS);
+        await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.openWatches() == 0);
+    }
+}
