@@ -8,14 +8,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,7 +61,7 @@ class FakeUpstreamKubectlIT extends KubectlContract {
     @Test
     void theApiServerSeesTheGatewaysIdentityImpersonatingTheAgentAndNothingTheClientClaimed() {
         cluster.clearRequests();
-        alice.ok("--as", "system:admin", "--as-group", "system:masters", "get", "configmaps", "-n", "default");
+        ok(alice, "--as", "system:admin", "--as-group", "system:masters", "get", "configmaps", "-n", "default");
         RecordedRequest list = cluster.requests().stream()
                 .filter(r -> r.path().equals("/api/v1/namespaces/default/configmaps")).findFirst().orElseThrow();
         assertThat(list.header("Authorization")).isEqualTo("Bearer " + cluster.token());
@@ -75,48 +72,36 @@ class FakeUpstreamKubectlIT extends KubectlContract {
     }
 
     @Test
-    void logsFollowStreamsLinesAsTheyAreWritten() throws Exception {
+    void logsFollowStreamsLinesAsTheyAreWritten() {
         cluster.addPodLogLines("default", "web-1", List.of("first line"));
-        Process logs = alice.start("-n", "default", "logs", "-f", "web-1");
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(logs.getInputStream(), StandardCharsets.UTF_8))) {
-            assertThat(out.readLine()).isEqualTo("first line");
+        try (Kubectl.Running logs = alice.start("-n", "default", "logs", "-f", "web-1")) {
+            logs.awaitStdout("first line\n", Duration.ofSeconds(20));
             cluster.addPodLogLines("default", "web-1", List.of("written later"));
-            CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (Exception e) {
-                    return e.toString();
-                }
-            });
-            assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo("written later");
-        } finally {
-            logs.destroy();
-            logs.waitFor(5, TimeUnit.SECONDS);
+            logs.awaitStdout("first line\nwritten later\n", Duration.ofSeconds(10));
         }
         await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.openLogStreams() == 0);
     }
 
     @Test
     void execOverWebSocketRunsTheCommandAndKeepsItsExitCode() throws Exception {
-        assertThat(alice.ok("-n", "default", "exec", "web-1", "--", "echo", "hello", "agent").strip()).isEqualTo("hello agent");
+        assertThat(ok(alice, "-n", "default", "exec", "web-1", "--", "echo", "hello", "agent").strip()).isEqualTo("hello agent");
 
         Kubectl.Result failed = alice.run("-n", "default", "exec", "web-1", "--", "sh", "-c", "exit 3");
         assertThat(failed.exitCode()).isEqualTo(3);
 
         Path input = Files.createTempFile("stdin", ".txt");
         Files.writeString(input, "line one\nline two\n");
-        assertThat(alice.runWithInput(input, "-n", "default", "exec", "-i", "web-1", "--", "cat").stdout())
+        assertThat(alice.runWithStdinFrom(input, "-n", "default", "exec", "-i", "web-1", "--", "cat").stdout())
                 .isEqualTo("line one\nline two\n");
         assertThat(cluster.requests().stream().filter(r -> r.path().endsWith("/exec")))
                 .allSatisfy(r -> assertThat(r.header("Impersonate-User")).isEqualTo("kubegate:alice"));
     }
 
     @Test
-    void aClientLeavingAWatchEndsItAtTheApiServer() throws Exception {
-        Process watch = alice.start("-n", "default", "get", "pods", "-w");
-        await().atMost(20, TimeUnit.SECONDS).until(() -> cluster.openWatches() >= 1);
-        watch.destroy();
-        watch.waitFor(5, TimeUnit.SECONDS);
+    void aClientLeavingAWatchEndsItAtTheApiServer() {
+        try (Kubectl.Running watch = alice.start("-n", "default", "get", "pods", "-w")) {
+            await().atMost(20, TimeUnit.SECONDS).until(() -> cluster.openWatches() >= 1);
+        }
         await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.openWatches() == 0);
     }
 }

@@ -61,8 +61,8 @@ class RealApiServerKubectlIT extends KubectlContract {
         assertThat(denied.exitCode()).isNotZero();
         // The API server's own RBAC message names the impersonated agent, not the gateway.
         assertThat(denied.stderr()).contains("User \"kubegate:bob\" cannot create resource \"configmaps\"");
-        assertThat(bob.ok("-n", "default", "get", "configmaps", "-o", "name")).doesNotContain("nope");
-        assertThat(bob.ok("auth", "can-i", "create", "configmaps").strip()).isEqualTo("no");
+        assertThat(ok(bob, "-n", "default", "get", "configmaps", "-o", "name")).doesNotContain("nope");
+        assertThat(ok(bob, "auth", "can-i", "create", "configmaps").strip()).isEqualTo("no");
     }
 
     @Test
