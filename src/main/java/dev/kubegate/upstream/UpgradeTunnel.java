@@ -5,7 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -82,7 +85,7 @@ public final class UpgradeTunnel {
         HttpServerResponse resp = req.response();
         UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), true);
         NetSocket server = cresp.netSocket();
-        req.toNetSocket().onComplete(down -> {
+        clientSocket(req, cresp).onComplete(down -> {
             if (down.failed()) {
                 server.close();
                 done.tryComplete(new Exchange(101, 0, 0, false));
@@ -101,6 +104,25 @@ public final class UpgradeTunnel {
             relay(client, server, down2up, closed);
             relay(server, client, up2down, closed);
         });
+    }
+
+    /**
+     * Switches the client connection to a raw socket, answering 101 with the API server's headers.
+     * Vert.x's public {@code toNetSocket()} only upgrades GET (WebSocket); client-go's SPDY executor
+     * upgrades a POST, so for those the HTTP/1.1 connection is taken over directly and the 101 head
+     * written by hand.
+     */
+    private static Future<NetSocket> clientSocket(HttpServerRequest req, HttpClientResponse cresp) {
+        if (req.method() == HttpMethod.GET) {
+            return req.toNetSocket();
+        }
+        if (!(req.connection() instanceof Http1xServerConnection conn)) {
+            return Future.failedFuture("connection upgrades need HTTP/1.1");
+        }
+        StringBuilder head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
+        req.response().headers().forEach(h -> head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n"));
+        head.append("\r\n");
+        return conn.netSocket().compose(socket -> socket.write(Buffer.buffer(head.toString())).map(socket));
     }
 
     /** One direction of the tunnel; the end of either side closes the other. */
