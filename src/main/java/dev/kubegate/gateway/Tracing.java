@@ -3,7 +3,10 @@ package dev.kubegate.gateway;
 import dev.kubegate.k8s.RequestInfo;
 import io.opentelemetry.api.trace.Span;
 
-/** The classification on the request's server span, so traces can be searched by verb and resource. */
+/**
+ * The classification on the request's server span, so traces can be searched by verb and resource.
+ * (The span keeps the name the HTTP instrumentation gives it; Quarkus sets it when the call ends.)
+ */
 final class Tracing {
 
     private Tracing() {
@@ -15,7 +18,6 @@ final class Tracing {
         }
         span.setAttribute("k8s.verb", info.verb());
         if (info.isResourceRequest()) {
-            span.updateName(info.verb() + " " + (info.subresource().isEmpty() ? info.resource() : info.resource() + "/" + info.subresource()));
             span.setAttribute("k8s.api_group", info.apiGroup());
             span.setAttribute("k8s.api_version", info.apiVersion());
             span.setAttribute("k8s.resource", info.resource());
@@ -23,7 +25,7 @@ final class Tracing {
             if (!info.namespace().isEmpty()) span.setAttribute("k8s.namespace", info.namespace());
             if (!info.name().isEmpty()) span.setAttribute("k8s.name", info.name());
         } else {
-            span.updateName(info.verb() + " " + info.path());
+            span.setAttribute("k8s.path", info.path());
         }
     }
 }

@@ -60,18 +60,32 @@ public final class HttpForwarder {
                 return Future.failedFuture(new UpstreamFailure(tooLarge(maxBodyBytes), null));
             }
         }
-        upstream.request(req.method(), req.uri(), headers, false).onComplete(opened -> {
+        // The response timeout covers everything until the answer starts: waiting for a pooled
+        // connection, connecting, sending, and the API server's own processing.
+        AtomicBoolean timedOut = new AtomicBoolean();
+        HttpClientRequest[] opening = {null};
+        long timer = vertx.setTimer(responseTimeoutMs, id -> {
+            timedOut.set(true);
+            if (opening[0] != null) {
+                opening[0].reset(0, new TimeoutException());
+            } else {
+                done.tryFail(timeout());
+            }
+        });
+        upstream.request(req.method(), req.uri(), headers).onComplete(opened -> {
             if (opened.failed()) {
-                done.fail(unreachable(opened.cause()));
+                vertx.cancelTimer(timer);
+                done.tryFail(timedOut.get() ? timeout() : unreachable(opened.cause()));
                 return;
             }
             HttpClientRequest creq = opened.result();
+            if (timedOut.get()) {
+                creq.reset();
+                return;
+            }
+            opening[0] = creq;
             AtomicBoolean clientGone = new AtomicBoolean();
-            AtomicBoolean timedOut = new AtomicBoolean();
-            long timer = vertx.setTimer(responseTimeoutMs, id -> {
-                timedOut.set(true);
-                creq.reset(0, new TimeoutException());
-            });
+            AtomicBoolean bodyTooLarge = new AtomicBoolean();
             // The client leaving (connection closed, HTTP/2 stream reset) cancels the upstream call:
             // this is what ends an abandoned watch at the API server.
             resp.closeHandler(v -> {
@@ -89,10 +103,9 @@ public final class HttpForwarder {
                     if (clientGone.get()) {
                         done.tryComplete(new Exchange(499, sentUp[0], 0, false));
                     } else if (timedOut.get()) {
-                        done.tryFail(new UpstreamFailure(Status.gatewayTimeout("the Kubernetes API server at "
-                                + upstream.credentials().server() + " did not answer within " + responseTimeoutMs + " ms"), answered.cause()));
-                    } else if (answered.cause() instanceof UpstreamFailure f) {
-                        done.tryFail(f);
+                        done.tryFail(timeout());
+                    } else if (bodyTooLarge.get()) {
+                        done.tryFail(new UpstreamFailure(tooLarge(maxBodyBytes), null));
                     } else {
                         done.tryFail(unreachable(answered.cause()));
                     }
@@ -108,9 +121,10 @@ public final class HttpForwarder {
                 }
                 pump(req, creq, n -> {
                     sentUp[0] += n;
-                    if (sentUp[0] > maxBodyBytes) {
+                    if (sentUp[0] > maxBodyBytes && !bodyTooLarge.getAndSet(true)) {
                         // Only a body without Content-Length can get here: stop it mid-stream.
-                        creq.reset(0, new UpstreamFailure(tooLarge(maxBodyBytes), null));
+                        req.pause();
+                        creq.reset();
                     }
                 }, () -> creq.end());
             } else {
@@ -185,6 +199,11 @@ public final class HttpForwarder {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    private UpstreamFailure timeout() {
+        return new UpstreamFailure(Status.gatewayTimeout("the Kubernetes API server at " + upstream.credentials().server()
+                + " did not answer within " + responseTimeoutMs + " ms"), null);
     }
 
     private static Status tooLarge(long max) {

@@ -1,34 +1,51 @@
 package dev.kubegate.upstream;
 
 import dev.kubegate.k8s.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.impl.Http1xServerConnection;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeoutException;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Connection upgrades — exec, attach, port-forward and {@code kubectl cp} over WebSocket
  * ({@code v5.channel.k8s.io}, {@code v4.channel.k8s.io}, port-forward tunnelled in WebSocket) or
- * SPDY/3.1. The upgrade request is sent to the API server over HTTP/1.1; when it answers 101 both
- * connections become raw sockets spliced together with backpressure, and the bytes are not
- * interpreted. Any other answer (403, 404, 400 for an unsupported protocol) is relayed as is, so
- * kubectl can fall back from WebSocket to SPDY exactly as it would against the API server.
+ * SPDY/3.1. The upgrade request is sent to the API server over its own HTTP/1.1 connection; when it
+ * answers 101 both connections become raw sockets spliced together with backpressure, and the bytes
+ * are not interpreted. Any other answer (403, 404, 400 for an unsupported protocol) is relayed as
+ * is, so kubectl can fall back from WebSocket to SPDY exactly as it would against the API server.
+ *
+ * <p>Vert.x's HTTP client and server only switch protocols for GET; client-go's SPDY executor
+ * upgrades a POST. So the upstream side speaks HTTP/1.1 itself (Netty's codec on a raw connection),
+ * and the client side of a non-GET upgrade takes over the HTTP/1.1 connection and writes the 101.
  */
 public final class UpgradeTunnel {
+
+    private static final int MAX_HEAD_BYTES = 64 * 1024;
 
     private final Vertx vertx;
     private final UpstreamClient upstream;
@@ -53,39 +70,95 @@ public final class UpgradeTunnel {
      */
     public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen) {
         Promise<Exchange> done = Promise.promise();
-        upstream.request(req.method(), req.uri(), headers, true).onComplete(opened -> {
-            if (opened.failed()) {
-                done.fail(unreachable(opened.cause()));
+        NetSocket[] opening = {null};
+        long timer = vertx.setTimer(responseTimeoutMs, id -> {
+            if (done.tryFail(timeout()) && opening[0] != null) {
+                opening[0].close();
+            }
+        });
+        req.response().closeHandler(v -> {
+            if (done.tryComplete(new Exchange(499, 0, 0, false)) && opening[0] != null) {
+                opening[0].close();
+            }
+        });
+        upstream.connectRaw().onComplete(connected -> {
+            if (connected.failed()) {
+                vertx.cancelTimer(timer);
+                done.tryFail(unreachable(connected.cause()));
                 return;
             }
-            HttpClientRequest creq = opened.result();
-            long timer = vertx.setTimer(responseTimeoutMs, id -> creq.reset(0, new TimeoutException()));
-            req.response().closeHandler(v -> creq.reset());
-            creq.connect().onComplete(answered -> {
-                vertx.cancelTimer(timer);
-                if (answered.failed()) {
-                    done.fail(answered.cause() instanceof TimeoutException
-                            ? new UpstreamFailure(Status.gatewayTimeout("the Kubernetes API server did not answer the upgrade within "
-                            + responseTimeoutMs + " ms"), answered.cause())
-                            : unreachable(answered.cause()));
-                    return;
-                }
-                HttpClientResponse cresp = answered.result();
-                if (cresp.statusCode() == 101) {
-                    splice(req, cresp, onOpen, done);
+            NetSocketInternal server = (NetSocketInternal) connected.result();
+            if (done.future().isComplete()) {
+                server.close();
+                return;
+            }
+            opening[0] = server;
+            HttpClientCodec codec = new HttpClientCodec(16 * 1024, MAX_HEAD_BYTES, 8 * 1024);
+            server.channelHandlerContext().pipeline().addBefore("handler", "kubegate-http", codec);
+            List<Buffer> early = new ArrayList<>();
+            server.messageHandler(msg -> {
+                if (msg instanceof HttpResponse head) {
+                    vertx.cancelTimer(timer);
+                    if (head.status().code() == 101) {
+                        // From here on the codec passes raw bytes; stop encoding HTTP on the way out.
+                        codec.removeOutboundHandler();
+                        splice(req, head, server, early, onOpen, done);
+                    } else {
+                        relayHead(req.response(), head);
+                    }
+                } else if (msg instanceof HttpContent chunk) {
+                    ByteBuf content = chunk.content();
+                    if (content.isReadable()) {
+                        req.response().write(Buffer.buffer(ByteBufUtil.getBytes(content)));
+                    }
+                    if (chunk instanceof LastHttpContent && req.response().headWritten() && !req.response().ended()) {
+                        req.response().end();
+                        server.close();
+                        done.tryComplete(new Exchange(req.response().getStatusCode(), 0, req.response().bytesWritten(), true));
+                    }
+                    ReferenceCountUtil.release(msg);
+                } else if (msg instanceof ByteBuf raw) {
+                    // Bytes that followed the 101 in the same read, before the socket switched to data mode.
+                    early.add(Buffer.buffer(ByteBufUtil.getBytes(raw)));
+                    ReferenceCountUtil.release(raw);
                 } else {
-                    relayRefusal(req.response(), cresp, done);
+                    ReferenceCountUtil.release(msg);
                 }
             });
+            server.closeHandler(v -> done.tryFail(unreachable(new IllegalStateException("the API server closed the connection before answering"))));
+            server.exceptionHandler(e -> server.close());
+            server.writeMessage(requestHead(req, headers));
         });
         return done.future();
     }
 
-    private void splice(HttpServerRequest req, HttpClientResponse cresp, Runnable onOpen, Promise<Exchange> done) {
+    private DefaultFullHttpRequest requestHead(HttpServerRequest req, MultiMap headers) {
+        DefaultFullHttpRequest head = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpMethod.valueOf(req.method().name()),
+                upstream.pathPrefix() + req.uri(), Unpooled.EMPTY_BUFFER);
+        for (Map.Entry<String, String> h : headers) {
+            if (!h.getKey().equalsIgnoreCase("content-length")) {
+                head.headers().add(h.getKey(), h.getValue());
+            }
+        }
+        head.headers().set("Host", upstream.hostHeader());
+        upstream.bearerToken().ifPresent(t -> head.headers().set("Authorization", t));
+        // An upgrade request carries no body; say so rather than forward a client's claim.
+        if (req.method() != HttpMethod.GET) {
+            head.headers().set("Content-Length", "0");
+        }
+        return head;
+    }
+
+    private void splice(HttpServerRequest req, HttpResponse head, NetSocketInternal server, List<Buffer> early,
+                        Runnable onOpen, Promise<Exchange> done) {
         HttpServerResponse resp = req.response();
-        UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), true);
-        NetSocket server = cresp.netSocket();
-        clientSocket(req, cresp).onComplete(down -> {
+        MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
+        head.headers().forEach(h -> upstreamHeaders.add(h.getKey(), h.getValue()));
+        UpstreamHeaders.copyResponse(upstreamHeaders, resp.headers(), true);
+        server.pause();
+        server.messageHandler(null); // back to plain data: raw bytes arrive as Buffers
+        clientSocket(req).onComplete(down -> {
             if (down.failed()) {
                 server.close();
                 done.tryComplete(new Exchange(101, 0, 0, false));
@@ -95,6 +168,10 @@ public final class UpgradeTunnel {
             onOpen.run();
             long[] up2down = {0};
             long[] down2up = {0};
+            early.forEach(b -> {
+                up2down[0] += b.length();
+                client.write(b);
+            });
             AtomicInteger open = new AtomicInteger(2);
             Runnable closed = () -> {
                 if (open.decrementAndGet() == 0) {
@@ -107,12 +184,11 @@ public final class UpgradeTunnel {
     }
 
     /**
-     * Switches the client connection to a raw socket, answering 101 with the API server's headers.
-     * Vert.x's public {@code toNetSocket()} only upgrades GET (WebSocket); client-go's SPDY executor
-     * upgrades a POST, so for those the HTTP/1.1 connection is taken over directly and the 101 head
-     * written by hand.
+     * Switches the client connection to a raw socket, answering 101 with the API server's headers
+     * (already on the response). GET uses Vert.x's own upgrade; any other method takes over the
+     * HTTP/1.1 connection and writes the 101 head itself.
      */
-    private static Future<NetSocket> clientSocket(HttpServerRequest req, HttpClientResponse cresp) {
+    private static Future<NetSocket> clientSocket(HttpServerRequest req) {
         if (req.method() == HttpMethod.GET) {
             return req.toNetSocket();
         }
@@ -135,21 +211,19 @@ public final class UpgradeTunnel {
         from.exceptionHandler(e -> from.close());
     }
 
-    private static void relayRefusal(HttpServerResponse resp, HttpClientResponse cresp, Promise<Exchange> done) {
-        resp.setStatusCode(cresp.statusCode());
-        UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), false);
-        if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+    private static void relayHead(HttpServerResponse resp, HttpResponse head) {
+        resp.setStatusCode(head.status().code());
+        MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
+        head.headers().forEach(h -> upstreamHeaders.add(h.getKey(), h.getValue()));
+        UpstreamHeaders.copyResponse(upstreamHeaders, resp.headers(), false);
+        if (upstreamHeaders.get(HttpHeaders.CONTENT_LENGTH) == null) {
             resp.setChunked(true);
         }
-        long[] bytes = {0};
-        cresp.exceptionHandler(e -> {
-            resp.reset();
-            done.tryComplete(new Exchange(cresp.statusCode(), 0, bytes[0], false));
-        });
-        HttpForwarder.pump(cresp, resp, n -> bytes[0] += n, () -> {
-            resp.end();
-            done.tryComplete(new Exchange(cresp.statusCode(), 0, bytes[0], true));
-        });
+    }
+
+    private UpstreamFailure timeout() {
+        return new UpstreamFailure(Status.gatewayTimeout("the Kubernetes API server did not answer the upgrade within "
+                + responseTimeoutMs + " ms"), null);
     }
 
     private UpstreamFailure unreachable(Throwable cause) {

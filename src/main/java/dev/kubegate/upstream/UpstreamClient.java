@@ -14,6 +14,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
@@ -21,11 +24,13 @@ import io.vertx.core.tracing.TracingPolicy;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The connection pools towards the API server, built from the gateway's own {@link UpstreamCredentials}.
- * Two clients: one that may negotiate HTTP/2 (ordinary calls and streams, multiplexed) and one that is
- * HTTP/1.1 only, because connection upgrades (exec, attach, port-forward) exist only there.
+ * The connections towards the API server, built from the gateway's own {@link UpstreamCredentials}:
+ * a pooled HTTP client that negotiates HTTP/2 where it can (ordinary calls and streams, multiplexed),
+ * and raw TCP/TLS connections for connection upgrades (exec, attach, port-forward), which exist only
+ * in HTTP/1.1 and which Vert.x's HTTP client cannot make for a POST (client-go's SPDY executor).
  *
  * <p>Non-blocking: every method returns at once; the bearer token is read from the credentials'
  * cache on each request so refreshed tokens are used without rebuilding the pools.
@@ -34,7 +39,7 @@ public final class UpstreamClient implements AutoCloseable {
 
     private final UpstreamCredentials credentials;
     private final HttpClient client;
-    private final HttpClient upgradeClient;
+    private final NetClient rawClient;
     private final boolean tls;
     private final String host;
     private final int port;
@@ -60,14 +65,38 @@ public final class UpstreamClient implements AutoCloseable {
         String prefix = server.getRawPath() == null ? "" : server.getRawPath();
         this.pathPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
 
-        this.client = vertx.createHttpClient(options(cfg, cfg.http2()), new PoolOptions()
+        // HTTP/2 only where ALPN can negotiate it: over plain HTTP an API server speaks HTTP/1.1.
+        boolean http2 = cfg.http2() && tls;
+        this.client = vertx.createHttpClient(options(cfg, http2), new PoolOptions()
                 .setHttp1MaxSize(cfg.maxConnections())
                 // Go's API server allows 100-1000 streams per connection; a few connections spread the load.
                 .setHttp2MaxSize(8)
                 .setMaxWaitQueueSize(cfg.maxConnections() * 4));
-        this.upgradeClient = cfg.http2()
-                ? vertx.createHttpClient(options(cfg, false), new PoolOptions().setHttp1MaxSize(cfg.maxConnections()))
-                : client;
+        this.rawClient = vertx.createNetClient(rawOptions(cfg));
+    }
+
+    /** TCP/TLS options for upgrade connections: the same trust, client certificate and timeouts. */
+    private NetClientOptions rawOptions(KubegateConfig.Upstream cfg) {
+        TlsMaterial m = credentials.tls();
+        NetClientOptions o = new NetClientOptions()
+                .setConnectTimeout((int) cfg.connectTimeout().toMillis())
+                .setTcpKeepAlive(true)
+                .setTcpNoDelay(true);
+        if (tls) {
+            o.setSsl(true);
+            if (m.insecureSkipVerify()) {
+                o.setTrustAll(true);
+            } else {
+                o.setHostnameVerificationAlgorithm("HTTPS");
+                m.caPem().ifPresent(ca -> o.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca))));
+            }
+            if (m.clientCertPem().isPresent() && m.clientKeyPkcs8Pem().isPresent()) {
+                o.setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertValue(Buffer.buffer(m.clientCertPem().get()))
+                        .setKeyValue(Buffer.buffer(m.clientKeyPkcs8Pem().get())));
+            }
+        }
+        return o;
     }
 
     private HttpClientOptions options(KubegateConfig.Upstream cfg, boolean http2) {
@@ -83,7 +112,7 @@ public final class UpstreamClient implements AutoCloseable {
                 // Spans towards the API server are made by the gateway itself, with the RequestInfo on them.
                 .setTracingPolicy(TracingPolicy.IGNORE);
         if (http2) {
-            o.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(tls).setHttp2ClearTextUpgrade(false)
+            o.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true)
                     .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
         }
         if (tls) {
@@ -107,7 +136,7 @@ public final class UpstreamClient implements AutoCloseable {
      * Opens a request towards the API server for {@code requestUri} (path and query as the client sent
      * them). {@code headers} are sent as given, plus the gateway's bearer token.
      */
-    public Future<HttpClientRequest> request(HttpMethod method, String requestUri, MultiMap headers, boolean upgrade) {
+    public Future<HttpClientRequest> request(HttpMethod method, String requestUri, MultiMap headers) {
         RequestOptions ro = new RequestOptions()
                 .setMethod(method)
                 .setServer(address)
@@ -116,8 +145,29 @@ public final class UpstreamClient implements AutoCloseable {
                 .setSsl(tls)
                 .setURI(pathPrefix + requestUri)
                 .setHeaders(headers);
-        credentials.bearerToken().ifPresent(t -> ro.putHeader("Authorization", "Bearer " + t));
-        return (upgrade ? upgradeClient : client).request(ro);
+        bearerToken().ifPresent(t -> ro.putHeader("Authorization", t));
+        return client.request(ro);
+    }
+
+    /** A raw TCP/TLS connection to the API server, for connection upgrades (see {@link UpgradeTunnel}). */
+    public Future<NetSocket> connectRaw() {
+        return rawClient.connect(address, tls ? host : null);
+    }
+
+    /** {@code Authorization} header value of the gateway's own identity, when it uses a token. */
+    Optional<String> bearerToken() {
+        return credentials.bearerToken().map(t -> "Bearer " + t);
+    }
+
+    /** The Host header value for requests to the API server. */
+    String hostHeader() {
+        boolean defaultPort = port == (tls ? 443 : 80);
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return defaultPort ? h : h + ":" + port;
+    }
+
+    String pathPrefix() {
+        return pathPrefix;
     }
 
     public UpstreamCredentials credentials() {
@@ -131,9 +181,7 @@ public final class UpstreamClient implements AutoCloseable {
     @Override
     public void close() {
         client.close();
-        if (upgradeClient != client) {
-            upgradeClient.close();
-        }
+        rawClient.close();
         credentials.close();
     }
 }

@@ -49,7 +49,7 @@ public final class UpstreamProbe {
             last = new Result(false, "the gateway's upstream credentials could not be refreshed: " + upstream.describe(), Instant.now());
             return;
         }
-        upstream.request(HttpMethod.GET, "/readyz", MultiMap.caseInsensitiveMultiMap(), false)
+        upstream.request(HttpMethod.GET, "/readyz", MultiMap.caseInsensitiveMultiMap())
                 .compose(req -> {
                     req.idleTimeout(TIMEOUT_MS);
                     return req.send();
