@@ -90,7 +90,7 @@ final class EvaluatorPool {
         byte[] out;
         try {
             out = e.evaluate(input);
-        } catch (RuntimeException | StackOverflowError | OutOfMemoryError failure) {
+        } catch (Throwable failure) { // traps, aborts, stack or memory exhaustion: this instance is suspect
             replace(e);
             result.completeExceptionally(failure);
             return;

@@ -218,6 +218,7 @@ public final class PolicyEngine implements AutoCloseable {
     public synchronized boolean reload() {
         Fingerprint files = fingerprint();
         Generation old = current;
+        long started = System.nanoTime();
         try {
             Generation g = load(old, files);
             current = g;
@@ -227,8 +228,9 @@ public final class PolicyEngine implements AutoCloseable {
                 reloads.increment();
             }
             Loaded l = g.loaded();
-            LOG.infof("policy %s (data %s) from %s is in use (%s, %d instances)%s", l.revision(), l.dataRevision(),
-                    l.source(), l.mode(), g.pool().size, old == null ? "" : ", replacing " + old.loaded().revision());
+            LOG.infof("policy %s (data %s) from %s is in use (%s, %d instances, loaded in %d ms)%s", l.revision(),
+                    l.dataRevision(), l.source(), l.mode(), g.pool().size, (System.nanoTime() - started) / 1_000_000,
+                    old == null ? "" : ", replacing " + old.loaded().revision());
             return true;
         } catch (Exception | StackOverflowError e) {
             lastError = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -244,7 +246,6 @@ public final class PolicyEngine implements AutoCloseable {
     }
 
     private Generation load(Generation old, Fingerprint files) throws IOException {
-        long started = System.nanoTime();
         PolicyBundle bundle = options.bundle().isPresent()
                 ? PolicyBundle.parse(Files.readAllBytes(options.bundle().get()), options.bundle().get().toString())
                 : PolicyBundle.builtIn();
@@ -279,7 +280,6 @@ public final class PolicyEngine implements AutoCloseable {
         });
         Loaded loaded = new Loaded(bundle.revision(), PolicyBundle.revisionOf(dataJson), bundle.source(),
                 policy.mode.name().toLowerCase().replace('_', '-'), Instant.now());
-        LOG.debugf("policy %s loaded in %d ms", bundle.revision(), (System.nanoTime() - started) / 1_000_000);
         return new Generation(loaded, bundle, policy, pool, files);
     }
 
