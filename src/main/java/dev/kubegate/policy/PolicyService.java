@@ -44,7 +44,8 @@ public class PolicyService {
         PolicyEngine e = new PolicyEngine(new PolicyEngine.Options(p.bundle(), p.data(),
                 p.poolSize().orElse(2 * Runtime.getRuntime().availableProcessors()),
                 p.reloadInterval(), p.maxQueued(), p.queueTimeout()));
-        e.start(); // blocks ~1 s: compiles the policy; on the main thread, before the listener opens
+        e.start(); // blocks ~1 s: loads the policy; on the main thread, before the listener opens
+        e.warmUp(2000); // in the background: ~1 s of one core, makes the first calls ~5x faster
         bind(e);
         engine = e;
     }

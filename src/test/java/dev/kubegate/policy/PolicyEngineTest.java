@@ -120,6 +120,13 @@ class PolicyEngineTest {
     }
 
     @Test
+    void warmUpRunsSampleCallsWithoutCountingThem() {
+        long before = engine.allowed() + engine.denied() + engine.failures();
+        engine.warmUp(50).join();
+        assertThat(engine.allowed() + engine.denied() + engine.failures()).isEqualTo(before);
+    }
+
+    @Test
     void smallInputsAreDecidedOnTheCallingThread() {
         CompletableFuture<PolicyDecision> f = engine.decide(read("get", "pods", "prod")).toCompletableFuture();
         assertThat(f).isDone(); // no idle-instance shortage here: evaluated inline

@@ -11,7 +11,7 @@ import java.util.Optional;
  * first decisions. One JVM per measurement, as at process start:
  * <pre>
  * ./mvnw -o -q exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
- *     -Dexec.args="-cp %classpath dev.kubegate.policy.bench.PolicyStartup [pool-size]"
+ *     -Dexec.args="-cp %classpath dev.kubegate.policy.bench.PolicyStartup [pool-size [warm]]"
  * </pre>
  * Compare the evaluation modes with {@code dev.kubegate.policy.ModesBench} (same package as the
  * package-private WasmPolicy).
@@ -25,6 +25,12 @@ public final class PolicyStartup {
                 Duration.ofSeconds(2), 1024, Duration.ofSeconds(5)));
         engine.start();
         long t1 = System.nanoTime();
+        boolean warm = args.length > 1 && args[1].equals("warm");
+        if (warm) {
+            engine.warmUp(2000).join();
+            System.out.printf("warm-up of 2000 evaluations: %d ms%n", (System.nanoTime() - t1) / 1_000_000);
+            t1 = System.nanoTime();
+        }
         var pod = Fixtures.createPod();
         engine.decide(pod).toCompletableFuture().join();
         long t2 = System.nanoTime();
