@@ -48,7 +48,7 @@ final class EvaluatorPool {
         }
     }
 
-    /** Runs {@code action} on every instance, one after the other; for probing before use. */
+    /** Runs {@code action} on every instance, one after the other; for probing before the pool is in use. */
     synchronized void forEachIdle(java.util.function.Consumer<WasmPolicy.Evaluator> action) {
         idle.forEach(action);
     }

@@ -128,8 +128,15 @@ public final class PolicyEngine implements AutoCloseable {
             return CompletableFuture.failedFuture(new PolicyUnavailableException(
                     "no policy is loaded" + (lastError == null ? "" : ": " + lastError)));
         }
+        byte[] json;
+        try {
+            json = input.toJson();
+        } catch (RuntimeException e) {
+            failures.increment();
+            return CompletableFuture.failedFuture(new PolicyUnavailableException("the policy input cannot be serialised: " + e, e));
+        }
         CompletableFuture<PolicyDecision> decision = new CompletableFuture<>();
-        g.pool().evaluate(input.toJson())
+        g.pool().evaluate(json)
                 .orTimeout(options.queueTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((result, error) -> {
                     try {
