@@ -7,6 +7,7 @@ import io.smallrye.config.WithName;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Every setting of kubegate, prefix {@code kubegate.}. Key names marked "contract" in DESIGN.md are
@@ -28,6 +29,8 @@ public interface KubegateConfig {
     Tls tls();
 
     Limits limits();
+
+    Policy policy();
 
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
@@ -113,5 +116,38 @@ public interface KubegateConfig {
         /** Largest request body kubegate reads when it must inspect one; larger → 413. */
         @WithDefault("3Mi")
         String maxRequestBody();
+    }
+
+    interface Policy {
+        /**
+         * The policy bundle deciding every call (contract key): a bundle {@code .tar.gz} made by
+         * {@code opa build --v1-compatible -t wasm -e kubegate/decision <dir>}, or a bare
+         * {@code policy.wasm} of that entrypoint. Re-read when it changes (checked every
+         * {@link #reloadInterval()}); a change that fails to load keeps the previous policy.
+         * The built-in pack (policies/rego) when absent.
+         */
+        Optional<Path> bundle();
+
+        /**
+         * A JSON object merged over the bundle's own data (contract key): objects key by key,
+         * anything else replaced; policies read it as {@code data.<key>}, e.g.
+         * {@code {"kubegate": {"productionNamespaces": ["prod"]}}}. Re-read when it changes.
+         */
+        Optional<Path> data();
+
+        /** Policy instances, i.e. evaluations in parallel; twice the CPUs (the event-loop count) when absent. */
+        OptionalInt poolSize();
+
+        /** How often {@link #bundle()} and {@link #data()} are checked for changes. */
+        @WithDefault("2s")
+        Duration reloadInterval();
+
+        /** Evaluations waiting for a free instance before further calls are refused (503). */
+        @WithDefault("1024")
+        int maxQueued();
+
+        /** How long an evaluation may wait for a free instance before the call is refused (503). */
+        @WithDefault("5s")
+        Duration queueTimeout();
     }
 }

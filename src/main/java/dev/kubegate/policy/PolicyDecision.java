@@ -1,0 +1,266 @@
+package dev.kubegate.policy;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The policy decision document (DESIGN.md §3, contract):
+ * <pre>
+ * {"allow": false, "reasons": ["..."],
+ *  "approval": {"required": true, "reason": "...", "approverGroups": ["sre"], "ttl": "15m"},
+ *  "mask": {"secrets": true, "keyPatterns": ["(?i)pass|token"], "logPatterns": ["..."]},
+ *  "audit": {"level": "Metadata|Request|RequestResponse"}}
+ * </pre>
+ * {@code allow: false} with {@code approval.required: true} means "allowed once a human approves".
+ * Plain Java, immutable.
+ *
+ * @param allow    forward the call
+ * @param reasons  why not (deny reasons, or else approval reasons), written for the agent
+ * @param approval whether and by whom the call can be approved
+ * @param mask     what to mask in the answer
+ * @param audit    how much the audit record keeps
+ */
+public record PolicyDecision(boolean allow, List<String> reasons, Approval approval, Mask mask, Audit audit) {
+
+    public PolicyDecision {
+        reasons = List.copyOf(reasons);
+        Objects.requireNonNull(approval, "approval");
+        Objects.requireNonNull(mask, "mask");
+        Objects.requireNonNull(audit, "audit");
+        if (allow && approval.required()) {
+            throw new IllegalArgumentException("a decision cannot both allow and require approval");
+        }
+    }
+
+    /**
+     * @param ttl how long an approval stays valid; {@link Duration#ZERO} leaves it to the approval service
+     */
+    public record Approval(boolean required, String reason, List<String> approverGroups, Duration ttl) {
+        public static final Approval NONE = new Approval(false, "", List.of(), Duration.ZERO);
+
+        public Approval {
+            Objects.requireNonNull(reason, "reason");
+            approverGroups = List.copyOf(approverGroups);
+            Objects.requireNonNull(ttl, "ttl");
+        }
+    }
+
+    /**
+     * What the gateway hides in the answer.
+     *
+     * @param secrets     mask Secret {@code data}/{@code stringData} values everywhere
+     * @param keyPatterns ConfigMap keys and env var names whose values are masked (Java regex syntax)
+     * @param logPatterns credentials masked in logs and exec output; when a pattern has a group named
+     *                    {@code secret}, only that group is masked
+     */
+    public record Mask(boolean secrets, List<String> keyPatterns, List<String> logPatterns) {
+        /** When a policy says nothing about masking: Secret values are still never shown. */
+        public static final Mask SECRETS_ONLY = new Mask(true, List.of(), List.of());
+
+        public Mask {
+            keyPatterns = List.copyOf(keyPatterns);
+            logPatterns = List.copyOf(logPatterns);
+        }
+
+        /** The key patterns, compiled (cached across decisions: policies repeat the same few). */
+        public List<Pattern> keyRegexes() {
+            return keyPatterns.stream().map(PolicyDecision::compile).toList();
+        }
+
+        /** The log patterns, compiled (cached across decisions). */
+        public List<Pattern> logRegexes() {
+            return logPatterns.stream().map(PolicyDecision::compile).toList();
+        }
+    }
+
+    public enum AuditLevel { Metadata, Request, RequestResponse }
+
+    public record Audit(AuditLevel level) {
+        public static final Audit METADATA = new Audit(AuditLevel.Metadata);
+
+        public Audit {
+            Objects.requireNonNull(level, "level");
+        }
+    }
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    /** Compiled patterns by source; bounded because patterns come from policies, not from requests. */
+    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_PATTERNS = 1024;
+
+    static Pattern compile(String regex) {
+        Pattern p = PATTERNS.get(regex);
+        if (p == null) {
+            p = Pattern.compile(regex);
+            if (PATTERNS.size() < MAX_CACHED_PATTERNS) {
+                PATTERNS.put(regex, p);
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Parses the result of evaluating {@code kubegate/decision}: the OPA result set
+     * {@code [{"result": {...}}]}, or the decision object itself. Strict: a missing {@code allow},
+     * a value of the wrong type, an unknown audit level, a malformed TTL or regex, or an
+     * undefined decision (empty result set) is an {@link IllegalArgumentException} — never an allow.
+     * Optional sections default to: no reasons, no approval, Secret values masked, audit Metadata.
+     */
+    public static PolicyDecision parse(byte[] json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the decision is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the decision cannot be read: " + e.getMessage());
+        }
+        if (root != null && root.isArray()) {
+            if (root.size() != 1) {
+                throw new IllegalArgumentException(root.isEmpty()
+                        ? "the policy defines no " + PolicyBundle.ENTRYPOINT + " for this input"
+                        : "the policy returned " + root.size() + " results for " + PolicyBundle.ENTRYPOINT);
+            }
+            root = root.get(0).get("result");
+        }
+        return fromJson(root);
+    }
+
+    static PolicyDecision fromJson(JsonNode d) {
+        object(d, "decision");
+        boolean allow = bool(d.get("allow"), "allow");
+        List<String> reasons = optional(d, "reasons") ? strings(d.get("reasons"), "reasons") : List.of();
+
+        Approval approval = Approval.NONE;
+        if (optional(d, "approval")) {
+            JsonNode a = object(d.get("approval"), "approval");
+            boolean required = bool(a.get("required"), "approval.required");
+            approval = new Approval(required,
+                    optional(a, "reason") ? string(a.get("reason"), "approval.reason") : "",
+                    optional(a, "approverGroups") ? strings(a.get("approverGroups"), "approval.approverGroups") : List.of(),
+                    optional(a, "ttl") ? duration(string(a.get("ttl"), "approval.ttl")) : Duration.ZERO);
+        }
+
+        Mask mask = Mask.SECRETS_ONLY;
+        if (optional(d, "mask")) {
+            JsonNode m = object(d.get("mask"), "mask");
+            mask = new Mask(
+                    !optional(m, "secrets") || bool(m.get("secrets"), "mask.secrets"),
+                    optional(m, "keyPatterns") ? regexes(m.get("keyPatterns"), "mask.keyPatterns") : List.of(),
+                    optional(m, "logPatterns") ? regexes(m.get("logPatterns"), "mask.logPatterns") : List.of());
+        }
+
+        Audit audit = Audit.METADATA;
+        if (optional(d, "audit")) {
+            JsonNode a = object(d.get("audit"), "audit");
+            String level = string(a.get("level"), "audit.level");
+            try {
+                audit = new Audit(AuditLevel.valueOf(level));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("audit.level must be Metadata, Request or RequestResponse, not \"" + level + "\"");
+            }
+        }
+        return new PolicyDecision(allow, reasons, approval, mask, audit);
+    }
+
+    /** Present and not null. A null section is as malformed as a wrong type: it says nothing clear. */
+    private static boolean optional(JsonNode parent, String field) {
+        JsonNode n = parent.get(field);
+        if (n != null && n.isNull()) {
+            throw new IllegalArgumentException(field + " is null");
+        }
+        return n != null;
+    }
+
+    private static JsonNode object(JsonNode n, String what) {
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException(what + " must be an object, not " + kind(n));
+        }
+        return n;
+    }
+
+    private static boolean bool(JsonNode n, String what) {
+        if (n == null || !n.isBoolean()) {
+            throw new IllegalArgumentException(what + " must be a boolean, not " + kind(n));
+        }
+        return n.booleanValue();
+    }
+
+    private static String string(JsonNode n, String what) {
+        if (n == null || !n.isTextual()) {
+            throw new IllegalArgumentException(what + " must be a string, not " + kind(n));
+        }
+        return n.textValue();
+    }
+
+    private static List<String> strings(JsonNode n, String what) {
+        if (n == null || !n.isArray()) {
+            throw new IllegalArgumentException(what + " must be an array of strings, not " + kind(n));
+        }
+        List<String> out = new ArrayList<>(n.size());
+        for (JsonNode e : n) {
+            out.add(string(e, what + "[]"));
+        }
+        return out;
+    }
+
+    private static List<String> regexes(JsonNode n, String what) {
+        List<String> out = strings(n, what);
+        for (String r : out) {
+            try {
+                compile(r);
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException(what + " has an invalid pattern: " + e.getDescription() + " in " + r);
+            }
+        }
+        return out;
+    }
+
+    private static String kind(JsonNode n) {
+        return n == null ? "missing" : n.getNodeType().toString().toLowerCase();
+    }
+
+    private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+
+    /** A Go duration ("15m", "1h30m", "90s"); empty means none. */
+    static Duration duration(String s) {
+        if (s.isEmpty() || s.equals("0")) {
+            return Duration.ZERO;
+        }
+        java.util.regex.Matcher m = GO_DURATION.matcher(s);
+        long nanos = 0;
+        int at = 0;
+        while (at < s.length() && m.find(at) && m.start() == at) {
+            double v = Double.parseDouble(m.group(1));
+            long unit = switch (m.group(2)) {
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            };
+            nanos += (long) (v * unit);
+            at = m.end();
+        }
+        if (at != s.length()) {
+            throw new IllegalArgumentException("approval.ttl must be a duration like \"15m\" or \"1h30m\", not \"" + s + "\"");
+        }
+        return Duration.ofNanos(nanos);
+    }
+}
