@@ -5,6 +5,7 @@ import dev.kubegate.identity.Authenticator;
 import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.StaticTokenAuthenticator;
 import dev.kubegate.identity.TokenFile;
+import dev.kubegate.inspect.DryRun;
 import dev.kubegate.upstream.HttpForwarder;
 import dev.kubegate.upstream.UpgradeTunnel;
 import dev.kubegate.upstream.UpstreamClient;
@@ -37,7 +38,7 @@ public class GatewayRuntime {
     private static final Logger LOG = Logger.getLogger(GatewayRuntime.class);
 
     /** Everything the request path needs, immutable once built. */
-    public record Started(UpstreamClient upstream, HttpForwarder forwarder, UpgradeTunnel tunnel,
+    public record Started(UpstreamClient upstream, HttpForwarder forwarder, UpgradeTunnel tunnel, DryRun dryRun,
                           AuthenticatorChain authenticators, UpstreamProbe probe) {
     }
 
@@ -64,6 +65,8 @@ public class GatewayRuntime {
         started = new Started(upstream,
                 new HttpForwarder(vertx, upstream, config.upstream().responseTimeout()),
                 new UpgradeTunnel(vertx, upstream, config.upstream().responseTimeout()),
+                // A dry-run answer is the object plus server-set fields: allow it some room over the request limit.
+                new DryRun(upstream, 4 * ByteSize.parse(config.limits().maxRequestBody()), config.upstream().responseTimeout()),
                 authenticators, probe);
         LOG.infof("kubegate forwards to %s; impersonation %s", credentials.describe(),
                 config.upstream().impersonate() ? "on" : "off");

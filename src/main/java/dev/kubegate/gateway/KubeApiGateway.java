@@ -4,6 +4,14 @@ import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.Principal;
+import dev.kubegate.identity.SessionCounters;
+import dev.kubegate.inspect.DryRun;
+import dev.kubegate.inspect.Inspection;
+import dev.kubegate.inspect.InspectionException;
+import dev.kubegate.k8s.QueryParams;
+import dev.kubegate.policy.PolicyDecision;
+import dev.kubegate.policy.PolicyInput;
+import dev.kubegate.policy.PolicyService;
 import dev.kubegate.k8s.InvalidRequestException;
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.RequestInfoParser;
@@ -22,6 +30,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -34,6 +43,8 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 
 /**
@@ -42,6 +53,8 @@ import java.util.Optional;
  * <ol>
  *   <li>classify — {@link RequestInfoParser}, refusing paths the API server could read differently;</li>
  *   <li>authenticate — the {@link AuthenticatorChain};</li>
+ *   <li>inspect — read the body policy must see, resolve patches and protobuf with a dry run;</li>
+ *   <li>decide — the Rego policy; a deny or an approval requirement refuses the call;</li>
  *   <li>forward — with the gateway's identity and {@code Impersonate-*} for the caller, streaming;</li>
  *   <li>record — metrics, the access log line, the trace span.</li>
  * </ol>
@@ -71,6 +84,11 @@ public class KubeApiGateway {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    PolicyService policy;
+
+    private final SessionCounters counters = new SessionCounters();
 
     private GatewayMetrics metrics;
     private long maxBodyBytes;
@@ -112,7 +130,7 @@ public class KubeApiGateway {
                             authSpan.setAttribute("kubegate.principal", principal.name());
                             authSpan.end();
                             span.setAttribute("kubegate.principal", principal.name());
-                            forward(rt, req, info, principal, upgrade, span, started);
+                            decide(rt, req, info, principal, upgrade, span, started);
                         }),
                         failure -> onContext(vctx, () -> {
                             authSpan.recordException(failure);
@@ -122,8 +140,12 @@ public class KubeApiGateway {
                         }));
     }
 
-    private void forward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
-                         boolean upgrade, Span serverSpan, long started) {
+    /**
+     * Inspect, then decide: read and resolve the body policy must see, ask the policy, and forward
+     * only an allowed call. Every failure here refuses the call; nothing goes upstream unchecked.
+     */
+    private void decide(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
+                        boolean upgrade, Span serverSpan, long started) {
         if (!rt.upstream().credentials().ready()) {
             // Never forward with a credential known to be stale: the cluster would see an unknown caller.
             refuse(req, info, principal, Status.serviceUnavailable("kubegate cannot refresh its own credentials for the cluster ("
@@ -132,6 +154,59 @@ public class KubeApiGateway {
         }
         MultiMap headers = UpstreamHeaders.forRequest(req.headers(), principal, config.upstream().impersonate(), upgrade,
                 req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
+        io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();
+        Span policySpan = tracer.spanBuilder("kubegate.policy").setParent(Context.current().with(serverSpan)).startSpan();
+        Future<Inspection> inspected = Inspection.needsBody(info, upgrade)
+                ? Inspection.inspect(req, info, headers, maxBodyBytes, rt.dryRun())
+                : Future.succeededFuture(Inspection.NONE);
+        inspected.onComplete(ar -> {
+            if (ar.failed()) {
+                policySpan.recordException(ar.cause());
+                policySpan.end();
+                Status status = ar.cause() instanceof InspectionException ie ? ie.status()
+                        : Status.internalError("kubegate could not read the request: " + ar.cause().getMessage());
+                refuse(req, info, principal, status, started);
+                return;
+            }
+            Inspection inspection = ar.result();
+            if (inspection.refusal() != null) {
+                // The API server refused the dry run: the real call would get the same answer.
+                policySpan.end();
+                relay(req, info, principal, inspection.refusal(), started);
+                return;
+            }
+            PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, QueryParams.parse(rawQuery(req))),
+                    inspection.object(), null, inspection.object() == null ? null
+                    : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
+                    stats(principal), Instant.now());
+            CompletionStage<PolicyDecision> decision;
+            try {
+                decision = policy.decide(input);
+            } catch (RuntimeException e) {
+                decision = java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+            decision.whenComplete((d, failure) -> onContext(vctx, () -> {
+                policySpan.setAttribute("kubegate.policy.allow", d != null && d.allow());
+                policy.engine().revision().ifPresent(r -> policySpan.setAttribute("kubegate.policy.revision", r));
+                policySpan.end();
+                if (failure != null) {
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+                    refuse(req, info, principal, Status.serviceUnavailable("kubegate could not decide on this call, so it is refused: "
+                            + cause.getMessage()), started);
+                    return;
+                }
+                counters.record(principal, info.verb(), !d.allow());
+                if (!d.allow()) {
+                    refuse(req, info, principal, Decisions.refusal(d, info, principal), started);
+                    return;
+                }
+                forward(rt, req, info, principal, upgrade, headers, inspection.body(), serverSpan, started);
+            }));
+        });
+    }
+
+    private void forward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
+                         boolean upgrade, MultiMap headers, Buffer body, Span serverSpan, long started) {
         Span upstreamSpan = tracer.spanBuilder("kubegate.upstream").setParent(Context.current().with(serverSpan)).startSpan();
         openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(upstreamSpan), headers, HEADER_SETTER);
 
@@ -147,7 +222,7 @@ public class KubeApiGateway {
         } else {
             if (watch) metrics.openWatches.incrementAndGet();
             if (stream) metrics.openStreams.incrementAndGet();
-            exchange = rt.forwarder().forward(req, headers, maxBodyBytes, watch);
+            exchange = rt.forwarder().forward(req, headers, body, maxBodyBytes, watch);
         }
         exchange.onComplete(ar -> {
             if (upgrade && headersAt[0] != 0) metrics.openExecSessions.decrementAndGet();
@@ -191,6 +266,32 @@ public class KubeApiGateway {
         metrics.record(info, status.code(), latency);
         Span.current().setStatus(StatusCode.ERROR, status.reason());
         accessLog(info, principal, status.code(), latency, 0, 0, true, status.message());
+    }
+
+    /** Answers with an API server error exactly as it came (status, type, body). */
+    private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, long started) {
+        HttpServerResponse resp = req.response();
+        if (!resp.headWritten() && !resp.closed()) {
+            resp.setStatusCode(refusal.errorCode());
+            if (refusal.errorContentType() != null) {
+                resp.putHeader(HttpHeaders.CONTENT_TYPE, refusal.errorContentType());
+            }
+            resp.end(refusal.errorBody());
+        }
+        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        metrics.record(info, refusal.errorCode(), latency);
+        accessLog(info, principal, refusal.errorCode(), latency, 0, refusal.errorBody().length(), true, "dry run refused by the API server");
+    }
+
+    private PolicyInput.Stats stats(Principal principal) {
+        SessionCounters.Snapshot s = counters.snapshot(principal);
+        return new PolicyInput.Stats(s.requests(), s.mutations(), s.deletes(), s.denied());
+    }
+
+    private static String rawQuery(HttpServerRequest req) {
+        String uri = req.uri();
+        int q = uri.indexOf('?');
+        return q < 0 ? null : uri.substring(q + 1);
     }
 
     private static Status authenticationStatus(Throwable failure) {

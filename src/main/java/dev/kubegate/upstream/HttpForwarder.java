@@ -47,10 +47,22 @@ public final class HttpForwarder {
      * future completes with {@link Exchange#complete()} false.
      */
     public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, long maxBodyBytes, boolean watch) {
+        return forward(req, headers, null, maxBodyBytes, watch);
+    }
+
+    /**
+     * Like {@link #forward(HttpServerRequest, MultiMap, long, boolean)}, but sends {@code body} — already
+     * read because policy had to see it — instead of streaming the request's own.
+     */
+    public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, Buffer body, long maxBodyBytes, boolean watch) {
         Promise<Exchange> done = Promise.promise();
         HttpServerResponse resp = req.response();
-        String contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-        boolean chunkedBody = contentLength == null && hasUnsizedBody(req);
+        if (body != null) {
+            headers.remove(HttpHeaders.TRANSFER_ENCODING);
+            headers.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
+        }
+        String contentLength = body != null ? null : req.getHeader(HttpHeaders.CONTENT_LENGTH);
+        boolean chunkedBody = body == null && contentLength == null && hasUnsizedBody(req);
         if (contentLength != null) {
             long declared = parseLength(contentLength);
             if (declared < 0) {
@@ -128,7 +140,12 @@ public final class HttpForwarder {
                     }
                 }, () -> creq.end());
             } else {
-                creq.end();
+                if (body != null) {
+                    sentUp[0] = body.length();
+                    creq.end(body);
+                } else {
+                    creq.end();
+                }
                 req.resume();
             }
         });

@@ -95,7 +95,8 @@ class GatewayEdgeCasesIT {
 
     /** The JDK client sends the path exactly as written (no normalisation), over HTTP/2 when offered. */
     private static HttpResponse<String> raw(String method, String pathAndQuery, HttpRequest.BodyPublisher body, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url() + pathAndQuery)).method(method, body);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url() + pathAndQuery)).method(method, body)
+                .header("Content-Type", "application/json");
         if (token != null) b.header("Authorization", "Bearer " + token);
         return gateway.httpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
