@@ -3,14 +3,16 @@ package dev.kubegate.inspect;
 import java.util.Locale;
 
 /**
- * How a request body's media type is read. JSON and YAML objects are decoded here; patches and
+ * How a request body's media type is read. JSON objects are decoded here; YAML, patches and
  * Kubernetes protobuf are resolved by the API server itself with a dry run, so policy sees the
- * object the call would really produce.
+ * object the call would really produce. YAML goes to the API server because YAML parsers disagree
+ * (anchors and aliases, merge keys, 1.1 vs 1.2 scalars): a body kubegate read one way and the API
+ * server another would let a privileged pod through.
  */
 public enum BodyKind {
     /** {@code application/json}: the object itself. */
     JSON,
-    /** {@code application/yaml}: the object itself. */
+    /** {@code application/yaml}: resolved by a dry run. */
     YAML,
     /** merge, strategic-merge, JSON patch and server-side apply: resolved by a dry run. */
     PATCH,
@@ -37,6 +39,6 @@ public enum BodyKind {
 
     /** Whether the API server must resolve the body (dry run) before policy can see the object. */
     public boolean needsDryRun() {
-        return this == PATCH || this == PROTOBUF;
+        return this != JSON;
     }
 }

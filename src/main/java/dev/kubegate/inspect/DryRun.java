@@ -13,7 +13,7 @@ import java.time.Duration;
 
 /**
  * Asks the API server what a write would produce, without persisting it: the same call, as the same
- * impersonated caller, with {@code dryRun=All}, answered in JSON. That is how patches (merge,
+ * impersonated caller, with {@code dryRun=All}, answered in JSON. That is how YAML, patches (merge,
  * strategic, JSON, server-side apply) and protobuf bodies become the object policy judges — decoded
  * and merged by the API server itself, so kubegate and the cluster cannot read them differently.
  *
@@ -66,7 +66,7 @@ public final class DryRun {
                     resp.endHandler(v -> read.tryComplete(b));
                     return read.future().map(whole -> resp.statusCode() / 100 != 2
                             ? new Result(null, resp.statusCode(), whole, resp.getHeader("Content-Type"))
-                            : new Result(ObjectDecoder.decode(BodyKind.JSON, whole.getBytes()), 0, null, null));
+                            : new Result(ObjectDecoder.decode(whole.getBytes()), 0, null, null));
                 })
                 .recover(e -> Future.failedFuture(e instanceof InspectionException ? e
                         : new InspectionException(Status.serviceUnavailable(

@@ -46,7 +46,7 @@ public record Inspection(JsonNode object, Buffer body, DryRun.Result refusal) {
 
     /**
      * Reads the body (at most {@code maxBytes}) and resolves it into the object the call would
-     * produce: JSON and YAML objects are decoded; patches and protobuf go through a dry run.
+     * produce: JSON objects are decoded; YAML, patches and protobuf go through a dry run.
      * Fails with {@link InspectionException} (400, 413, 415, 503): never forwards unread.
      */
     public static Future<Inspection> inspect(HttpServerRequest req, RequestInfo info, MultiMap upstreamHeaders,
@@ -60,7 +60,7 @@ public record Inspection(JsonNode object, Buffer body, DryRun.Result refusal) {
         }
         return BodyReader.read(req, maxBytes).compose(body -> {
             if (!kind.needsDryRun()) {
-                return Future.succeededFuture(new Inspection(withoutManagedFields(ObjectDecoder.decode(kind, body.getBytes())), body, null));
+                return Future.succeededFuture(new Inspection(withoutManagedFields(ObjectDecoder.decode(body.getBytes())), body, null));
             }
             return dryRun.resolve(req.method(), req.uri(), upstreamHeaders, body)
                     .map(result -> result.ok() ? new Inspection(withoutManagedFields(result.object()), body, null)

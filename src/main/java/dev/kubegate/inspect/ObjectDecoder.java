@@ -5,17 +5,15 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.kubegate.k8s.Status;
-import org.yaml.snakeyaml.LoaderOptions;
 
 import java.io.IOException;
 
 /**
- * Decodes a JSON or YAML request body into the tree policy reads. Hostile bodies are bounded: the
- * caller already capped the size; nesting depth is capped here, YAML aliases (billion laughs) are
- * limited, and a body must be exactly one object.
+ * Decodes a JSON body (a request's, or the API server's dry-run answer) into the tree policy reads.
+ * Hostile bodies are bounded: the caller already capped the size, nesting depth is capped here,
+ * duplicate keys are refused (the API server keeps the last, a reader could see the first), and a
+ * body must be exactly one object.
  */
 public final class ObjectDecoder {
 
@@ -24,38 +22,27 @@ public final class ObjectDecoder {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final ObjectMapper YAML;
 
     static {
         JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build());
-        LoaderOptions loader = new LoaderOptions();
-        loader.setMaxAliasesForCollections(20);
-        loader.setNestingDepthLimit(MAX_DEPTH);
-        loader.setAllowDuplicateKeys(false);
-        YAML = new YAMLMapper(YAMLFactory.builder().loaderOptions(loader).build());
     }
 
     private ObjectDecoder() {
     }
 
-    /** The single object in {@code body}, or an {@link InspectionException} with a 400/415 Status. */
-    public static JsonNode decode(BodyKind kind, byte[] body) {
-        ObjectMapper mapper = switch (kind) {
-            case JSON -> JSON;
-            case YAML -> YAML;
-            default -> throw new IllegalArgumentException(kind + " bodies are resolved by a dry run, not decoded");
-        };
-        try (JsonParser p = mapper.createParser(body)) {
-            JsonNode node = mapper.readTree(p);
+    /** The single JSON object in {@code body}, or an {@link InspectionException} with a 400 Status. */
+    public static JsonNode decode(byte[] body) {
+        try (JsonParser p = JSON.createParser(body)) {
+            JsonNode node = JSON.readTree(p);
             if (node == null || !node.isObject()) {
-                throw new InspectionException(Status.badRequest("the request body must be one " + kind + " object"));
+                throw new InspectionException(Status.badRequest("the request body must be one JSON object"));
             }
             if (p.nextToken() != null) {
-                throw new InspectionException(Status.badRequest("the request body holds more than one " + kind + " document"));
+                throw new InspectionException(Status.badRequest("the request body holds more than one JSON document"));
             }
             return node;
         } catch (IOException e) {
-            throw new InspectionException(Status.badRequest("the request body is not valid " + kind + ": " + firstLine(e.getMessage())));
+            throw new InspectionException(Status.badRequest("the request body is not valid JSON: " + firstLine(e.getMessage())));
         }
     }
 

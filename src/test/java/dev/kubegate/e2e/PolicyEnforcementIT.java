@@ -141,6 +141,14 @@ class PolicyEnforcementIT {
     }
 
     @Test
+    void highRiskCallsAreRefusedWithWhoMayApproveThem() {
+        agent.run("create", "namespace", "doomed").assertSuccess();
+        assertRefused(agent.run("delete", "namespace", "doomed"), "needs approval");
+        assertThat(agent.run("get", "namespace", "doomed", "-o", "name").assertSuccess().stdout()).contains("namespace/doomed");
+        assertRefused(agent.run("-n", "kube-system", "get", "secrets"), "kube-system");
+    }
+
+    @Test
     void aReplacedBundleChangesDecisionsWithoutRestartAndABrokenOneIsIgnored() throws Exception {
         agent.run("-n", "apps", "create", "configmap", "before-reload", "--from-literal=a=b").assertSuccess();
 

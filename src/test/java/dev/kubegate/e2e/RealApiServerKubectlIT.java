@@ -75,4 +75,49 @@ class RealApiServerKubectlIT extends KubectlContract {
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.stderr()).contains("User \"kubegate:bob\"");
     }
+
+    @Test
+    void policyJudgesTheObjectTheRealApiServerWouldProduce() throws Exception {
+        // kubectl run sends protobuf; kubectl patch a strategic merge patch: both resolved by the
+        // API server's own dry run before policy decides, and nothing is persisted when refused.
+        Kubectl.Result run = alice.run("-n", "default", "run", "priv", "--image=busybox", "--privileged");
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.stderr()).contains("privileged containers are not allowed (spec.containers[0].securityContext.privileged)");
+        ok(alice, "-n", "default", "create", "deployment", "web", "--image=busybox");
+        Kubectl.Result patch = alice.run("-n", "default", "patch", "deployment", "web", "-p",
+                "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"busybox\",\"securityContext\":{\"privileged\":true}}]}}}}");
+        assertThat(patch.exitCode()).isNotZero();
+        assertThat(patch.stderr()).contains("privileged containers are not allowed (spec.template.spec.containers[0].securityContext.privileged)");
+        assertThat(ok(alice, "-n", "default", "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].securityContext}"))
+                .doesNotContain("privileged");
+        // What the API server itself refuses in the dry run (pod specs are immutable) is relayed as is.
+        ok(alice, "-n", "default", "run", "plain", "--image=busybox");
+        Kubectl.Result podPatch = alice.run("-n", "default", "patch", "pod", "plain", "-p", "{\"spec\":{\"hostNetwork\":true}}");
+        assertThat(podPatch.exitCode()).isNotZero();
+        assertThat(podPatch.stderr()).contains("pod updates may not change fields");
+        assertThat(ok(alice, "-n", "default", "get", "pods", "-o", "name")).doesNotContain("pod/priv");
+    }
+
+    @Test
+    void yamlAliasesCannotSmugglePrivilegePastPolicy() throws Exception {
+        // A YAML anchor the API server expands: judged on the API server's reading, not kubegate's.
+        String yaml = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: smuggled, namespace: default}
+                x-privileged: &p {privileged: true}
+                spec:
+                  containers:
+                  - name: a
+                    image: busybox
+                    securityContext: *p
+                """;
+        var http = gateway.httpClient();
+        var resp = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.url() + "/api/v1/namespaces/default/pods"))
+                        .header("Authorization", "Bearer " + ALICE_TOKEN).header("Content-Type", "application/yaml")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(yaml)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(resp.statusCode()).as(resp.body()).isIn(400, 403, 422);
+        assertThat(ok(alice, "-n", "default", "get", "pods", "-o", "name")).doesNotContain("smuggled");
+    }
 }
