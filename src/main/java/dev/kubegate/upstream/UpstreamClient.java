@@ -14,9 +14,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
@@ -84,6 +86,9 @@ public final class UpstreamClient implements AutoCloseable {
                 .setTcpNoDelay(true);
         if (tls) {
             o.setSsl(true);
+            if (OpenSSLEngineOptions.isAvailable()) {
+                o.setSslEngineOptions(new OpenSSLEngineOptions());
+            }
             if (m.insecureSkipVerify()) {
                 o.setTrustAll(true);
             } else {
@@ -112,11 +117,17 @@ public final class UpstreamClient implements AutoCloseable {
                 // Spans towards the API server are made by the gateway itself, with the RequestInfo on them.
                 .setTracingPolicy(TracingPolicy.IGNORE);
         if (http2) {
+            // Windows bound what a paused stream may buffer (1 MiB) and a connection in all (16 MiB).
+            o.setInitialSettings(new Http2Settings().setInitialWindowSize(1024 * 1024))
+                    .setHttp2ConnectionWindowSize(16 * 1024 * 1024);
             o.setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true)
                     .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
         }
         if (tls) {
             o.setSsl(true).setForceSni(true);
+            if (OpenSSLEngineOptions.isAvailable()) {
+                o.setSslEngineOptions(new OpenSSLEngineOptions());
+            }
             if (m.insecureSkipVerify()) {
                 o.setTrustAll(true).setVerifyHost(false);
             } else {
