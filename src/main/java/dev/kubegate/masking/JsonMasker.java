@@ -271,10 +271,6 @@ public final class JsonMasker {
                     expected = 1;
                 }
                 f = push(expected == (array ? 1 : 0) ? role : GENERIC, array);
-                if (f.role == MASK) {
-                    f.b64 = f.nextB64 = b64;
-                    f.next = MASK;
-                }
                 if (array) {
                     f.next = switch (f.role) {
                         case ITEMS -> RESOURCE;
@@ -294,6 +290,9 @@ public final class JsonMasker {
                     f.owner = parent.owner;
                 } else if (f.role == SECRET_DATA || f.role == CONFIGMAP_DATA) {
                     f.b64 = b64;
+                } else if (f.role == MASK) {
+                    f.b64 = f.nextB64 = b64;
+                    f.next = MASK;
                 }
             }
         }
@@ -339,8 +338,10 @@ public final class JsonMasker {
                     case "object" -> next = RESOURCE;
                     case "metadata" -> next = METADATA;
                     case "data", "stringData", "binaryData" -> {
-                        b64 = !name.equals("stringData");
-                        switch (classify(f)) {
+                        int cls = classify(f);
+                        // base64 where clients decode: Secret data, binaryData of either kind
+                        b64 = name.equals("binaryData") || name.equals("data") && cls == SECRET;
+                        switch (cls) {
                             case UNKNOWN -> { // wait for kind: hold the field back
                                 if (f.deferStart < 0) {
                                     f.deferStart = held;
