@@ -358,7 +358,7 @@ public final class JsonMasker {
                     default -> next = genericChild(name);
                 }
             }
-            case ROW -> next = name.equals("object") ? RESOURCE : GENERIC;
+            case ROW -> next = name.equals("object") ? RESOURCE : genericChild(name);
             case METADATA -> next = name.equals("annotations") ? ANNOTATIONS : genericChild(name);
             case ANNOTATIONS -> next = name.equals(LAST_APPLIED) ? LAST_APPLIED_VALUE : GENERIC;
             case CONTAINER -> next = name.equals("env") ? ENV : genericChild(name);
