@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
  * watch stream of Secret events. Secret values all start with {@link #MARKER} (base64 of
  * "SEKRIT"), so a test can check that none leaks.
  */
-final class Generated extends InputStream {
-    static final String MARKER = "U0VLUklU";
+public final class Generated extends InputStream {
+    public static final String MARKER = "U0VLUklU";
 
     private final boolean watch;
     private final long limit;      // bytes (list) or events (watch)
@@ -29,17 +29,17 @@ final class Generated extends InputStream {
     }
 
     /** A SecretList of about {@code bytes} bytes; 2 masked values per item. */
-    static Generated secretList(long bytes) {
+    public static Generated secretList(long bytes) {
         return new Generated(false, bytes);
     }
 
     /** A watch stream of {@code events} Secret events; 2 masked values per event. */
-    static Generated watch(long events) {
+    public static Generated watch(long events) {
         return new Generated(true, events);
     }
 
     /** Items or events made so far. */
-    int count() {
+    public int count() {
         return n;
     }
 
@@ -81,6 +81,9 @@ final class Generated extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) {
+        if (len == 0) {
+            return 0;
+        }
         if (at == cur.length && !next()) {
             return -1;
         }
