@@ -45,22 +45,30 @@ public final class LineMasker {
     private static final Pattern PEM_END = Pattern.compile("-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----");
 
     private final List<Pattern> patterns;
+    private final Matcher[] matchers;   // reused: reset to each decoded block, region per line
     private final boolean[] narrowed;
     private final boolean pem;
+    private final Matcher pemBegin = PEM_BEGIN.matcher("");
+    private final Matcher pemEnd = PEM_END.matcher("");
     private byte[] partial = new byte[1024];
     private int partialLen;
     private boolean inPem;
     private long masked;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    private final List<int[]> hits = new ArrayList<>(); // {start, end, maskStart, maskEnd}
+    private byte[] src;
+    private int srcOff;
 
     public LineMasker(List<Pattern> patterns) {
         this.patterns = List.copyOf(patterns);
-        this.narrowed = new boolean[this.patterns.size()];
+        this.matchers = new Matcher[this.patterns.size()];
+        this.narrowed = new boolean[matchers.length];
         boolean anyPem = false;
-        for (int i = 0; i < narrowed.length; i++) {
-            String p = this.patterns.get(i).pattern();
-            narrowed[i] = p.contains("(?<secret>");
-            anyPem |= p.contains("PRIVATE KEY");
+        for (int i = 0; i < matchers.length; i++) {
+            Pattern p = this.patterns.get(i);
+            matchers[i] = p.matcher("");
+            narrowed[i] = p.pattern().contains("(?<secret>");
+            anyPem |= p.pattern().contains("PRIVATE KEY");
         }
         this.pem = anyPem;
     }
@@ -81,18 +89,17 @@ public final class LineMasker {
     /** Masks the next chunk; returns the complete masked lines it ends (possibly empty). */
     public byte[] feed(byte[] b, int off, int len) {
         int end = off + len, from = off;
-        for (int i = off; i < end; i++) {
-            if (b[i] == '\n') {
-                if (partialLen == 0) {
-                    maskLine(b, from, i - from);
-                } else {
-                    append(b, from, i - from);
-                    maskLine(partial, 0, partialLen);
-                    partialLen = 0;
-                }
-                out.write('\n');
-                from = i + 1;
-            }
+        int nl = indexOf(b, from, end);
+        if (nl >= 0 && partialLen > 0) { // the line begun in an earlier chunk ends here
+            append(b, from, nl - from);
+            maskLines(partial, 0, withNewline());
+            partialLen = 0;
+            from = nl + 1;
+        }
+        int last = lastIndexOf(b, from, end);
+        if (last >= 0) { // every complete line of the chunk at once
+            maskLines(b, from, last + 1 - from);
+            from = last + 1;
         }
         while (from < end) { // the last partial line, emitted in pieces if it grows too long
             int n = Math.min(end - from, MAX_LINE - partialLen);
@@ -108,10 +115,35 @@ public final class LineMasker {
     /** End of stream: the last line, masked, without adding a newline. */
     public byte[] flush() {
         if (partialLen > 0) {
-            maskLine(partial, 0, partialLen);
+            String s = new String(partial, 0, partialLen, StandardCharsets.ISO_8859_1);
+            reset(s, partial, 0);
+            write(s, 0, findHits(s, 0, s.length()), s.length());
             partialLen = 0;
         }
         return take();
+    }
+
+    private int withNewline() {
+        partial[partialLen] = '\n';
+        return partialLen + 1;
+    }
+
+    private static int indexOf(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] b, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private byte[] take() {
@@ -121,100 +153,111 @@ public final class LineMasker {
     }
 
     private void append(byte[] b, int off, int len) {
-        if (partialLen + len > partial.length) {
-            partial = Arrays.copyOf(partial, Math.max(partialLen + len, Math.min(partial.length * 2, MAX_LINE)));
+        if (partialLen + len + 1 > partial.length) { // + 1: room for the newline that ends it
+            partial = Arrays.copyOf(partial, Math.max(partialLen + len + 1, Math.min(partial.length * 2, MAX_LINE + 1)));
         }
         System.arraycopy(b, off, partial, partialLen, len);
         partialLen += len;
     }
 
-    /** One match: where it is, and what of it is masked. */
-    private record Hit(int start, int end, int maskStart, int maskEnd) {}
-
-    private void maskLine(byte[] b, int off, int len) {
-        if (patterns.isEmpty() || len == 0) {
+    /** Masks complete lines (each ending with '\n'), decoded once, each line matched on its own. */
+    private void maskLines(byte[] b, int off, int len) {
+        if (matchers.length == 0) {
             out.write(b, off, len);
             return;
         }
         String s = new String(b, off, len, StandardCharsets.ISO_8859_1);
-        write(s, hits(s), s.length());
+        reset(s, b, off);
+        for (int a = 0; a < len; ) {
+            int e = s.indexOf('\n', a);
+            write(s, a, findHits(s, a, e), e + 1);
+            a = e + 1;
+        }
+    }
+
+    /** The text matched next, and the bytes it was decoded from (written out where not masked). */
+    private void reset(String s, byte[] bytes, int off) {
+        src = bytes;
+        srcOff = off;
+        for (Matcher m : matchers) {
+            m.reset(s);
+        }
+        pemBegin.reset(s);
+        pemEnd.reset(s);
     }
 
     /** A partial line reached MAX_LINE: write most of it, keep a tail (see the class comment). */
     private void overflow() {
         String s = new String(partial, 0, partialLen, StandardCharsets.ISO_8859_1);
-        List<Hit> hits = hits(s);
+        reset(s, partial, 0);
+        List<int[]> found = findHits(s, 0, s.length());
         int cut = s.length() - TAIL;
-        for (Hit h : hits) {
-            if (h.start < cut && h.end > cut) {
-                cut = h.end < s.length() ? h.end : h.start > 0 ? h.start : s.length();
+        for (int[] h : found) {
+            if (h[0] < cut && h[1] > cut) {
+                cut = h[1] < s.length() ? h[1] : h[0] > 0 ? h[0] : s.length();
                 break;
             }
         }
         final int c = cut;
-        write(s, hits.stream().filter(h -> h.end <= c).toList(), c);
+        found.removeIf(h -> h[1] > c);
+        write(s, 0, found, c);
         System.arraycopy(partial, c, partial, 0, partialLen - c);
         partialLen -= c;
     }
 
-    private List<Hit> hits(String s) {
-        List<Hit> hits = new ArrayList<>();
-        int pemFrom = 0;
+    /** Matches in s[from, to) (one line, without its newline), sorted by start. */
+    private List<int[]> findHits(String s, int from, int to) {
+        hits.clear();
+        int pemFrom = from;
         if (pem && inPem) { // inside a private key block: everything up to its END marker
-            Matcher e = PEM_END.matcher(s);
-            if (e.find()) {
+            pemEnd.region(from, to);
+            int stop = to;
+            if (pemEnd.find()) {
                 inPem = false;
-                pemFrom = e.end();
+                stop = pemEnd.end();
             }
-            int to = inPem ? s.length() : e.end();
-            if (to > 0) {
-                hits.add(new Hit(0, to, 0, to));
+            pemFrom = stop;
+            if (stop > from) {
+                hits.add(new int[]{from, stop, from, stop});
             }
         }
-        for (int p = 0; p < patterns.size(); p++) {
-            Matcher m = patterns.get(p).matcher(s);
-            int at = pemFrom;
-            while (at <= s.length() && m.find(at)) {
+        for (int p = 0; p < matchers.length; p++) {
+            Matcher m = matchers[p].region(pemFrom, to);
+            while (m.find()) {
                 if (m.end() > m.start()) {
-                    int ms = narrowed[p] && m.start("secret") >= 0 ? m.start("secret") : m.start();
-                    int me = narrowed[p] && m.start("secret") >= 0 ? m.end("secret") : m.end();
-                    hits.add(new Hit(m.start(), m.end(), ms, me));
+                    boolean g = narrowed[p] && m.start("secret") >= 0;
+                    hits.add(new int[]{m.start(), m.end(), g ? m.start("secret") : m.start(), g ? m.end("secret") : m.end()});
                 }
-                at = Math.max(m.end(), m.start() + 1);
             }
         }
         if (pem && !inPem) { // a block opened here and not closed: the following lines are key material
-            Matcher b = PEM_BEGIN.matcher(s);
+            pemBegin.region(pemFrom, to);
             int lastBegin = -1;
-            while (b.find(pemFrom)) {
-                lastBegin = b.end();
-                pemFrom = b.end();
+            while (pemBegin.find()) {
+                lastBegin = pemBegin.end();
             }
-            if (lastBegin >= 0 && !PEM_END.matcher(s).region(lastBegin, s.length()).find()) {
+            if (lastBegin >= 0 && !pemEnd.region(lastBegin, to).find()) {
                 inPem = true;
             }
         }
-        hits.sort((x, y) -> x.start != y.start ? Integer.compare(x.start, y.start) : Integer.compare(y.end, x.end));
+        if (hits.size() > 1) {
+            hits.sort((x, y) -> x[0] != y[0] ? Integer.compare(x[0], y[0]) : Integer.compare(y[1], x[1]));
+        }
         return hits;
     }
 
-    /** Writes s[0, to) with the mask ranges of hits replaced, overlapping ranges merged. */
-    private void write(String s, List<Hit> hits, int to) {
-        int[] ranges = hits.stream().flatMapToInt(h -> java.util.stream.IntStream.of(h.maskStart, h.maskEnd)).toArray();
-        // sort ranges by start, then merge
-        Integer[] idx = new Integer[ranges.length / 2];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+    /** Writes s[from, to) with the mask ranges of the hits (sorted by start) replaced, merged when they overlap. */
+    private void write(String s, int from, List<int[]> found, int to) {
+        if (found.isEmpty()) {
+            writeLatin1(s, from, to);
+            return;
         }
-        Arrays.sort(idx, (a, b) -> Integer.compare(ranges[2 * a], ranges[2 * b]));
-        int at = 0;
-        int i = 0;
-        while (i < idx.length) {
-            int start = ranges[2 * idx[i]], end = ranges[2 * idx[i] + 1];
-            i++;
-            while (i < idx.length && ranges[2 * idx[i]] <= end) {
-                end = Math.max(end, ranges[2 * idx[i] + 1]);
-                i++;
+        found.sort((x, y) -> Integer.compare(x[2], y[2]));
+        int at = from;
+        for (int i = 0; i < found.size(); ) {
+            int start = found.get(i)[2], end = found.get(i)[3];
+            for (i++; i < found.size() && found.get(i)[2] <= end; i++) {
+                end = Math.max(end, found.get(i)[3]);
             }
             start = Math.max(start, at);
             end = Math.min(end, to);
@@ -231,8 +274,7 @@ public final class LineMasker {
 
     private void writeLatin1(String s, int from, int to) {
         if (to > from) {
-            byte[] b = s.substring(from, to).getBytes(StandardCharsets.ISO_8859_1);
-            out.write(b, 0, b.length);
+            out.write(src, srcOff + from, to - from); // Latin-1: char i is byte i
         }
     }
 }
