@@ -36,6 +36,15 @@ class LineMaskerTest {
     }
 
     @Test
+    void blockFastPathFindsLinesHiddenBehindAMatchAcrossLines() {
+        // over the whole block, "password:" + \s* would run into the next line; per line it does not
+        assertThat(mask("password:\npassword=abc\nok\n")).isEqualTo("password:\npassword=***\nok\n");
+        // a lookahead disables the fast path; results are the same
+        LineMasker look = new LineMasker(List.of(Pattern.compile("pin=(?<secret>\\d+)(?!\\d)"), Pattern.compile("^x$")));
+        assertThat(lines(look, utf8("a pin=1234\nx\nb\n"))).isEqualTo("a pin=***\n***\nb\n");
+    }
+
+    @Test
     void countsAndFlushWithoutNewline() {
         LineMasker m = masker();
         assertThat(str(m.feed(utf8("a password=x\nb token=y")))).isEqualTo("a password=***\n");
