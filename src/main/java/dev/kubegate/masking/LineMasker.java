@@ -42,14 +42,12 @@ public final class LineMasker {
 
     private static final byte[] MASK = PLACEHOLDER.getBytes(StandardCharsets.ISO_8859_1);
     private static final Pattern PEM_BEGIN = Pattern.compile("-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----");
-    private static final Pattern LOOKS_PAST_LINE = Pattern.compile("\\(\\?<?[=!]|\\\\[zZAG]");
     private static final Pattern PEM_END = Pattern.compile("-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----");
 
     private final List<Pattern> patterns;
     private final Matcher[] matchers;   // reused: reset to each decoded block, region per line
     private final boolean[] narrowed;
     private final boolean pem;
-    private final List<Matcher> blockMatchers; // null: no block-wide fast path (see scan)
     private final Matcher pemBegin = PEM_BEGIN.matcher("");
     private final Matcher pemEnd = PEM_END.matcher("");
     private byte[] partial = new byte[1024];
@@ -73,18 +71,6 @@ public final class LineMasker {
             anyPem |= p.pattern().contains("PRIVATE KEY");
         }
         this.pem = anyPem;
-        List<Matcher> block = new ArrayList<>();
-        for (Pattern p : this.patterns) {
-            if (LOOKS_PAST_LINE.matcher(p.pattern()).find()) {
-                block = null;
-                break;
-            }
-            block.add(Pattern.compile(p.pattern(), p.flags() | Pattern.MULTILINE).matcher(""));
-        }
-        if (block != null && pem) {
-            block.add(PEM_BEGIN.matcher(""));
-        }
-        this.blockMatchers = block;
     }
 
     public static LineMasker of(MaskRules rules) {
@@ -182,52 +168,11 @@ public final class LineMasker {
         }
         String s = new String(b, off, len, StandardCharsets.ISO_8859_1);
         reset(s, b, off);
-        List<int[]> suspect = scan(s);
-        int next = 0; // index into suspect, sorted disjoint [start, end] ranges
         for (int a = 0; a < len; ) {
             int e = s.indexOf('\n', a);
-            while (suspect != null && next < suspect.size() && suspect.get(next)[1] < a) {
-                next++;
-            }
-            if (suspect == null || inPem || next < suspect.size() && suspect.get(next)[0] <= e) {
-                write(s, a, findHits(s, a, e), e + 1);
-            } else {
-                writeLatin1(s, a, e + 1); // no pattern can match in this line
-            }
+            write(s, a, findHits(s, a, e), e + 1);
             a = e + 1;
         }
-    }
-
-    /**
-     * Fast path: each pattern searched once over the whole block (compiled MULTILINE so ^ and $
-     * still mean line bounds) instead of once per line. Any match a pattern has within a line
-     * also exists in the block at the same place, so the lines spanned by the block's matches
-     * include every line that can match; only those are matched line by line. Returns sorted
-     * disjoint [start, end] ranges, or null when some pattern looks past line ends (lookaround,
-     * \z, \Z, \A, \G), where this does not hold and every line is matched.
-     */
-    private List<int[]> scan(String s) {
-        if (blockMatchers == null) {
-            return null;
-        }
-        List<int[]> ranges = new ArrayList<>();
-        for (Matcher m : blockMatchers) {
-            m.reset(s);
-            while (m.find()) {
-                ranges.add(new int[]{m.start(), m.end()});
-            }
-        }
-        ranges.sort((x, y) -> Integer.compare(x[0], y[0]));
-        List<int[]> merged = new ArrayList<>();
-        for (int[] r : ranges) {
-            int[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-            if (last != null && r[0] <= last[1]) {
-                last[1] = Math.max(last[1], r[1]);
-            } else {
-                merged.add(r);
-            }
-        }
-        return merged;
     }
 
     /** The text matched next, and the bytes it was decoded from (written out where not masked). */
