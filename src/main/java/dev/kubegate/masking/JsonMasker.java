@@ -244,7 +244,7 @@ public final class JsonMasker {
     }
 
     private void open(Frame parent, boolean array) throws IOException {
-        int role = parent == null ? (array ? GENERIC : RESOURCE) : parent.next;
+        int role = parent == null ? (array ? ITEMS : RESOURCE) : parent.next; // a root array: objects in a row
         boolean b64 = parent != null && parent.nextB64;
         Frame f;
         switch (role) {
@@ -281,7 +281,7 @@ public final class JsonMasker {
                     };
                 }
                 if (f.role == ITEMS) {
-                    f.elemClass = itemClass(parent.kind);
+                    f.elemClass = parent == null ? UNKNOWN : itemClass(parent.kind);
                 } else if (f.role == RESOURCE && parent != null && parent.role == ITEMS) {
                     f.inherited = parent.elemClass;
                 } else if (f.role == METADATA) {

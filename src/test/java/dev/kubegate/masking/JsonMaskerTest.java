@@ -147,6 +147,12 @@ class JsonMaskerTest {
     }
 
     @Test
+    void rootArraysAndScalars() {
+        assertThat(mask(masker(), j("[{'kind':'Secret','data':{'k':'dmFs'}},1,'x']"))).doesNotContain("dmFs").contains("Kioq");
+        assertThat(mask(masker(), "42 \"s\" null")).isEqualTo("42\n\"s\"\nnull\n");
+    }
+
+    @Test
     void hintSecretsMasksWhateverTheKindSays() {
         String in = j("{'kind':'Whatever','data':{'k':'dmFs'},'stringData':{'s':'v'}}");
         JsonMasker m = new JsonMasker(RULES, ResourceHint.SECRETS);
