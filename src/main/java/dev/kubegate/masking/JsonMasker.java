@@ -31,7 +31,8 @@ import java.util.List;
  * <p>What is masked:
  * <ul>
  *   <li>Secret {@code data}, {@code stringData} (and {@code binaryData}) values, when
- *       {@link MaskRules#secrets()}: in a root object, in {@code items[]} of a list, in
+ *       {@link MaskRules#secrets()}: in a root object (or each object of a root array), in
+ *       {@code items[]} of a list, in
  *       {@code rows[].object} of a Table and in a watch event's {@code object}, recursively;</li>
  *   <li>ConfigMap {@code data}/{@code binaryData} values whose key matches a key pattern;</li>
  *   <li>{@code env[].value} of any element of a {@code containers}, {@code initContainers} or
