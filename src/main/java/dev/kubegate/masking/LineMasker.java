@@ -1,0 +1,280 @@
+package dev.kubegate.masking;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Masks a text stream ({@code pods/log}, exec stdout/stderr) line by line with the policy's log
+ * patterns. A match is replaced by {@link #PLACEHOLDER}; when the pattern has a group named
+ * {@code secret}, only that group is.
+ *
+ * <p>Feed chunks as they come ({@link #feed}); complete lines are masked and returned at once, at
+ * most one partial line is kept (up to {@link #MAX_LINE} bytes) until its newline arrives or
+ * {@link #flush()} ends the stream. Bytes are read as ISO-8859-1, so any byte sequence (binary
+ * output, broken UTF-8) passes through unchanged outside the masked ranges; the patterns are ASCII.
+ *
+ * <p>A line longer than {@link #MAX_LINE}: the buffered part is masked and written, except its last
+ * {@link #TAIL} bytes, which stay to give context to what follows. A match that crosses that cut is
+ * masked whole if it ends inside the buffer; if it runs to the end of the buffer (so may continue
+ * in the next chunk, e.g. a secret split exactly at the bound) the cut moves back to where the
+ * match starts, so it is matched again with its continuation. Only a single match longer than the
+ * whole buffer is emitted in pieces: its first {@code MAX_LINE} bytes masked, the rest masked only
+ * if the rest matches on its own.
+ *
+ * <p>PEM private keys span lines: when a pattern mentions {@code PRIVATE KEY}, a line opening a
+ * {@code -----BEGIN ... PRIVATE KEY-----} block without closing it masks every following line up to
+ * and including the {@code -----END ... PRIVATE KEY-----} marker.
+ *
+ * <p>Not thread-safe: one instance per stream.
+ */
+public final class LineMasker {
+
+    public static final String PLACEHOLDER = "***";
+    /** Longest partial line kept, in bytes. */
+    public static final int MAX_LINE = 64 << 10;
+    /** Bytes of an over-long line kept as context for the next chunk. */
+    public static final int TAIL = 8 << 10;
+
+    private static final byte[] MASK = PLACEHOLDER.getBytes(StandardCharsets.ISO_8859_1);
+    private static final Pattern PEM_BEGIN = Pattern.compile("-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----");
+    private static final Pattern PEM_END = Pattern.compile("-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----");
+
+    private final List<Pattern> patterns;
+    private final Matcher[] matchers;   // reused: reset to each decoded block, region per line
+    private final boolean[] narrowed;
+    private final boolean pem;
+    private final Matcher pemBegin = PEM_BEGIN.matcher("");
+    private final Matcher pemEnd = PEM_END.matcher("");
+    private byte[] partial = new byte[1024];
+    private int partialLen;
+    private boolean inPem;
+    private long masked;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+    private final List<int[]> hits = new ArrayList<>(); // {start, end, maskStart, maskEnd}
+    private byte[] src;
+    private int srcOff;
+
+    public LineMasker(List<Pattern> patterns) {
+        this.patterns = List.copyOf(patterns);
+        this.matchers = new Matcher[this.patterns.size()];
+        this.narrowed = new boolean[matchers.length];
+        boolean anyPem = false;
+        for (int i = 0; i < matchers.length; i++) {
+            Pattern p = this.patterns.get(i);
+            matchers[i] = p.matcher("");
+            narrowed[i] = p.pattern().contains("(?<secret>");
+            anyPem |= p.pattern().contains("PRIVATE KEY");
+        }
+        this.pem = anyPem;
+    }
+
+    public static LineMasker of(MaskRules rules) {
+        return new LineMasker(rules.logPatterns());
+    }
+
+    /** Number of masked ranges (and PEM body lines) so far. */
+    public long maskedCount() {
+        return masked;
+    }
+
+    public byte[] feed(byte[] chunk) {
+        return feed(chunk, 0, chunk.length);
+    }
+
+    /** Masks the next chunk; returns the complete masked lines it ends (possibly empty). */
+    public byte[] feed(byte[] b, int off, int len) {
+        int end = off + len, from = off;
+        int nl = indexOf(b, from, end);
+        if (nl >= 0 && partialLen > 0) { // the line begun in an earlier chunk ends here
+            append(b, from, nl - from);
+            maskLines(partial, 0, withNewline());
+            partialLen = 0;
+            from = nl + 1;
+        }
+        int last = lastIndexOf(b, from, end);
+        if (last >= 0) { // every complete line of the chunk at once
+            maskLines(b, from, last + 1 - from);
+            from = last + 1;
+        }
+        while (from < end) { // the last partial line, emitted in pieces if it grows too long
+            int n = Math.min(end - from, MAX_LINE - partialLen);
+            append(b, from, n);
+            from += n;
+            if (partialLen >= MAX_LINE) {
+                overflow();
+            }
+        }
+        return take();
+    }
+
+    /** End of stream: the last line, masked, without adding a newline. */
+    public byte[] flush() {
+        if (partialLen > 0) {
+            String s = new String(partial, 0, partialLen, StandardCharsets.ISO_8859_1);
+            reset(s, partial, 0);
+            write(s, 0, findHits(s, 0, s.length()), s.length());
+            partialLen = 0;
+        }
+        return take();
+    }
+
+    private int withNewline() {
+        partial[partialLen] = '\n';
+        return partialLen + 1;
+    }
+
+    private static int indexOf(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] b, int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private byte[] take() {
+        byte[] r = out.toByteArray();
+        out.reset();
+        return r;
+    }
+
+    private void append(byte[] b, int off, int len) {
+        if (partialLen + len + 1 > partial.length) { // + 1: room for the newline that ends it
+            partial = Arrays.copyOf(partial, Math.max(partialLen + len + 1, Math.min(partial.length * 2, MAX_LINE + 1)));
+        }
+        System.arraycopy(b, off, partial, partialLen, len);
+        partialLen += len;
+    }
+
+    /** Masks complete lines (each ending with '\n'), decoded once, each line matched on its own. */
+    private void maskLines(byte[] b, int off, int len) {
+        if (matchers.length == 0) {
+            out.write(b, off, len);
+            return;
+        }
+        String s = new String(b, off, len, StandardCharsets.ISO_8859_1);
+        reset(s, b, off);
+        for (int a = 0; a < len; ) {
+            int e = s.indexOf('\n', a);
+            write(s, a, findHits(s, a, e), e + 1);
+            a = e + 1;
+        }
+    }
+
+    /** The text matched next, and the bytes it was decoded from (written out where not masked). */
+    private void reset(String s, byte[] bytes, int off) {
+        src = bytes;
+        srcOff = off;
+        for (Matcher m : matchers) {
+            m.reset(s);
+        }
+        pemBegin.reset(s);
+        pemEnd.reset(s);
+    }
+
+    /** A partial line reached MAX_LINE: write most of it, keep a tail (see the class comment). */
+    private void overflow() {
+        String s = new String(partial, 0, partialLen, StandardCharsets.ISO_8859_1);
+        reset(s, partial, 0);
+        List<int[]> found = findHits(s, 0, s.length());
+        int cut = s.length() - TAIL;
+        for (int[] h : found) {
+            if (h[0] < cut && h[1] > cut) {
+                cut = h[1] < s.length() ? h[1] : h[0] > 0 ? h[0] : s.length();
+                break;
+            }
+        }
+        final int c = cut;
+        found.removeIf(h -> h[1] > c);
+        write(s, 0, found, c);
+        System.arraycopy(partial, c, partial, 0, partialLen - c);
+        partialLen -= c;
+    }
+
+    /** Matches in s[from, to) (one line, without its newline), sorted by start. */
+    private List<int[]> findHits(String s, int from, int to) {
+        hits.clear();
+        int pemFrom = from;
+        if (pem && inPem) { // inside a private key block: everything up to its END marker
+            pemEnd.region(from, to);
+            int stop = to;
+            if (pemEnd.find()) {
+                inPem = false;
+                stop = pemEnd.end();
+            }
+            pemFrom = stop;
+            if (stop > from) {
+                hits.add(new int[]{from, stop, from, stop});
+            }
+        }
+        for (int p = 0; p < matchers.length; p++) {
+            Matcher m = matchers[p].region(pemFrom, to);
+            while (m.find()) {
+                if (m.end() > m.start()) {
+                    boolean g = narrowed[p] && m.start("secret") >= 0;
+                    hits.add(new int[]{m.start(), m.end(), g ? m.start("secret") : m.start(), g ? m.end("secret") : m.end()});
+                }
+            }
+        }
+        if (pem && !inPem) { // a block opened here and not closed: the following lines are key material
+            pemBegin.region(pemFrom, to);
+            int lastBegin = -1;
+            while (pemBegin.find()) {
+                lastBegin = pemBegin.end();
+            }
+            if (lastBegin >= 0 && !pemEnd.region(lastBegin, to).find()) {
+                inPem = true;
+            }
+        }
+        if (hits.size() > 1) {
+            hits.sort((x, y) -> x[0] != y[0] ? Integer.compare(x[0], y[0]) : Integer.compare(y[1], x[1]));
+        }
+        return hits;
+    }
+
+    /** Writes s[from, to) with the mask ranges of the hits (sorted by start) replaced, merged when they overlap. */
+    private void write(String s, int from, List<int[]> found, int to) {
+        if (found.isEmpty()) {
+            writeLatin1(s, from, to);
+            return;
+        }
+        found.sort((x, y) -> Integer.compare(x[2], y[2]));
+        int at = from;
+        for (int i = 0; i < found.size(); ) {
+            int start = found.get(i)[2], end = found.get(i)[3];
+            for (i++; i < found.size() && found.get(i)[2] <= end; i++) {
+                end = Math.max(end, found.get(i)[3]);
+            }
+            start = Math.max(start, at);
+            end = Math.min(end, to);
+            if (start >= end) {
+                continue;
+            }
+            writeLatin1(s, at, start);
+            out.write(MASK, 0, MASK.length);
+            masked++;
+            at = end;
+        }
+        writeLatin1(s, at, to);
+    }
+
+    private void writeLatin1(String s, int from, int to) {
+        if (to > from) {
+            out.write(src, srcOff + from, to - from); // Latin-1: char i is byte i
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/**
+ * Masking of API answers on their way back to the agent (DESIGN.md §1 step 7, issue 5): a streaming
+ * JSON masker for objects, lists, Tables and watch streams ({@link dev.kubegate.masking.JsonMasker})
+ * and a line masker for logs and exec output ({@link dev.kubegate.masking.LineMasker}), driven by
+ * {@link dev.kubegate.masking.MaskRules} built from the policy decision's {@code mask}.
+ *
+ * <p>Contract:
+ * <ul>
+ *   <li><b>Pure.</b> No I/O, clock, logging or global mutable state; no Vert.x or Quarkus types
+ *       (Jackson streaming only). Input and output are {@code byte[]} chunks: a chunk passed to
+ *       {@code feed} is not kept after the call returns, and the returned array belongs to the
+ *       caller.</li>
+ *   <li><b>Not thread-safe per instance.</b> One masker per response stream, driven by one thread
+ *       at a time (an event loop is fine: nothing blocks, work is linear in the input).
+ *       {@link dev.kubegate.masking.MaskRules} is immutable and shared.</li>
+ *   <li><b>Bounded memory</b> whatever the response size. JSON: the largest token
+ *       ({@link dev.kubegate.masking.JsonMasker#MAX_TOKEN_CHARS}), the nesting stack
+ *       ({@link dev.kubegate.masking.JsonMasker#MAX_DEPTH}), held-back fields
+ *       ({@link dev.kubegate.masking.JsonMasker#DEFER_CAP}) and one call's output. Text: one
+ *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}) and one call's output.</li>
+ *   <li><b>Fails closed.</b> JSON that cannot be masked with certainty (invalid, truncated, too deep,
+ *       a token too long, two different kinds in one object) raises
+ *       {@link dev.kubegate.masking.MaskingException}; the caller must then cut the response, never
+ *       pass the rest through. Where the document is ambiguous but readable, the maskers over-mask.</li>
+ * </ul>
+ */
+package dev.kubegate.masking;
