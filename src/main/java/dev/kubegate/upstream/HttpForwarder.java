@@ -100,14 +100,16 @@ public final class HttpForwarder {
             AtomicBoolean bodyTooLarge = new AtomicBoolean();
             // The client leaving (connection closed, HTTP/2 stream reset) cancels the upstream call:
             // this is what ends an abandoned watch at the API server.
-            resp.closeHandler(v -> {
-                clientGone.set(true);
-                creq.reset();
-            });
-            resp.exceptionHandler(e -> {
-                clientGone.set(true);
-                creq.reset();
-            });
+            // (HTTP/2 calls the close handler at the end of every stream, so only an unfinished
+            // exchange is cancelled; resetting a finished one would close a pooled HTTP/1.1 connection.)
+            Runnable clientLeft = () -> {
+                if (!done.future().isComplete()) {
+                    clientGone.set(true);
+                    creq.reset();
+                }
+            };
+            resp.closeHandler(v -> clientLeft.run());
+            resp.exceptionHandler(e -> clientLeft.run());
             long[] sentUp = {0};
             creq.response().onComplete(answered -> {
                 vertx.cancelTimer(timer);
@@ -164,6 +166,9 @@ public final class HttpForwarder {
         UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), false);
         if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
             resp.setChunked(true);
+            // A stream (watch, log follow) may be silent for minutes: clients such as client-go's
+            // Watch() wait for the headers, so send them now rather than with the first chunk.
+            resp.writeHead();
         }
         long[] sentDown = {0};
         cresp.exceptionHandler(e -> {
