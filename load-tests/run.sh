@@ -13,8 +13,8 @@
 # ROUNDS (2; the order direct/gateway alternates), PROTOCOL (h2|h1), CONNECTIONS (HTTP/2
 # connections per target, 1 — like one kubectl), SCENARIOS (get-c1,get-c16,get-c64,list-5mb,watch-1000),
 # WATCHES (1000), GATEWAY_OPTS (extra JVM options for kubegate), GATEWAY_HEAP (-Xmx512m),
-# UPSTREAM_OPTS (extra options for the test double, e.g. --event-loops 2), SKIP_BUILD (false),
-# WORK (target/load), LABEL (free text in the report title).
+# UPSTREAM_OPTS (extra options for the test double), SKIP_BUILD (false), WORK (target/load),
+# LABEL (free text in the report title), KUBEGATE_APP (another build's quarkus-run.jar, to compare builds).
 # All traffic goes to 127.0.0.1 (or the UPSTREAM_KUBECONFIG server); every phase is time-bounded.
 set -euo pipefail
 
@@ -36,7 +36,7 @@ SKIP_BUILD=${SKIP_BUILD:-false}
 WORK=${WORK:-target/load}
 LABEL=${LABEL:-}
 
-APP=target/quarkus-app/quarkus-run.jar
+APP=${KUBEGATE_APP:-target/quarkus-app/quarkus-run.jar}
 CLASSPATH_FILE=target/load-test.classpath
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 

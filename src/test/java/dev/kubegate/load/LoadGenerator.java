@@ -34,8 +34,8 @@ import io.vertx.core.http.HttpMethod;
  * <pre>
  * LoadGenerator --direct-kubeconfig F [--direct-pid N] --gateway-kubeconfig F [--gateway-pid N]
  *     [--upstream-stats URL] [--protocol h2|h1] [--connections N] [--duration S] [--warmup S]
- *     [--rounds N] [--jit-warmup S] [--scenarios get-c1,get-c16,get-c64,list-5mb,watch-1000] [--watches N]
- *     [--list-bytes N] [--out FILE] [--label TEXT]
+ *     [--rounds N] [--jit-warmup S] [--scenarios get-c1,get-c16,get-c64,list-5mb,watch-1000]
+ *     [--targets direct,gateway] [--watches N] [--watch-connections N] [--list-bytes N] [--out FILE] [--label TEXT]
  * </pre>
  * Every request goes to the two kubeconfigs' servers only (127.0.0.1 in run.sh); loops are bounded
  * by the durations given.
@@ -140,9 +140,14 @@ public final class LoadGenerator {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = new HashMap<>();
-        for (int i = 0; i < argv.length; i++) {
-            if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-                System.err.println("usage: LoadGenerator --direct-kubeconfig F --gateway-kubeconfig F [--key value ...] (see the class doc)");
+        for (int i = 0; i < Math.max(argv.length, 1); i++) {
+            if (argv.length == 0 || !argv[i].startsWith("--") || i + 1 >= argv.length) {
+                System.err.println("""
+                        usage: LoadGenerator --direct-kubeconfig F [--direct-pid N] --gateway-kubeconfig F [--gateway-pid N]
+                            [--upstream-stats URL] [--protocol h2|h1] [--connections N] [--duration S] [--warmup S]
+                            [--jit-warmup S] [--rounds N] [--scenarios get-c1,get-c16,get-c64,list-5mb,watch-1000]
+                            [--targets direct,gateway] [--watches N] [--watch-connections N] [--list-bytes N]
+                            [--out FILE] [--label TEXT]""");
                 System.exit(2);
             }
             args.put(argv[i].substring(2), argv[++i]);
