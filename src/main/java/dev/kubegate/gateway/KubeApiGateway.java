@@ -5,6 +5,7 @@ import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.Principal;
 import dev.kubegate.identity.SessionCounters;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kubegate.inspect.DryRun;
 import dev.kubegate.inspect.Inspection;
 import dev.kubegate.inspect.InspectionException;
@@ -53,7 +54,8 @@ import java.util.Optional;
  * <ol>
  *   <li>classify — {@link RequestInfoParser}, refusing paths the API server could read differently;</li>
  *   <li>authenticate — the {@link AuthenticatorChain};</li>
- *   <li>inspect — read the body policy must see, resolve patches and protobuf with a dry run;</li>
+ *   <li>inspect — read the body policy must see, resolve YAML, patches and protobuf with a dry run,
+ *       read the current object of an update, patch or delete;</li>
  *   <li>decide — the Rego policy; a deny or an approval requirement refuses the call;</li>
  *   <li>forward — with the gateway's identity and {@code Impersonate-*} for the caller, streaming;</li>
  *   <li>record — metrics, the access log line, the trace span.</li>
@@ -159,7 +161,10 @@ public class KubeApiGateway {
         Future<Inspection> inspected = Inspection.needsBody(info, upgrade)
                 ? Inspection.inspect(req, info, headers, maxBodyBytes, rt.dryRun())
                 : Future.succeededFuture(Inspection.NONE);
-        inspected.onComplete(ar -> {
+        Future<JsonNode> current = Inspection.needsOldObject(info, upgrade)
+                ? rt.dryRun().current(req.path(), headers)
+                : Future.succeededFuture(null);
+        Future.all(inspected, current).onComplete(ar -> {
             if (ar.failed()) {
                 policySpan.recordException(ar.cause());
                 policySpan.end();
@@ -168,7 +173,7 @@ public class KubeApiGateway {
                 refuse(req, info, principal, status, started);
                 return;
             }
-            Inspection inspection = ar.result();
+            Inspection inspection = inspected.result();
             if (inspection.refusal() != null) {
                 // The API server refused the dry run: the real call would get the same answer.
                 policySpan.end();
@@ -176,7 +181,7 @@ public class KubeApiGateway {
                 return;
             }
             PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, QueryParams.parse(rawQuery(req))),
-                    inspection.object(), null, inspection.object() == null ? null
+                    inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
                     stats(principal), Instant.now());
             CompletionStage<PolicyDecision> decision;

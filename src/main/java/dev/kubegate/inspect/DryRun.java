@@ -50,27 +50,53 @@ public final class DryRun {
                     req.idleTimeout(timeoutMs);
                     return req.send(body);
                 })
-                .compose(resp -> {
-                    Promise<Buffer> read = Promise.promise();
-                    Buffer b = Buffer.buffer();
-                    resp.handler(chunk -> {
-                        if (b.length() + chunk.length() > maxResponseBytes) {
-                            resp.request().reset();
-                            read.tryFail(new InspectionException(Status.tooLarge(
-                                    "the object this call would produce is larger than kubegate inspects (" + maxResponseBytes + " bytes)")));
-                        } else {
-                            b.appendBuffer(chunk);
-                        }
-                    });
-                    resp.exceptionHandler(read::tryFail);
-                    resp.endHandler(v -> read.tryComplete(b));
-                    return read.future().map(whole -> resp.statusCode() / 100 != 2
-                            ? new Result(null, resp.statusCode(), whole, resp.getHeader("Content-Type"))
-                            : new Result(ObjectDecoder.decode(whole.getBytes()), 0, null, null));
-                })
+                .compose(resp -> readBounded(resp).map(whole -> resp.statusCode() / 100 != 2
+                        ? new Result(null, resp.statusCode(), whole, resp.getHeader("Content-Type"))
+                        : new Result(ObjectDecoder.decode(whole.getBytes()), 0, null, null)))
                 .recover(e -> Future.failedFuture(e instanceof InspectionException ? e
                         : new InspectionException(Status.serviceUnavailable(
                         "kubegate could not resolve the object this call would produce (dry run): " + e.getMessage()))));
+    }
+
+    /**
+     * The object as it is now ({@code input.oldObject} for update, patch and delete), read as the
+     * same impersonated caller; null when it does not exist or the caller may not read it (the
+     * write itself will then be judged, and refused, by the API server).
+     */
+    public Future<JsonNode> current(String path, MultiMap headers) {
+        MultiMap h = MultiMap.caseInsensitiveMultiMap().addAll(headers);
+        h.set("Accept", "application/json");
+        h.remove("Accept-Encoding");
+        h.remove("Content-Type");
+        h.remove("Content-Length");
+        h.remove("Transfer-Encoding");
+        return upstream.request(HttpMethod.GET, path, h)
+                .compose(req -> {
+                    req.idleTimeout(timeoutMs);
+                    return req.send();
+                })
+                .compose(resp -> resp.statusCode() == 200 ? readBounded(resp).map(b -> ObjectDecoder.decode(b.getBytes()))
+                        : resp.body().map(ignored -> (JsonNode) null))
+                .recover(e -> Future.failedFuture(e instanceof InspectionException ? e
+                        : new InspectionException(Status.serviceUnavailable(
+                        "kubegate could not read the current object this call changes: " + e.getMessage()))));
+    }
+
+    private Future<Buffer> readBounded(io.vertx.core.http.HttpClientResponse resp) {
+        Promise<Buffer> read = Promise.promise();
+        Buffer b = Buffer.buffer();
+        resp.handler(chunk -> {
+            if (b.length() + chunk.length() > maxResponseBytes) {
+                resp.request().reset();
+                read.tryFail(new InspectionException(Status.tooLarge(
+                        "the object this call concerns is larger than kubegate inspects (" + maxResponseBytes + " bytes)")));
+            } else {
+                b.appendBuffer(chunk);
+            }
+        });
+        resp.exceptionHandler(read::tryFail);
+        resp.endHandler(v -> read.tryComplete(b));
+        return read.future();
     }
 
     /** The URI with {@code dryRun=All} added (kept once if the client already asked for it). */

@@ -23,6 +23,7 @@ public record Inspection(JsonNode object, Buffer body, DryRun.Result refusal) {
     public static final Inspection NONE = new Inspection(null, null, null);
 
     private static final Set<String> BODY_VERBS = Set.of("create", "update", "patch");
+    private static final Set<String> OLD_OBJECT_VERBS = Set.of("update", "patch", "delete");
 
     /** Subresources whose body is not a Kubernetes object (proxied application traffic). */
     private static final Set<String> OPAQUE_SUBRESOURCES = Set.of("proxy");
@@ -36,6 +37,12 @@ public record Inspection(JsonNode object, Buffer body, DryRun.Result refusal) {
             meta.remove("managedFields");
         }
         return object;
+    }
+
+    /** Whether policy sees the object as it is now ({@code oldObject}): changes to one named object. */
+    public static boolean needsOldObject(RequestInfo info, boolean upgrade) {
+        return info.isResourceRequest() && !upgrade && !info.name().isEmpty() && OLD_OBJECT_VERBS.contains(info.verb())
+                && !OPAQUE_SUBRESOURCES.contains(info.subresource());
     }
 
     /** Whether policy must see this call's body before it is forwarded. */

@@ -151,6 +151,8 @@ class PolicyEnforcementIT {
     @Test
     void aReplacedBundleChangesDecisionsWithoutRestartAndABrokenOneIsIgnored() throws Exception {
         agent.run("-n", "apps", "create", "configmap", "before-reload", "--from-literal=a=b").assertSuccess();
+        agent.run("-n", "apps", "create", "configmap", "guarded", "--from-literal=a=b").assertSuccess();
+        agent.run("-n", "apps", "label", "configmap", "guarded", "kubegate.dev/protected=true").assertSuccess();
 
         Path rego = dir.resolve("rego");
         Files.createDirectories(rego);
@@ -166,6 +168,12 @@ class PolicyEnforcementIT {
                 	input.request.resource == "configmaps"
                 	input.request.verb == "create"
                 }
+
+                # Reads the object as it is now: what a delete would remove.
+                deny contains refusal("this ConfigMap is protected; remove its label kubegate.dev/protected first") if {
+                	input.request.verb == "delete"
+                	input.oldObject.metadata.labels["kubegate.dev/protected"] == "true"
+                }
                 """);
         Path next = dir.resolve("next.tar.gz");
         Process build = new ProcessBuilder("bash", "src/main/sh/opa.sh", "build", "--v1-compatible", "-t", "wasm",
@@ -176,6 +184,10 @@ class PolicyEnforcementIT {
         await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertRefused(agent.run("-n", "apps", "create", "configmap", "after-reload-" + UUID.randomUUID().toString().substring(0, 6),
                         "--from-literal=a=b"), "frozen for the release"));
+
+        // input.oldObject: the same verb on two objects, decided by what each one is now.
+        assertRefused(agent.run("-n", "apps", "delete", "configmap", "guarded"), "this ConfigMap is protected");
+        agent.run("-n", "apps", "delete", "configmap", "before-reload").assertSuccess();
 
         Files.write(bundle, List.of("this is not a policy bundle"));
         Thread.sleep(3000); // several reload intervals: the broken file is seen and rejected
