@@ -46,7 +46,6 @@ import org.jboss.logging.MDC;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
-import java.util.Optional;
 
 /**
  * The Kubernetes API route: every path outside {@code /kubegate/} and {@code /q/}. This class is the
@@ -115,8 +114,11 @@ public class KubeApiGateway {
         int q = uri.indexOf('?');
         boolean upgrade = UpgradeTunnel.isUpgrade(req);
         RequestInfo info;
+        QueryParams query;
         try {
-            info = RequestInfoParser.parse(req.method().name(), q < 0 ? uri : uri.substring(0, q), q < 0 ? null : uri.substring(q + 1), upgrade);
+            // Parsed once: classification and the policy input read the same decoded query.
+            query = QueryParams.parse(q < 0 ? null : uri.substring(q + 1));
+            info = RequestInfoParser.parseWithQuery(req.method().name(), q < 0 ? uri : uri.substring(0, q), query, upgrade);
         } catch (InvalidRequestException e) {
             refuse(req, null, null, Status.badRequest(e.getMessage()), started);
             return;
@@ -132,7 +134,7 @@ public class KubeApiGateway {
                             authSpan.setAttribute("kubegate.principal", principal.name());
                             authSpan.end();
                             span.setAttribute("kubegate.principal", principal.name());
-                            decide(rt, req, info, principal, upgrade, span, started);
+                            decide(rt, req, info, query, principal, upgrade, span, started);
                         }),
                         failure -> onContext(vctx, () -> {
                             authSpan.recordException(failure);
@@ -146,8 +148,8 @@ public class KubeApiGateway {
      * Inspect, then decide: read and resolve the body policy must see, ask the policy, and forward
      * only an allowed call. Every failure here refuses the call; nothing goes upstream unchecked.
      */
-    private void decide(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
-                        boolean upgrade, Span serverSpan, long started) {
+    private void decide(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
+                        Principal principal, boolean upgrade, Span serverSpan, long started) {
         if (!rt.upstream().credentials().ready()) {
             // Never forward with a credential known to be stale: the cluster would see an unknown caller.
             refuse(req, info, principal, Status.serviceUnavailable("kubegate cannot refresh its own credentials for the cluster ("
@@ -180,7 +182,7 @@ public class KubeApiGateway {
                 relay(req, info, principal, inspection.refusal(), started);
                 return;
             }
-            PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, QueryParams.parse(rawQuery(req))),
+            PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query),
                     inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
                     stats(principal), Instant.now());
@@ -293,11 +295,6 @@ public class KubeApiGateway {
         return new PolicyInput.Stats(s.requests(), s.mutations(), s.deletes(), s.denied());
     }
 
-    private static String rawQuery(HttpServerRequest req) {
-        String uri = req.uri();
-        int q = uri.indexOf('?');
-        return q < 0 ? null : uri.substring(q + 1);
-    }
 
     private static Status authenticationStatus(Throwable failure) {
         if (failure instanceof AuthenticationException a) {
@@ -348,7 +345,4 @@ public class KubeApiGateway {
         }
     }
 
-    Optional<GatewayMetrics> metrics() {
-        return Optional.ofNullable(metrics);
-    }
 }

@@ -78,11 +78,15 @@ public final class RequestInfoParser {
      * @throws InvalidRequestException for the inputs listed above
      */
     public static RequestInfo parse(String method, String rawPath, String rawQuery, boolean upgradeRequest) {
+        return parseWithQuery(method, rawPath, QueryParams.parse(rawQuery), upgradeRequest);
+    }
+
+    /** As {@link #parse(String, String, String, boolean)}, for a caller that already parsed the query. */
+    public static RequestInfo parseWithQuery(String method, String rawPath, QueryParams query, boolean upgradeRequest) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(rawPath, "rawPath");
         checkMethod(method);
         DecodedPath decoded = decodePath(rawPath);
-        QueryParams query = QueryParams.parse(rawQuery);
         return classify(method, decoded, query, upgradeRequest);
     }
 

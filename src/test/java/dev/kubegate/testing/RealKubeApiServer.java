@@ -1,6 +1,5 @@
 package dev.kubegate.testing;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,18 +56,6 @@ public final class RealKubeApiServer implements AutoCloseable {
             run(List.of("stop", dir.toString()), 60);
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        } 
-    }
-
-    public Path dir() {
-        return dir;
-    }
-
-    static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
         }
     }
 }
