@@ -200,9 +200,11 @@ public abstract class StateStoreContract {
     @Test
     void failedOperationsAreNotAnnounced() throws Exception {
         StateStore s = store();
-        sync(s.create("session", "s1", "{}", null));
         List<Change> seen = new CopyOnWriteArrayList<>();
         try (AutoCloseable h = s.subscribe(seen::add)) {
+            sync(s.create("session", "s1", "{}", null));
+            await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+            seen.clear();
             assertThatThrownBy(() -> sync(s.create("session", "s1", "{}", null))).isInstanceOf(StoreConflictException.class);
             assertThatThrownBy(() -> sync(s.update("session", "s1", 7, "{}", null))).isInstanceOf(StoreConflictException.class);
             sync(s.create("session", "marker", "{}", null));

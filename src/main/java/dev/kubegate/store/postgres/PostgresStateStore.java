@@ -224,7 +224,7 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
         return Uni.createFrom().deferred(() -> {
             JsonObject d = new JsonObject();
             deltas.forEach(d::put);
-            return query(() -> pool.preparedQuery(addCountersSql).execute(Tuple.of(key, d.encode(), at(expiresAt), now())))
+            return query(() -> pool.preparedQuery(addCountersSql).execute(Tuple.of(key, d, at(expiresAt), now())))
                     .map(rows -> counts(rows.iterator().next().getString(0)));
         });
     }
