@@ -178,6 +178,12 @@ public interface KubegateConfig {
         /** The password itself (e.g. from env KUBEGATE_POSTGRES_PASSWORD) when no password file is set. */
         Optional<String> password();
 
+        /**
+         * PEM CA bundle the database's certificate must chain to: turns on TLS with certificate and
+         * host name verification ({@code sslmode=verify-full} unless the URL says otherwise).
+         */
+        Optional<Path> caFile();
+
         /** kubegate's own schema: tables, trigger, migration history; names the notification channel too. */
         @WithDefault("kubegate")
         String schema();

@@ -109,7 +109,7 @@ public class StateStoreProducer {
             }
         }).orElse(pg.password().orElse(null));
         String user = pg.username().orElse(userInUrl(url) ? null : "kubegate");
-        PostgresSettings settings = PostgresSettings.of(url, user, password, pg.schema(),
+        PostgresSettings settings = PostgresSettings.of(url, user, password, pg.caFile().orElse(null), pg.schema(),
                 pg.poolSize(), pg.timeout(), pg.purgeInterval());
         return PostgresStateStore.start(vertx, settings, Clock.systemUTC());
     }

@@ -39,12 +39,14 @@ public final class Postgres implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final List<String> runAs;
+    private final boolean tls;
     private Process process;
 
-    private Postgres(Path dir, int port, List<String> runAs) {
+    private Postgres(Path dir, int port, List<String> runAs, boolean tls) {
         this.dir = dir;
         this.port = port;
         this.runAs = runAs;
+        this.tls = tls;
     }
 
     /** True when the PostgreSQL binaries are installed (`.ci/run` installs them). */
@@ -54,6 +56,18 @@ public final class Postgres implements AutoCloseable {
 
     /** Creates a cluster in a fresh temporary directory, starts it and creates the database. */
     public static Postgres start() throws IOException, InterruptedException {
+        return start(false);
+    }
+
+    /**
+     * As {@link #start()}, with TLS on (clients may still connect in plain text): the server's
+     * certificate, for 127.0.0.1 and localhost, is signed by the CA in {@link #caFile()}.
+     */
+    public static Postgres startWithTls() throws IOException, InterruptedException {
+        return start(true);
+    }
+
+    private static Postgres start(boolean tls) throws IOException, InterruptedException {
         if (!installed()) {
             throw new IllegalStateException("PostgreSQL 15 binaries are missing in " + BIN
                     + ": apt-get install -y postgresql-15 (.ci/run does this)");
@@ -65,11 +79,15 @@ public final class Postgres implements AutoCloseable {
             runAs = List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--");
             run(List.of("chown", user + ":", dir.toString()), dir);
         }
-        Postgres pg = new Postgres(dir, freePort(), runAs);
+        Postgres pg = new Postgres(dir, freePort(), runAs, tls);
         try {
             Files.createDirectories(pg.sockets());
+            if (tls) {
+                pg.makeCertificates();
+            }
             if (!runAs.isEmpty()) {
-                run(List.of("chown", runAs.get(1).substring("--reuid=".length()) + ":", pg.sockets().toString()), dir);
+                String user = runAs.get(1).substring("--reuid=".length());
+                run(List.of("chown", "-R", user + ":", pg.sockets().toString()), dir);
             }
             pg.runAsServerUser(List.of(BIN.resolve("initdb").toString(), "-D", pg.data().toString(), "-U", USER,
                     "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"));
@@ -125,6 +143,10 @@ public final class Postgres implements AutoCloseable {
             cmd.addAll(List.of(BIN.resolve("postgres").toString(), "-D", data().toString(), "-p", Integer.toString(port),
                     "-k", sockets().toString(), "-c", "listen_addresses=" + HOST, "-c", "fsync=off",
                     "-c", "full_page_writes=off", "-c", "shared_buffers=16MB", "-c", "max_connections=60"));
+            if (tls) {
+                cmd.addAll(List.of("-c", "ssl=on", "-c", "ssl_cert_file=" + sockets().resolve("server.crt"),
+                        "-c", "ssl_key_file=" + sockets().resolve("server.key")));
+            }
             process = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
             if (awaitReady(deadline)) {
@@ -155,6 +177,11 @@ public final class Postgres implements AutoCloseable {
         if (process != null && process.isAlive()) {
             process.destroyForcibly().waitFor();
         }
+    }
+
+    /** The CA that signed the server certificate ({@link #startWithTls()}); null without TLS. */
+    public Path caFile() {
+        return tls ? dir.resolve("ca.crt") : null;
     }
 
     public synchronized boolean running() {
@@ -194,6 +221,25 @@ public final class Postgres implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A throwaway CA and a server certificate for 127.0.0.1/localhost; the key is readable by the server only. */
+    private void makeCertificates() throws IOException, InterruptedException {
+        String ec = "ec";
+        List<String> key = List.of("-newkey", ec, "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes");
+        List<String> ca = new ArrayList<>(List.of("openssl", "req", "-x509"));
+        ca.addAll(key);
+        ca.addAll(List.of("-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=kubegate test CA"));
+        run(ca, dir);
+        Path run = sockets();
+        List<String> csr = new ArrayList<>(List.of("openssl", "req"));
+        csr.addAll(key);
+        csr.addAll(List.of("-keyout", run.resolve("server.key").toString(), "-out", "server.csr", "-subj", "/CN=127.0.0.1"));
+        run(csr, dir);
+        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        run(List.of("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", run.resolve("server.crt").toString(), "-days", "2", "-extfile", "san.ext"), dir);
+        run(List.of("chmod", "600", run.resolve("server.key").toString()), dir);
     }
 
     private boolean awaitReady(long deadline) throws IOException, InterruptedException {

@@ -1,8 +1,10 @@
 package dev.kubegate.store.postgres;
 
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -17,8 +19,10 @@ import java.util.regex.Pattern;
  * @param timeout     limit of every operation, including the wait for a connection: past it the
  *                    operation fails with StoreUnavailableException
  * @param maintenance how often expired rows are purged and the listening connection is checked
+ * @param caFile      PEM CA bundle verifying the server (TLS), or null
  */
-public record PostgresSettings(PgConnectOptions connect, String schema, int poolSize, Duration timeout, Duration maintenance) {
+public record PostgresSettings(PgConnectOptions connect, String schema, int poolSize, Duration timeout, Duration maintenance,
+                               Path caFile) {
 
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
 
@@ -37,6 +41,17 @@ public record PostgresSettings(PgConnectOptions connect, String schema, int pool
      */
     public static PostgresSettings of(String url, String user, String password, String schema, int poolSize,
                                       Duration timeout, Duration maintenance) {
+        return of(url, user, password, null, schema, poolSize, timeout, maintenance);
+    }
+
+    /**
+     * As {@link #of(String, String, String, String, int, Duration, Duration)}, with TLS: a non-null
+     * {@code caFile} (PEM) is what the server's certificate must chain to, and makes the mode
+     * {@code verify-full} unless the URI asks for {@code verify-ca}. Without a CA file,
+     * {@code sslmode=require} encrypts without verifying the server, as libpq does.
+     */
+    public static PostgresSettings of(String url, String user, String password, Path caFile, String schema, int poolSize,
+                                      Duration timeout, Duration maintenance) {
         PgConnectOptions connect;
         try {
             connect = PgConnectOptions.fromUri(url);
@@ -53,7 +68,21 @@ public record PostgresSettings(PgConnectOptions connect, String schema, int pool
         connect.setTcpKeepAlive(true);
         connect.setReconnectAttempts(0);
         connect.setCachePreparedStatements(true);
-        return new PostgresSettings(connect, schema, poolSize, timeout, maintenance);
+        SslMode mode = connect.getSslMode();
+        if (caFile != null) {
+            if (mode != SslMode.VERIFY_CA) {
+                connect.setSslMode(SslMode.VERIFY_FULL);
+            }
+            connect.setPemTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()));
+        } else if (mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL) {
+            throw new IllegalArgumentException("sslmode=" + mode.value + " needs kubegate.postgres.ca-file");
+        } else if (mode == SslMode.REQUIRE || mode == SslMode.PREFER || mode == SslMode.ALLOW) {
+            connect.setTrustAll(true);
+        }
+        if (connect.getSslMode() == SslMode.VERIFY_FULL) {
+            connect.setHostnameVerificationAlgorithm("HTTPS");
+        }
+        return new PostgresSettings(connect, schema, poolSize, timeout, maintenance, caFile);
     }
 
     /** The same database as a JDBC URL (for the Flyway migration). */
@@ -63,12 +92,17 @@ public record PostgresSettings(PgConnectOptions connect, String schema, int pool
         SslMode ssl = connect.getSslMode();
         if (ssl != null && ssl != SslMode.DISABLE) {
             url.append("?sslmode=").append(ssl.value);
+            if (caFile != null) {
+                url.append("&sslrootcert=").append(java.net.URLEncoder.encode(caFile.toString(), java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
         return url.toString();
     }
 
     /** For logs: never the password. */
     String describe() {
-        return connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase() + " schema " + schema;
+        SslMode ssl = connect.getSslMode();
+        return connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase() + " schema " + schema
+                + (ssl == null || ssl == SslMode.DISABLE ? "" : ", TLS " + ssl.value);
     }
 }
