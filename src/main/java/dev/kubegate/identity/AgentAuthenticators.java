@@ -1,0 +1,96 @@
+package dev.kubegate.identity;
+
+import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.identity.aws.AwsIamAuthenticator;
+import dev.kubegate.identity.aws.StsClient;
+import dev.kubegate.identity.aws.StsHosts;
+import dev.kubegate.identity.mapping.IdentityMapper;
+import dev.kubegate.identity.mapping.IdentityMappings;
+import io.vertx.core.Vertx;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds the agent authenticators from configuration, in the order the chain tries them:
+ * <ol>
+ *   <li>AWS IAM — claims {@code k8s-aws-v1.} tokens only;</li>
+ *   <li>OIDC — claims JWTs whose {@code iss} is a configured issuer;</li>
+ *   <li>service accounts — claims the remaining JWTs (TokenReview decides), so it comes after OIDC:
+ *       a CI token must not be sent to the cluster for review;</li>
+ *   <li>static tokens (development) — claims everything left, so it is last.</li>
+ * </ol>
+ * Blocking (reads files): call at start-up. {@link #close()} releases clients and timers.
+ */
+public final class AgentAuthenticators implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(AgentAuthenticators.class);
+
+    private final List<Authenticator> authenticators;
+    private final List<AutoCloseable> resources;
+
+    private AgentAuthenticators(List<Authenticator> authenticators, List<AutoCloseable> resources) {
+        this.authenticators = List.copyOf(authenticators);
+        this.resources = List.copyOf(resources);
+    }
+
+    /** {@code upstream} sends TokenReviews; only used when service-account tokens are enabled. */
+    public static AgentAuthenticators create(Vertx vertx, KubegateConfig.Identity cfg, Optional<dev.kubegate.upstream.UpstreamClient> upstream) {
+        List<Authenticator> list = new ArrayList<>();
+        List<AutoCloseable> resources = new ArrayList<>();
+        boolean aws = cfg.aws().enabled() && cfg.aws().clusterId().isPresent();
+        boolean external = aws;
+        IdentityMapper mapper = null;
+        if (external) {
+            mapper = cfg.mappings().map(IdentityMapper::load).orElseGet(() -> {
+                LOG.warn("kubegate.identity.mappings is not set: every AWS IAM, service-account and OIDC identity will be refused");
+                return IdentityMapper.of(IdentityMappings.empty());
+            });
+            mapper.watch(vertx, cfg.mappingsReloadInterval());
+            resources.add(mapper);
+        }
+        if (aws) {
+            KubegateConfig.Identity.Aws a = cfg.aws();
+            Optional<URI> endpoint = a.stsEndpoint().map(URI::create);
+            endpoint.filter(e -> "http".equals(e.getScheme())).ifPresent(e ->
+                    LOG.warnf("kubegate.identity.aws.sts-endpoint %s is plain HTTP: for tests only", e));
+            StsClient sts = new StsClient(vertx, endpoint, a.stsTimeout());
+            resources.add(sts);
+            list.add(new AwsIamAuthenticator(a.clusterId().get(), new StsHosts(a.regions(), endpoint.map(URI::getHost)),
+                    sts, mapper, a.cacheSize(), Clock.systemUTC()));
+            LOG.infof("AWS IAM agents accepted: tokens for cluster id '%s'%s", a.clusterId().get(),
+                    endpoint.map(e -> ", verified at " + e).orElse(""));
+        }
+        cfg.staticTokens().tokensFile().ifPresent(file -> {
+            try {
+                TokenFile tokens = TokenFile.load(file);
+                list.add(new StaticTokenAuthenticator(tokens));
+                LOG.warnf("static agent tokens loaded from %s (%d tokens): for development only", file, tokens.size());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read kubegate.identity.static.tokens-file " + file, e);
+            }
+        });
+        return new AgentAuthenticators(list, resources);
+    }
+
+    public List<Authenticator> authenticators() {
+        return authenticators;
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.debugf("closing %s: %s", r, e);
+            }
+        }
+    }
+}
