@@ -6,6 +6,8 @@ import dev.kubegate.identity.aws.StsClient;
 import dev.kubegate.identity.aws.StsHosts;
 import dev.kubegate.identity.mapping.IdentityMapper;
 import dev.kubegate.identity.mapping.IdentityMappings;
+import dev.kubegate.identity.oidc.OidcAuthenticator;
+import dev.kubegate.identity.serviceaccount.ServiceAccountAuthenticator;
 import io.vertx.core.Vertx;
 import org.jboss.logging.Logger;
 
@@ -31,6 +33,8 @@ import java.util.Optional;
 public final class AgentAuthenticators implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(AgentAuthenticators.class);
+    private static final java.time.Duration JWKS_FETCH_TIMEOUT = java.time.Duration.ofSeconds(5);
+    private static final java.time.Duration TOKEN_REVIEW_TIMEOUT = java.time.Duration.ofSeconds(10);
 
     private final List<Authenticator> authenticators;
     private final List<AutoCloseable> resources;
@@ -45,7 +49,9 @@ public final class AgentAuthenticators implements AutoCloseable {
         List<Authenticator> list = new ArrayList<>();
         List<AutoCloseable> resources = new ArrayList<>();
         boolean aws = cfg.aws().enabled() && cfg.aws().clusterId().isPresent();
-        boolean external = aws;
+        boolean oidc = !cfg.oidc().issuers().isEmpty();
+        boolean serviceAccounts = cfg.serviceAccount().enabled() && upstream.isPresent();
+        boolean external = aws || oidc || serviceAccounts;
         IdentityMapper mapper = null;
         if (external) {
             mapper = cfg.mappings().map(IdentityMapper::load).orElseGet(() -> {
@@ -66,6 +72,23 @@ public final class AgentAuthenticators implements AutoCloseable {
                     sts, mapper, a.cacheSize(), Clock.systemUTC()));
             LOG.infof("AWS IAM agents accepted: tokens for cluster id '%s'%s", a.clusterId().get(),
                     endpoint.map(e -> ", verified at " + e).orElse(""));
+        }
+        if (oidc) {
+            KubegateConfig.Identity.Oidc o = cfg.oidc();
+            List<OidcAuthenticator.Issuer> issuers = o.issuers().values().stream()
+                    .map(i -> new OidcAuthenticator.Issuer(i.url(), i.audiences(), i.usernameClaim(), i.groupsClaim(), i.jwksUrl()))
+                    .toList();
+            OidcAuthenticator authenticator = new OidcAuthenticator(vertx, issuers, new OidcAuthenticator.Options(o.clockSkew(),
+                    o.jwksMinRefresh(), o.jwksMaxAge(), JWKS_FETCH_TIMEOUT, 10_000), mapper, Clock.systemUTC());
+            resources.add(authenticator);
+            list.add(authenticator);
+            LOG.infof("OIDC agents accepted from %s", issuers.stream().map(OidcAuthenticator.Issuer::url).toList());
+        }
+        if (serviceAccounts) {
+            KubegateConfig.Identity.ServiceAccount sa = cfg.serviceAccount();
+            list.add(new ServiceAccountAuthenticator(upstream.get(), sa.audiences().orElse(List.of()), mapper,
+                    sa.cacheTtl(), sa.cacheSize(), TOKEN_REVIEW_TIMEOUT, Clock.systemUTC()));
+            LOG.infof("service-account agents accepted (TokenReview%s)", sa.audiences().map(a -> ", audiences " + a).orElse(""));
         }
         cfg.staticTokens().tokensFile().ifPresent(file -> {
             try {

@@ -38,6 +38,7 @@ public final class StsClient implements AutoCloseable {
     private static final Set<String> THROTTLING = Set.of("Throttling", "ThrottlingException", "RequestLimitExceeded",
             "TooManyRequestsException", "RequestThrottled", "SlowDown");
 
+    private final Vertx vertx;
     private final HttpClient client;
     private final Optional<URI> endpoint;
     private final Duration timeout;
@@ -48,6 +49,7 @@ public final class StsClient implements AutoCloseable {
                 throw new IllegalArgumentException("kubegate.identity.aws.sts-endpoint must be an http(s) URL: " + e);
             }
         });
+        this.vertx = vertx;
         this.endpoint = endpoint;
         this.timeout = timeout;
         this.client = vertx.createHttpClient(new HttpClientOptions()
@@ -74,9 +76,13 @@ public final class StsClient implements AutoCloseable {
                 .setIdleTimeout(timeout.toMillis())
                 .putHeader(AwsToken.CLUSTER_ID_HEADER, clusterId)
                 .putHeader("Accept", "application/json");
-        Future<CallerIdentity> answer = client.request(ro)
+        // Started on a Vert.x context: response handlers must be set on its thread before the body arrives.
+        Promise<CallerIdentity> answered = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> client.request(ro)
                 .compose(req -> req.send())
-                .compose(resp -> readBounded(resp).map(body -> interpret(resp.statusCode(), body)));
+                .compose(resp -> readBounded(resp).map(body -> interpret(resp.statusCode(), body)))
+                .onComplete(answered));
+        Future<CallerIdentity> answer = answered.future();
         return Uni.createFrom().completionStage(answer.toCompletionStage())
                 .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no answer within " + timeout))
                 .onFailure(f -> !(f instanceof AuthenticationException))

@@ -37,6 +37,7 @@ final class Jwks {
     private record Keys(JWKSet set, Instant fetchedAt) {
     }
 
+    private final io.vertx.core.Vertx vertx;
     private final HttpClient client;
     private final String issuer;
     private final Optional<String> jwksUrl;
@@ -48,7 +49,8 @@ final class Jwks {
     private final AtomicReference<CompletableFuture<Keys>> fetching = new AtomicReference<>();
     private volatile Instant lastAttempt = Instant.EPOCH;
 
-    Jwks(HttpClient client, String issuer, Optional<String> jwksUrl, Duration minRefresh, Duration maxAge, Duration timeout, Clock clock) {
+    Jwks(io.vertx.core.Vertx vertx, HttpClient client, String issuer, Optional<String> jwksUrl, Duration minRefresh, Duration maxAge, Duration timeout, Clock clock) {
+        this.vertx = vertx;
         this.client = client;
         this.issuer = issuer;
         this.jwksUrl = jwksUrl;
@@ -87,8 +89,11 @@ final class Jwks {
             return running;
         }
         lastAttempt = clock.instant();
-        Future<String> url = jwksUrl.map(Future::succeededFuture).orElseGet(this::discover);
-        url.compose(u -> get(u)).map(body -> {
+        // Started on a Vert.x context: response handlers must be set on its thread before the body arrives.
+        Promise<String> fetched = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> jwksUrl.map(Future::succeededFuture).orElseGet(this::discover)
+                .compose(this::get).onComplete(fetched));
+        fetched.future().map(body -> {
                     try {
                         return new Keys(JWKSet.parse(body), clock.instant());
                     } catch (java.text.ParseException e) {
