@@ -86,7 +86,7 @@ public final class AgentAuthenticators implements AutoCloseable {
         }
         if (serviceAccounts) {
             KubegateConfig.Identity.ServiceAccount sa = cfg.serviceAccount();
-            list.add(new ServiceAccountAuthenticator(upstream.get(), sa.audiences().orElse(List.of()), mapper,
+            list.add(new ServiceAccountAuthenticator(vertx, upstream.get(), sa.audiences().orElse(List.of()), mapper,
                     sa.cacheTtl(), sa.cacheSize(), TOKEN_REVIEW_TIMEOUT, Clock.systemUTC()));
             LOG.infof("service-account agents accepted (TokenReview%s)", sa.audiences().map(a -> ", audiences " + a).orElse(""));
         }
