@@ -1,7 +1,9 @@
 package dev.kubegate.e2e;
 
 import dev.kubegate.testing.AwsTokens;
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.FakeOidcIssuer;
 import dev.kubegate.testing.FakeSts;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
@@ -42,6 +44,8 @@ class AgentIdentityIT {
 
     static FakeKubeApiServer cluster;
     static FakeSts sts;
+    static FakeOidcIssuer issuer;
+    static FakeOidcIssuer.SigningKey issuerKey;
     static GatewayProcess gateway;
     static Path dir;
     static Path mappings;
@@ -51,6 +55,9 @@ class AgentIdentityIT {
         dir = Files.createTempDirectory("kubegate-identity");
         cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
         sts = FakeSts.start().add(CI).add(STRANGER);
+        issuer = FakeOidcIssuer.start();
+        issuerKey = issuer.ec("ec-1");
+        issuer.publish(issuerKey);
         mappings = dir.resolve("mappings.yaml");
         Files.writeString(mappings, """
                 mappings:
@@ -58,16 +65,27 @@ class AgentIdentityIT {
                   kind: aws-iam
                   name: "ci-{{SessionName}}"
                   groups: [agents, ci]
-                """);
+                - identity: "%s#repo:acme/deploy:*"
+                  kind: oidc
+                  name: github-deploy
+                  groups: [deployers]
+                - identity: "system:serviceaccount:ci:*"
+                  kind: serviceaccount
+                  name: "sa-{{ServiceAccount}}"
+                  groups: [agents]
+                """.formatted(issuer.url()));
         Path statics = dir.resolve("agents.csv");
         Files.writeString(statics, STATIC_TOKEN + ",dev,dev-uid,\"agents\"\n");
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.aws.cluster-id", CLUSTER_ID,
-                "kubegate.identity.aws.sts-endpoint", sts.url(),
-                "kubegate.identity.mappings", mappings.toString(),
-                "kubegate.identity.mappings-reload-interval", "200ms",
-                "kubegate.identity.static.tokens-file", statics.toString()));
+        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.ofEntries(
+                Map.entry("kubegate.identity.oidc.issuers.ci.url", issuer.url()),
+                Map.entry("kubegate.identity.oidc.issuers.ci.audiences", "kubegate"),
+                Map.entry("kubegate.identity.serviceaccount.enabled", "true"),
+                Map.entry("kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString()),
+                Map.entry("kubegate.identity.aws.cluster-id", CLUSTER_ID),
+                Map.entry("kubegate.identity.aws.sts-endpoint", sts.url()),
+                Map.entry("kubegate.identity.mappings", mappings.toString()),
+                Map.entry("kubegate.identity.mappings-reload-interval", "200ms"),
+                Map.entry("kubegate.identity.static.tokens-file", statics.toString())));
         gateway.awaitReady();
     }
 
@@ -75,6 +93,7 @@ class AgentIdentityIT {
     static void stop() {
         if (gateway != null) gateway.close();
         if (sts != null) sts.close();
+        if (issuer != null) issuer.close();
         if (cluster != null) cluster.close();
     }
 
@@ -169,5 +188,38 @@ class AgentIdentityIT {
         cluster.clearRequests();
         kubectlWith(STATIC_TOKEN).run("-n", "default", "get", "pods").assertSuccess();
         assertThat(podLists()).anySatisfy(req -> assertThat(req.header("Impersonate-User")).isEqualTo("kubegate:dev"));
+    }
+
+    @Test
+    void kubectlWithAnOidcTokenActsAsTheMappedPrincipal() throws Exception {
+        cluster.clearRequests();
+        String jwt = FakeOidcIssuer.sign(issuerKey, new JWTClaimsSet.Builder().issuer(issuer.url()).audience("kubegate")
+                .subject("repo:acme/deploy:ref:refs/heads/main").issueTime(new java.util.Date())
+                .expirationTime(java.util.Date.from(Instant.now().plusSeconds(600))).build());
+        kubectlWith(jwt).run("-n", "default", "get", "pods").assertSuccess();
+        assertThat(podLists()).anySatisfy(req -> {
+            assertThat(req.header("Impersonate-User")).isEqualTo("kubegate:github-deploy");
+            assertThat(req.headers().getAll("Impersonate-Group")).containsExactly("deployers");
+        });
+        String wrongAudience = FakeOidcIssuer.sign(issuerKey, new JWTClaimsSet.Builder().issuer(issuer.url()).audience("sts.amazonaws.com")
+                .subject("repo:acme/deploy:ref:refs/heads/main").expirationTime(java.util.Date.from(Instant.now().plusSeconds(600))).build());
+        HttpResponse<String> r = gateway.httpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/api/v1/namespaces"))
+                .header("Authorization", "Bearer " + wrongAudience).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(401);
+        assertThat(r.body()).contains("audience");
+    }
+
+    @Test
+    void kubectlWithAServiceAccountTokenActsAsTheMappedPrincipal() throws Exception {
+        String header = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"RS256\"}".getBytes());
+        String payload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"iss\":\"https://kubernetes.default.svc\","
+                + "\"sub\":\"system:serviceaccount:ci:builder\",\"kubernetes.io\":{\"namespace\":\"ci\"},\"exp\":"
+                + Instant.now().plusSeconds(600).getEpochSecond() + "}").getBytes());
+        String token = header + "." + payload + ".c2ln";
+        cluster.addServiceAccountToken(token, new FakeKubeApiServer.ServiceAccountToken("ci", "builder", "uid-1", List.of()));
+        cluster.clearRequests();
+        kubectlWith(token).run("-n", "default", "get", "pods").assertSuccess();
+        assertThat(podLists()).anySatisfy(req -> assertThat(req.header("Impersonate-User")).isEqualTo("kubegate:sa-builder"));
+        assertThat(cluster.requests()).filteredOn(req -> req.path().endsWith("/tokenreviews")).hasSize(1);
     }
 }

@@ -56,6 +56,7 @@ public final class StsClient implements AutoCloseable {
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .setKeepAlive(true)
                 .setVerifyHost(true)
+                .setForceSni(true)
                 .setMaxInitialLineLength(16 * 1024)
                 .setTracingPolicy(TracingPolicy.IGNORE), new PoolOptions().setHttp1MaxSize(32).setMaxWaitQueueSize(1024));
     }
