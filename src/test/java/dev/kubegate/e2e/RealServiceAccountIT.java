@@ -69,7 +69,9 @@ class RealServiceAccountIT {
         admin.run("create", "rolebinding", "ci-bot-view", "-n", "default", "--clusterrole=system:aggregate-to-view",
                         "--user=kubegate:ci-bot")
                 .assertSuccess();
-        agent.run("-n", "default", "get", "configmaps").assertSuccess();
+        // RBAC's cache takes a moment to see the binding
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> agent.run("-n", "default", "get", "configmaps").assertSuccess());
     }
 
     @Test

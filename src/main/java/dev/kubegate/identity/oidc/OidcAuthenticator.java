@@ -75,6 +75,7 @@ public final class OidcAuthenticator implements Authenticator, AutoCloseable {
     }
 
     private final Map<String, Trusted> issuers = new HashMap<>();
+    private final Map<VerifierKey, JWSVerifier> verifiers = new java.util.concurrent.ConcurrentHashMap<>();
     private final HttpClient client;
     private final IdentityMapper mapper;
     private final VerifiedTokens<ExternalIdentity> verified;
@@ -149,7 +150,7 @@ public final class OidcAuthenticator implements Authenticator, AutoCloseable {
         boolean ok = false;
         for (JWK k : candidates) {
             try {
-                JWSVerifier v = verifier(header.getAlgorithm(), k);
+                JWSVerifier v = verifierFor(header.getAlgorithm(), k);
                 if (v != null && jwt.verify(v)) {
                     ok = true;
                     break;
@@ -208,6 +209,27 @@ public final class OidcAuthenticator implements Authenticator, AutoCloseable {
         }
         ExternalIdentity id = new ExternalIdentity(ExternalIdentity.OIDC, issuer.url() + "#" + u, attributes, groups);
         return new VerifiedTokens.Verified<>(id, exp.toInstant());
+    }
+
+    /** Verifiers hold the JCA public key: building one (KeyFactory, curve parameters) costs more than a verification. */
+    private JWSVerifier verifierFor(JWSAlgorithm alg, JWK key) throws JOSEException {
+        String family = JWSAlgorithm.Family.RSA.contains(alg) ? "RSA" : JWSAlgorithm.Family.EC.contains(alg) ? "EC" : "OKP";
+        VerifierKey cacheKey = new VerifierKey(family, key);
+        JWSVerifier v = verifiers.get(cacheKey);
+        if (v == null) {
+            v = verifier(alg, key);
+            if (v == null) {
+                return null;
+            }
+            if (verifiers.size() > 256) {
+                verifiers.clear(); // keys rotated many times: start over
+            }
+            verifiers.put(cacheKey, v);
+        }
+        return v;
+    }
+
+    private record VerifierKey(String family, JWK key) {
     }
 
     private static JWSVerifier verifier(JWSAlgorithm alg, JWK key) throws JOSEException {
