@@ -82,6 +82,8 @@ public final class AgentAuthenticators implements AutoCloseable {
                     o.jwksMinRefresh(), o.jwksMaxAge(), JWKS_FETCH_TIMEOUT, 10_000), mapper, Clock.systemUTC());
             resources.add(authenticator);
             list.add(authenticator);
+            issuers.stream().filter(i -> i.url().startsWith("http:")).forEach(i ->
+                    LOG.warnf("OIDC issuer %s is plain HTTP: its keys can be tampered with on the way; for tests only", i.url()));
             LOG.infof("OIDC agents accepted from %s", issuers.stream().map(OidcAuthenticator.Issuer::url).toList());
         }
         if (serviceAccounts) {
