@@ -103,6 +103,108 @@ public interface KubegateConfig {
         @WithName("static")
         StaticTokens staticTokens();
 
+        /** AWS IAM agents (k8s-aws-v1 tokens). */
+        Aws aws();
+
+        /** Kubernetes service-account tokens, checked by a TokenReview against the upstream cluster. */
+        @WithName("serviceaccount")
+        ServiceAccount serviceAccount();
+
+        /** OIDC JWTs from configured issuers (CI workload identity). */
+        Oidc oidc();
+
+        /**
+         * The identity mapping file (contract key), YAML: which AWS ARNs, service accounts and OIDC
+         * subjects are agents, under which principal name and groups. An unmapped identity is refused.
+         * Re-read when it changes. Absent: every AWS / service-account / OIDC identity is refused.
+         */
+        Optional<Path> mappings();
+
+        /** How often {@link #mappings()} is checked for changes. */
+        @WithDefault("2s")
+        Duration mappingsReloadInterval();
+
+        interface Aws {
+            /** Accept AWS IAM tokens; they are accepted only when {@link #clusterId()} is set too. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /**
+             * kubegate's own id (contract key): the {@code x-k8s-aws-id} value agents sign into their
+             * tokens ({@code aws eks get-token --cluster-name <id>}). Must differ from every EKS cluster name.
+             */
+            Optional<String> clusterId();
+
+            /**
+             * Where the presigned GetCallerIdentity calls go instead of the token's own STS host (contract
+             * key): a VPC endpoint, or a test double. The token's signed host is kept as the Host header.
+             */
+            Optional<String> stsEndpoint();
+
+            /** AWS regions whose STS hosts tokens may name; any region of the aws, aws-cn and aws-us-gov partitions when absent. */
+            Optional<java.util.List<String>> regions();
+
+            /** Time STS has to answer; exceeded → 503. */
+            @WithDefault("5s")
+            Duration stsTimeout();
+
+            /** Verified tokens kept (each until it expires, at most 15 min). */
+            @WithDefault("10000")
+            int cacheSize();
+        }
+
+        interface ServiceAccount {
+            /** Accept service-account JWTs, checked by TokenReview (POST tokenreviews) with the gateway's own identity. */
+            @WithDefault("false")
+            boolean enabled();
+
+            /** Audiences the token must carry (TokenReview spec.audiences); the API server's default audience when absent. */
+            Optional<java.util.List<String>> audiences();
+
+            /** How long a positive TokenReview answer is reused. */
+            @WithDefault("1m")
+            Duration cacheTtl();
+
+            /** Reviewed tokens kept. */
+            @WithDefault("10000")
+            int cacheSize();
+        }
+
+        interface Oidc {
+            /** Trusted issuers by a name of your choice: {@code kubegate.identity.oidc.issuers.github.url=...}. */
+            java.util.Map<String, Issuer> issuers();
+
+            /** Clock skew allowed on exp, nbf and iat. */
+            @WithDefault("30s")
+            Duration clockSkew();
+
+            /** Least time between two JWKS fetches of one issuer (a token with an unknown key id triggers one). */
+            @WithDefault("30s")
+            Duration jwksMinRefresh();
+
+            /** JWKS re-fetched this long after the last fetch, even without unknown key ids. */
+            @WithDefault("15m")
+            Duration jwksMaxAge();
+
+            interface Issuer {
+                /** The issuer URL, exactly as in the tokens' iss claim; discovery at {@code <url>/.well-known/openid-configuration}. */
+                String url();
+
+                /** Audiences accepted (the token's aud must contain one of them). */
+                java.util.List<String> audiences();
+
+                /** Claim naming the identity; the identity id is {@code <url>#<claim value>}. */
+                @WithDefault("sub")
+                String usernameClaim();
+
+                /** Claim with the token's groups (a string array), offered to the mapping; none when absent. */
+                Optional<String> groupsClaim();
+
+                /** JWKS URL, skipping discovery. */
+                Optional<String> jwksUrl();
+            }
+        }
+
         interface StaticTokens {
             /** Agents' static bearer tokens, kube-apiserver token-file CSV. Development only; off when absent. */
             Optional<Path> tokensFile();

@@ -3,8 +3,7 @@ package dev.kubegate.gateway;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.Authenticator;
 import dev.kubegate.identity.AuthenticatorChain;
-import dev.kubegate.identity.StaticTokenAuthenticator;
-import dev.kubegate.identity.TokenFile;
+import dev.kubegate.identity.AgentAuthenticators;
 import dev.kubegate.inspect.DryRun;
 import dev.kubegate.upstream.HttpForwarder;
 import dev.kubegate.upstream.UpgradeTunnel;
@@ -21,10 +20,8 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the gateway needs once it serves: the upstream pools, the authenticators, the readiness
@@ -52,6 +49,7 @@ public class GatewayRuntime {
     boolean serving;
 
     private volatile Started started;
+    private AgentAuthenticators identity;
 
     void onStart(@Observes StartupEvent event) {
         if (!serving) {
@@ -59,7 +57,7 @@ public class GatewayRuntime {
         }
         UpstreamCredentials credentials = UpstreamCredentialsFactory.create(config.upstream(), System.getenv());
         UpstreamClient upstream = new UpstreamClient(vertx, credentials, config.upstream());
-        AuthenticatorChain authenticators = new AuthenticatorChain(agentAuthenticators());
+        AuthenticatorChain authenticators = new AuthenticatorChain(agentAuthenticators(upstream));
         UpstreamProbe probe = new UpstreamProbe(vertx, upstream);
         probe.start();
         started = new Started(upstream,
@@ -72,7 +70,8 @@ public class GatewayRuntime {
                 config.upstream().impersonate() ? "on" : "off");
         if (authenticators.isEmpty()) {
             LOG.warn("no agent authentication is configured: every Kubernetes API call will be refused (401); "
-                    + "set kubegate.identity.static.tokens-file for development");
+                    + "set kubegate.identity.aws.cluster-id, kubegate.identity.oidc.issuers.*, "
+                    + "kubegate.identity.serviceaccount.enabled, or kubegate.identity.static.tokens-file for development");
         }
     }
 
@@ -83,20 +82,15 @@ public class GatewayRuntime {
             s.probe().stop();
             s.upstream().close();
         }
+        if (identity != null) {
+            identity.close();
+        }
     }
 
-    private List<Authenticator> agentAuthenticators() {
-        List<Authenticator> list = new ArrayList<>();
-        config.identity().staticTokens().tokensFile().ifPresent(file -> {
-            try {
-                TokenFile tokens = TokenFile.load(file);
-                list.add(new StaticTokenAuthenticator(tokens));
-                LOG.warnf("static agent tokens loaded from %s (%d tokens): for development only", file, tokens.size());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read kubegate.identity.static.tokens-file " + file, e);
-            }
-        });
-        return list;
+    /** The agent authenticators from {@code kubegate.identity.*}; see {@link AgentAuthenticators} for their order. */
+    private List<Authenticator> agentAuthenticators(UpstreamClient upstream) {
+        identity = AgentAuthenticators.create(vertx, config.identity(), Optional.of(upstream));
+        return identity.authenticators();
     }
 
     /** The running gateway, or null while starting, stopping, or when not serving. */

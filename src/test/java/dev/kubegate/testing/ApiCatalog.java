@@ -56,7 +56,8 @@ final class ApiCatalog {
             of("rbac.authorization.k8s.io", "clusterrolebindings", "ClusterRoleBinding", false, RW, NONE, NONE),
             of("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, CREATE, NONE, NONE),
             of("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", false, CREATE, NONE, NONE),
-            of("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false, CREATE, NONE, NONE));
+            of("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false, CREATE, NONE, NONE),
+            of("authentication.k8s.io", "tokenreviews", "TokenReview", false, CREATE, NONE, NONE));
 
     private ApiCatalog() {
     }

@@ -34,7 +34,7 @@ final class Authz {
                 + " resource \"" + a.resourceWithSubresource() + "\" in API group \"" + a.apiGroup() + "\" " + scope);
     }
 
-    /** POST of a SelfSubjectAccessReview, SubjectAccessReview or SelfSubjectReview. */
+    /** POST of a SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectReview or TokenReview. */
     void review(ApiRequest r) {
         ObjectNode review = Json.parseObject(r.body, r.contentType());
         review.put("apiVersion", r.type.apiVersion()).put("kind", r.type.kind());
@@ -55,6 +55,7 @@ final class Authz {
                 spec.path("groups").forEach(g -> groups.add(g.asText()));
                 decide(review, spec.path("user").asText(), groups);
             }
+            case "TokenReview" -> server.tokenReview(review);
             default -> throw ApiError.notFound();
         }
         r.send(201, review);

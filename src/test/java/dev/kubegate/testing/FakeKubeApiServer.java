@@ -283,6 +283,40 @@ public final class FakeKubeApiServer implements AutoCloseable {
     }
 
     /** Every request seen so far, oldest first (a copy). */
+    /** A service-account token the double's TokenReview accepts, for the given audiences (any when empty). */
+    public record ServiceAccountToken(String namespace, String name, String uid, List<String> audiences) {
+    }
+
+    private final Map<String, ServiceAccountToken> serviceAccountTokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Makes TokenReview accept {@code token} as {@code system:serviceaccount:<namespace>:<name>}. */
+    public void addServiceAccountToken(String token, ServiceAccountToken sa) {
+        serviceAccountTokens.put(token, sa);
+    }
+
+    /** Fills in a TokenReview's status, as the API server's token authenticators would. */
+    void tokenReview(com.fasterxml.jackson.databind.node.ObjectNode review) {
+        com.fasterxml.jackson.databind.JsonNode spec = review.path("spec");
+        ServiceAccountToken sa = serviceAccountTokens.get(spec.path("token").asText(""));
+        List<String> wanted = new ArrayList<>();
+        spec.path("audiences").forEach(a -> wanted.add(a.asText()));
+        com.fasterxml.jackson.databind.node.ObjectNode status = review.putObject("status");
+        if (sa == null) {
+            status.put("authenticated", false).put("error", "[invalid bearer token, token lookup failed]");
+            return;
+        }
+        if (!wanted.isEmpty() && !sa.audiences().isEmpty() && wanted.stream().noneMatch(sa.audiences()::contains)) {
+            status.put("authenticated", false).put("error", "[invalid bearer token, token audiences " + sa.audiences()
+                    + " is invalid for the target audiences " + wanted + "]");
+            return;
+        }
+        status.put("authenticated", true);
+        com.fasterxml.jackson.databind.node.ObjectNode user = status.putObject("user")
+                .put("username", "system:serviceaccount:" + sa.namespace() + ":" + sa.name()).put("uid", sa.uid());
+        user.putArray("groups").add("system:serviceaccounts").add("system:serviceaccounts:" + sa.namespace()).add("system:authenticated");
+        (wanted.isEmpty() ? sa.audiences() : wanted).forEach(status.withArray("audiences")::add);
+    }
+
     public List<RecordedRequest> requests() {
         synchronized (recorded) {
             return new ArrayList<>(recorded);
