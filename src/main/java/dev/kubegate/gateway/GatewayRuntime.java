@@ -5,6 +5,7 @@ import dev.kubegate.identity.Authenticator;
 import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.StaticTokenAuthenticator;
 import dev.kubegate.identity.TokenFile;
+import dev.kubegate.identity.session.Sessions;
 import dev.kubegate.inspect.DryRun;
 import dev.kubegate.upstream.HttpForwarder;
 import dev.kubegate.upstream.UpgradeTunnel;
@@ -48,6 +49,9 @@ public class GatewayRuntime {
     @Inject
     KubegateConfig config;
 
+    @Inject
+    Sessions sessions;
+
     @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
     boolean serving;
 
@@ -59,7 +63,9 @@ public class GatewayRuntime {
         }
         UpstreamCredentials credentials = UpstreamCredentialsFactory.create(config.upstream(), System.getenv());
         UpstreamClient upstream = new UpstreamClient(vertx, credentials, config.upstream());
-        AuthenticatorChain authenticators = new AuthenticatorChain(agentAuthenticators());
+        AuthenticatorChain agents = new AuthenticatorChain(agentAuthenticators());
+        // Session tokens first; agent credentials sent directly get an implicit session.
+        AuthenticatorChain authenticators = sessions.start(agents);
         UpstreamProbe probe = new UpstreamProbe(vertx, upstream);
         probe.start();
         started = new Started(upstream,
@@ -70,7 +76,7 @@ public class GatewayRuntime {
                 authenticators, probe);
         LOG.infof("kubegate forwards to %s; impersonation %s", credentials.describe(),
                 config.upstream().impersonate() ? "on" : "off");
-        if (authenticators.isEmpty()) {
+        if (agents.isEmpty()) {
             LOG.warn("no agent authentication is configured: every Kubernetes API call will be refused (401); "
                     + "set kubegate.identity.static.tokens-file for development");
         }
