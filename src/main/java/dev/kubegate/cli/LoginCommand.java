@@ -203,7 +203,9 @@ public class LoginCommand implements Callable<Integer> {
                 : credential.tokenFile != null ? "file:" + credential.tokenFile.toAbsolutePath()
                 : "aws:" + credential.clusterId + ":" + region + ":" + stsEndpoint + ":" + System.getenv("AWS_PROFILE");
         String key = url + "\n" + source + "\n" + ttl + "\n" + labels + "\n" + justification;
-        Path dir = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".kube", "cache", "kubegate");
+        // $HOME as kubectl reads it (Java's user.home comes from the password database instead).
+        String home = System.getenv("HOME") != null && !System.getenv("HOME").isBlank() ? System.getenv("HOME") : System.getProperty("user.home");
+        Path dir = cacheDir != null ? cacheDir : Path.of(home, ".kube", "cache", "kubegate");
         return dir.resolve(HexFormat.of().formatHex(sha256(key)).substring(0, 32) + ".json");
     }
 
