@@ -95,6 +95,21 @@ public final class SessionTokens {
             verified.remove(token);
             return new Verification.Expired(cached);
         }
+        Verification v = verifyUncached(token, now);
+        if (v instanceof Verification.Valid ok) {
+            if (verified.size() >= MAX_CACHED) {
+                verified.values().removeIf(c -> !now.isBefore(c.expiresAt()));
+                if (verified.size() >= MAX_CACHED) {
+                    verified.clear();
+                }
+            }
+            verified.put(token, ok.claims());
+        }
+        return v;
+    }
+
+    /** The full check: parse, signature, claims, expiry (what a token costs the first time a replica sees it). */
+    Verification verifyUncached(String token, Instant now) {
         if (!token.startsWith(PREFIX)) {
             return new Verification.Invalid("not a kubegate session token");
         }
@@ -131,13 +146,6 @@ public final class SessionTokens {
         if (!now.isBefore(claims.expiresAt())) {
             return new Verification.Expired(claims);
         }
-        if (verified.size() >= MAX_CACHED) {
-            verified.values().removeIf(c -> !now.isBefore(c.expiresAt()));
-            if (verified.size() >= MAX_CACHED) {
-                verified.clear();
-            }
-        }
-        verified.put(token, claims);
         return new Verification.Valid(claims);
     }
 
