@@ -3,11 +3,28 @@ package dev.kubegate.identity.session;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.util.Base64URL;
 import io.smallrye.mutiny.Uni;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.asn1.x9.X9ECParameters;
+import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.util.BigIntegers;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,7 +132,7 @@ public final class DirectoryKeySource implements KeySource {
         String name = f.getFileName().toString();
         String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
         try {
-            JWK jwk = text.startsWith("{") ? JWK.parse(text) : JWK.parseFromPEMEncodedObjects(text);
+            JWK jwk = text.startsWith("{") ? JWK.parse(text) : pem(text);
             if (!(jwk instanceof ECKey ec)) {
                 throw new IllegalStateException("session key file " + f + " holds a " + jwk.getKeyType() + " key; kubegate needs EC P-256");
             }
@@ -123,8 +140,61 @@ public final class DirectoryKeySource implements KeySource {
                 ec = new ECKey.Builder(ec).keyID(stem).build();
             }
             return ec;
-        } catch (ParseException | JOSEException e) {
+        } catch (ParseException | JOSEException | IOException | RuntimeException e) {
+            if (e instanceof IllegalStateException ise) throw ise;
             throw new IllegalStateException("session key file " + f + " is not a PEM or JWK EC key: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The first key of a PEM text: SEC1 {@code EC PRIVATE KEY}, PKCS#8 {@code PRIVATE KEY} (the public
+     * point is computed when the encoding leaves it out, as the JDK's does) or {@code PUBLIC KEY}.
+     */
+    static ECKey pem(String text) throws IOException, JOSEException {
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        try (PEMParser parser = new PEMParser(new StringReader(text))) {
+            for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+                if (o instanceof PEMKeyPair pair) {
+                    return pair.getPublicKeyInfo() != null
+                            ? ecKey(converter.getKeyPair(pair).getPublic(), converter.getKeyPair(pair).getPrivate())
+                            : fromPrivate(pair.getPrivateKeyInfo());
+                }
+                if (o instanceof PrivateKeyInfo info) {
+                    return fromPrivate(info);
+                }
+                if (o instanceof SubjectPublicKeyInfo spki) {
+                    return ecKey(converter.getPublicKey(spki), null);
+                }
+                if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
+                    throw new IllegalStateException("the key is encrypted; kubegate needs an unencrypted key");
+                }
+            }
+        }
+        throw new IllegalStateException("no PEM key (expected EC PRIVATE KEY, PRIVATE KEY or PUBLIC KEY)");
+    }
+
+    private static ECKey ecKey(java.security.PublicKey pub, java.security.PrivateKey priv) {
+        if (!(pub instanceof java.security.interfaces.ECPublicKey ec)) {
+            throw new IllegalStateException("not an EC key");
+        }
+        ECKey.Builder b = new ECKey.Builder(Curve.P_256, ec);
+        if (priv != null) b.privateKey((java.security.interfaces.ECPrivateKey) priv);
+        return b.build();
+    }
+
+    private static ECKey fromPrivate(PrivateKeyInfo info) throws IOException {
+        ASN1Encodable params = info.getPrivateKeyAlgorithm().getParameters();
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+        if (params == null || params instanceof org.bouncycastle.asn1.ASN1Null) params = sec1.getParametersObject();
+        org.bouncycastle.asn1.x9.X962Parameters x962 = params == null ? null : org.bouncycastle.asn1.x9.X962Parameters.getInstance(params);
+        if (x962 == null || !x962.isNamedCurve() || !SECObjectIdentifiers.secp256r1.equals(x962.getParameters())) {
+            throw new IllegalStateException("the key is not on P-256 (secp256r1); kubegate signs ES256");
+        }
+        BigInteger d = sec1.getKey();
+        X9ECParameters curve = ECNamedCurveTable.getByOID(SECObjectIdentifiers.secp256r1);
+        ECPoint q = curve.getG().multiply(d).normalize();
+        return new ECKey.Builder(Curve.P_256, Base64URL.encode(q.getAffineXCoord().getEncoded()),
+                Base64URL.encode(q.getAffineYCoord().getEncoded()))
+                .d(Base64URL.encode(BigIntegers.asUnsignedByteArray(32, d))).build();
     }
 }
