@@ -138,7 +138,10 @@ public final class SessionService {
         return store.counters(SessionCounters.sessionKey(sessionId)).onFailure().transform(SessionService::storeFailure);
     }
 
-    /** Suspends an identity: refused from now on, its live sessions revoked. Answers the number revoked. */
+    /**
+     * Suspends an identity: refused from now on (sessions and direct credentials), its issued sessions
+     * revoked for good. Answers the number revoked.
+     */
     public Uni<Integer> suspend(String name, String actor, String reason) {
         Suspension s = new Suspension(name, clock.instant(), actor, reason);
         return store.create(Suspension.KIND, name, Json.write(s), null)
@@ -149,7 +152,9 @@ public final class SessionService {
                 .flatMap(created -> active().flatMap(sessions -> {
                     Uni<Integer> chain = Uni.createFrom().item(0);
                     for (SessionRecord r : sessions) {
-                        if (r.principalName().equals(name)) {
+                        // Implicit sessions are not revoked: the suspension refuses them while it lasts, and
+                        // a revoked one would keep refusing the credential after a resume until its window ends.
+                        if (r.principalName().equals(name) && !r.implicit()) {
                             chain = chain.flatMap(n -> revoke(r.id(), actor, "identity suspended").replaceWith(n + 1)
                                     .onFailure(SessionException.class).recoverWithItem(n));
                         }

@@ -214,5 +214,7 @@ class SessionLifecycleTest {
         assertThatThrownBy(() -> onA.authenticate("nope").await().indefinitely()).isInstanceOf(AuthenticationException.class);
         a.service.suspend("ci", "alice", null).await().indefinitely();
         assertThatThrownBy(() -> onB.authenticate("tok-2").await().indefinitely()).hasMessageContaining("suspended");
+        a.service.resume("ci", "alice").await().indefinitely();
+        assertThat(onB.authenticate("tok-2").await().indefinitely()).isPresent(); // implicit sessions are not revoked by a suspension
     }
 }
