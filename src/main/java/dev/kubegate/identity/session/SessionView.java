@@ -80,7 +80,9 @@ public final class SessionView {
         if (s != null && s.revoked()) {
             return Check.REVOKED;
         }
-        if (!idleTimeout.isZero() && s != null) {
+        // Implicit sessions have no idle timeout: the credential itself is presented with every call,
+        // and an idle refusal would lock it out until its window ends.
+        if (!idleTimeout.isZero() && s != null && !s.implicit()) {
             long last = Math.max(s.createdAt().toEpochMilli(), s.lastActiveAt() == null ? 0 : s.lastActiveAt().toEpochMilli());
             last = Math.max(last, lastSeen.getOrDefault(sessionId, 0L));
             if (now.toEpochMilli() - last > idleTimeout.toMillis()) {
