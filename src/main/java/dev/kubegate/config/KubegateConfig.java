@@ -32,6 +32,8 @@ public interface KubegateConfig {
 
     Policy policy();
 
+    Session session();
+
     /**
      * Where the state all replicas share lives (contract key): {@code embedded} keeps it under
      * {@code data-dir/state} for one replica; {@code postgres} in the database of {@link #postgres()}.
@@ -264,6 +266,39 @@ public interface KubegateConfig {
         /** How long an evaluation may wait for a free instance before the call is refused (503). */
         @WithDefault("5s")
         Duration queueTimeout();
+    }
+
+    /** Agents' just-in-time sessions: token lifetime, idle timeout, signing keys (README "Sessions"). */
+    interface Session {
+        /** Session lifetime when the agent asks for none (contract key). */
+        @WithDefault("15m")
+        Duration ttl();
+
+        /** Longest session an agent may ask for (contract key); also capped by the agent credential's expiry. */
+        @WithDefault("1h")
+        Duration maxTtl();
+
+        /** A session unused this long is refused (401); 0 turns the idle check off. */
+        @WithDefault("0s")
+        Duration idleTimeout();
+
+        /** A new signing key this often; old public keys stay until the last token they signed expired. */
+        @WithDefault("24h")
+        Duration keyRotation();
+
+        /**
+         * PEM or JWK files (a mounted Kubernetes Secret) holding the EC P-256 signing keys, re-read every
+         * minute: every key verifies, the file whose name sorts last signs. When absent, each replica
+         * makes its own keys and publishes the public halves in the state store.
+         */
+        Optional<Path> signingKeysDir();
+
+        /**
+         * How long the revocation/suspension view may go without the state store's change feed before
+         * session tokens are refused (503): the bound on enforcing a revocation late.
+         */
+        @WithDefault("2s")
+        Duration maxStaleness();
     }
 
     /** The database of {@code kubegate.store=postgres}; ignored otherwise. */

@@ -4,6 +4,7 @@ import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.Authenticator;
 import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.AgentAuthenticators;
+import dev.kubegate.identity.session.Sessions;
 import dev.kubegate.inspect.DryRun;
 import dev.kubegate.upstream.HttpForwarder;
 import dev.kubegate.upstream.UpgradeTunnel;
@@ -45,6 +46,9 @@ public class GatewayRuntime {
     @Inject
     KubegateConfig config;
 
+    @Inject
+    Sessions sessions;
+
     @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
     boolean serving;
 
@@ -57,7 +61,9 @@ public class GatewayRuntime {
         }
         UpstreamCredentials credentials = UpstreamCredentialsFactory.create(config.upstream(), System.getenv());
         UpstreamClient upstream = new UpstreamClient(vertx, credentials, config.upstream());
-        AuthenticatorChain authenticators = new AuthenticatorChain(agentAuthenticators(upstream));
+        AuthenticatorChain agents = new AuthenticatorChain(agentAuthenticators(upstream));
+        // Session tokens first; agent credentials sent directly get an implicit session.
+        AuthenticatorChain authenticators = sessions.start(agents);
         UpstreamProbe probe = new UpstreamProbe(vertx, upstream);
         probe.start();
         started = new Started(upstream,
@@ -68,7 +74,7 @@ public class GatewayRuntime {
                 authenticators, probe);
         LOG.infof("kubegate forwards to %s; impersonation %s", credentials.describe(),
                 config.upstream().impersonate() ? "on" : "off");
-        if (authenticators.isEmpty()) {
+        if (agents.isEmpty()) {
             LOG.warn("no agent authentication is configured: every Kubernetes API call will be refused (401); "
                     + "set kubegate.identity.aws.cluster-id, kubegate.identity.oidc.issuers.*, "
                     + "kubegate.identity.serviceaccount.enabled, or kubegate.identity.static.tokens-file for development");

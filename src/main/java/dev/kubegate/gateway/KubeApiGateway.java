@@ -4,7 +4,7 @@ import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.Principal;
-import dev.kubegate.identity.SessionCounters;
+import dev.kubegate.identity.session.SessionCounters;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kubegate.inspect.DryRun;
 import dev.kubegate.inspect.Inspection;
@@ -89,7 +89,9 @@ public class KubeApiGateway {
     @Inject
     PolicyService policy;
 
-    private final SessionCounters counters = new SessionCounters();
+    /** Per-session counters shared through the state store (flushed every second, no store call here). */
+    @Inject
+    SessionCounters counters;
 
     private GatewayMetrics metrics;
     private long maxBodyBytes;

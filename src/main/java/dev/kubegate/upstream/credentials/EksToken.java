@@ -22,7 +22,7 @@ import java.util.Base64;
  * {@code k8s-aws-v1.} + base64url (no padding). The API server's authenticator replays the URL against STS
  * to learn who we are; STS accepts it for 15 minutes after X-Amz-Date whatever X-Amz-Expires says.
  */
-final class EksToken implements Refreshing.Source<ClientAuth> {
+public final class EksToken implements Refreshing.Source<ClientAuth> {
 
     static final String PREFIX = "k8s-aws-v1.";
     static final String CLUSTER_ID_HEADER = "x-k8s-aws-id";
@@ -38,12 +38,40 @@ final class EksToken implements Refreshing.Source<ClientAuth> {
     private final AwsCredentialsProvider credentials;
     private final Clock clock;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final String stsHost;
+    private final String stsProtocol;
+    private final int stsPort;
 
     EksToken(String clusterName, Region region, AwsCredentialsProvider credentials, Clock clock) {
         this.clusterName = clusterName;
         this.region = region;
         this.credentials = credentials;
         this.clock = clock;
+        this.stsHost = stsHost(region);
+        this.stsProtocol = "https";
+        this.stsPort = -1;
+    }
+
+    private EksToken(String clusterName, Region region, java.net.URI stsEndpoint) {
+        this.clusterName = clusterName;
+        this.region = region;
+        this.credentials = null;
+        this.clock = Clock.systemUTC();
+        this.stsHost = stsEndpoint == null ? stsHost(region) : stsEndpoint.getHost();
+        this.stsProtocol = stsEndpoint == null ? "https" : stsEndpoint.getScheme();
+        this.stsPort = stsEndpoint == null ? -1 : stsEndpoint.getPort();
+    }
+
+    /**
+     * A {@code k8s-aws-v1.} token bound to {@code clusterId}, as {@code aws eks get-token} makes it
+     * ({@code kubegate login} uses it to prove an AWS identity to kubegate itself).
+     *
+     * @param stsEndpoint the STS endpoint the URL names (tests, private endpoints); null for the region's
+     *                    own ({@code https://sts.<region>.amazonaws.com})
+     */
+    public static String mint(String clusterId, Region region, java.net.URI stsEndpoint, AwsCredentialsIdentity identity,
+                              Instant signedAt) {
+        return new EksToken(clusterId, region, stsEndpoint).token(identity, signedAt);
     }
 
     /** The regional STS host (sts.eu-west-1.amazonaws.com, sts.cn-north-1.amazonaws.com.cn): the global one is legacy. */
@@ -73,8 +101,9 @@ final class EksToken implements Refreshing.Source<ClientAuth> {
     String presign(AwsCredentialsIdentity identity, Instant signedAt) {
         SdkHttpRequest request = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.GET)
-                .protocol("https")
-                .host(stsHost(region))
+                .protocol(stsProtocol)
+                .host(stsHost)
+                .port(stsPort > 0 ? stsPort : null)
                 .encodedPath("/")
                 .putRawQueryParameter("Action", "GetCallerIdentity")
                 .putRawQueryParameter("Version", "2011-06-15")

@@ -1,0 +1,48 @@
+package dev.kubegate.cli;
+
+import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.tls.ServingCertificate;
+import picocli.CommandLine.Option;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** How admin commands reach kubegate's API: server, CA and the admin's token. */
+public class AdminOptions {
+
+    @Option(names = "--server", description = "kubegate URL (default: https://127.0.0.1:<https port>).")
+    String server;
+
+    @Option(names = "--ca-file", description = "CA that signed kubegate's certificate (default: the generated one under the data dir, else the system trust store).")
+    Path caFile;
+
+    @Option(names = "--admin-token", description = "Admin bearer token (kubegate.admin.tokens-file).")
+    String adminToken;
+
+    @Option(names = "--admin-token-file", description = "File holding the admin bearer token.")
+    Path adminTokenFile;
+
+    GatewayClient client(KubegateConfig config, int sslPort) throws Exception {
+        Path ca = caFile != null ? caFile : ServingCertificate.paths(config.dataDir()).caCert();
+        byte[] pem = caFile != null || Files.isReadable(ca) ? Files.readAllBytes(ca) : null;
+        return new GatewayClient(server != null ? server : "https://127.0.0.1:" + sslPort, pem);
+    }
+
+    String token() throws Exception {
+        if (adminToken != null && adminTokenFile != null) {
+            throw new IllegalArgumentException("give --admin-token or --admin-token-file, not both");
+        }
+        if (adminTokenFile != null) {
+            return Files.readString(adminTokenFile, StandardCharsets.UTF_8).strip();
+        }
+        if (adminToken != null) {
+            return adminToken;
+        }
+        String env = System.getenv("KUBEGATE_ADMIN_TOKEN");
+        if (env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        throw new IllegalArgumentException("no admin token: pass --admin-token, --admin-token-file or set KUBEGATE_ADMIN_TOKEN");
+    }
+}
