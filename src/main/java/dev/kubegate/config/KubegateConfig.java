@@ -32,6 +32,8 @@ public interface KubegateConfig {
 
     Policy policy();
 
+    Shutdown shutdown();
+
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
         Optional<String> url();
@@ -149,5 +151,22 @@ public interface KubegateConfig {
         /** How long an evaluation may wait for a free instance before the call is refused (503). */
         @WithDefault("5s")
         Duration queueTimeout();
+    }
+
+    /**
+     * Stopping behind a load balancer (SIGTERM): readiness turns 503 at once; for {@link #drainDelay()}
+     * everything is still served (responses ask clients to reconnect) while the NLB deregisters the
+     * target; then open watches end cleanly and in-flight calls get up to {@link #timeout()};
+     * exec/attach/port-forward tunnels are closed last. Applied through {@code quarkus.shutdown.delay}
+     * and {@code quarkus.shutdown.timeout} (application.properties).
+     */
+    interface Shutdown {
+        /** Time between readiness turning unready and watches being ended; ≥ the NLB's deregistration detection. */
+        @WithDefault("5s")
+        Duration drainDelay();
+
+        /** Time in-flight calls and tunnels get after the drain delay before they are cut. */
+        @WithDefault("30s")
+        Duration timeout();
     }
 }
