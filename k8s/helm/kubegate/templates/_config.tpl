@@ -71,7 +71,7 @@ kubegate.approval.webhook.url={{ $v.approval.webhook.url }}
 {{- end }}
 kubegate.store={{ $v.store.type }}
 {{- if eq $v.store.type "postgres" }}
-kubegate.store.postgres.url=jdbc:postgresql://{{ $v.store.postgres.host }}:{{ $v.store.postgres.port }}/{{ $v.store.postgres.database }}?sslmode={{ $v.store.postgres.sslMode }}
+kubegate.store.postgres.url=jdbc:postgresql://{{ $v.store.postgres.host }}:{{ $v.store.postgres.port }}/{{ $v.store.postgres.database }}?sslmode={{ $v.store.postgres.sslMode }}{{ $v.store.postgres.extraParams }}
 kubegate.store.postgres.username={{ $v.store.postgres.username }}
 {{- end }}
 kubegate.audit.sink={{ $v.audit.sink }}
