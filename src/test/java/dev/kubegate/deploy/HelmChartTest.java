@@ -207,6 +207,13 @@ class HelmChartTest {
         JsonNode tls = named(objs, "Secret", "kubegate-tls");
         assertThat(tls.path("type").asText()).isEqualTo("kubernetes.io/tls");
         assertThat(tls.path("data").has("ca.crt")).isTrue();
+        // The generated CA's key stays in the Secret (to re-issue on new names), never in the pod.
+        JsonNode tlsVolume = null;
+        for (JsonNode v : pod.path("volumes")) if ("tls".equals(v.path("name").asText())) tlsVolume = v;
+        assertThat(tlsVolume).isNotNull();
+        List<String> keys = new ArrayList<>();
+        tlsVolume.at("/secret/items").forEach(i -> keys.add(i.path("key").asText()));
+        assertThat(keys).containsExactly("tls.crt", "tls.key");
         assertThat(kinds(objs)).doesNotContain("HorizontalPodAutoscaler", "ServiceMonitor", "PrometheusRule", "NetworkPolicy");
     }
 
