@@ -109,6 +109,32 @@ class ShutdownIT {
         }
     }
 
+    /** Exec sessions are not cut by the drain: they end when the in-flight timeout is over, last. */
+    @Test
+    void execSessionsAreClosedLastAfterTheTimeout() throws Exception {
+        Path agents = dir.resolve("agents.csv");
+        try (GatewayProcess g = GatewayProcess.start(dir.resolve("gateway-exec"), Map.of(
+                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream2.kubeconfig")).toString(),
+                "kubegate.identity.static.tokens-file", agents.toString(),
+                "kubegate.shutdown.drain-delay", "300ms",
+                "kubegate.shutdown.timeout", "4s"))) {
+            g.awaitReady();
+            Kubectl kubectl = new Kubectl(g.kubeconfig(dir.resolve("exec.kubeconfig"), TOKEN)).withTimeout(Duration.ofSeconds(60));
+            try (Kubectl.Running exec = kubectl.start("-n", "default", "exec", "web-1", "--", "sleep", "600")) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> cluster.openExecSessions() == 1);
+                long sigterm = System.nanoTime();
+                g.terminate();
+                Thread.sleep(2000); // past the drain delay: watches would have ended, the session goes on
+                assertThat(exec.isAlive()).as("exec session cut before the timeout; stderr: %s", exec.stderr()).isTrue();
+                exec.waitFor(Duration.ofSeconds(20));
+                long endedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
+                assertThat(endedMs).isBetween(3_500L, 15_000L);
+                assertThat(g.awaitExit(Duration.ofSeconds(20))).as(g.logText()).isNotEqualTo(-1);
+                await().atMost(Duration.ofSeconds(10)).until(() -> cluster.openExecSessions() == 0);
+            }
+        }
+    }
+
     private HttpRequest api(String path) {
         return HttpRequest.newBuilder(URI.create(gateway.url() + path)).header("Authorization", "Bearer " + TOKEN)
                 .header("Accept", "application/json").build();
