@@ -232,7 +232,9 @@ public final class HttpForwarder {
         boolean[] ending = {false};
         Runnable finish = () -> {
             if (!done.future().isComplete()) {
-                resp.end();
+                if (!resp.closed()) {
+                    resp.end();
+                }
                 done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
                 cresp.request().reset(); // ends the watch at the API server too
             }
