@@ -47,6 +47,8 @@ public interface KubegateConfig {
         EMBEDDED, POSTGRES
     }
 
+    Shutdown shutdown();
+
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
         Optional<String> url();
@@ -336,5 +338,22 @@ public interface KubegateConfig {
         /** How often expired rows are deleted. */
         @WithDefault("1m")
         Duration purgeInterval();
+    }
+
+    /**
+     * Stopping behind a load balancer (SIGTERM): readiness turns 503 at once; for {@link #drainDelay()}
+     * everything is still served (responses ask clients to reconnect) while the NLB deregisters the
+     * target; then open watches end cleanly and in-flight calls get up to {@link #timeout()};
+     * exec/attach/port-forward tunnels are closed last. Applied through {@code quarkus.shutdown.delay}
+     * and {@code quarkus.shutdown.timeout} (application.properties).
+     */
+    interface Shutdown {
+        /** Time between readiness turning unready and watches being ended; ≥ the NLB's deregistration detection. */
+        @WithDefault("5s")
+        Duration drainDelay();
+
+        /** Time in-flight calls and tunnels get after the drain delay before they are cut. */
+        @WithDefault("30s")
+        Duration timeout();
     }
 }

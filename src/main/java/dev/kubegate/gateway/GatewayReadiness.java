@@ -24,6 +24,10 @@ public class GatewayReadiness implements HealthCheck {
         if (s == null) {
             return HealthCheckResponse.named("kubernetes-api").down().withData("detail", "kubegate is not started").build();
         }
+        if (runtime.stopping()) {
+            // Unready first, so load balancers drain this replica while it still serves (kubegate.shutdown.*).
+            return HealthCheckResponse.named("kubernetes-api").down().withData("detail", "kubegate is stopping").build();
+        }
         UpstreamProbe.Result r = s.probe().last();
         return HealthCheckResponse.named("kubernetes-api")
                 .status(r.ok())

@@ -12,6 +12,7 @@ import dev.kubegate.upstream.UpstreamClient;
 import dev.kubegate.upstream.UpstreamProbe;
 import dev.kubegate.upstream.credentials.UpstreamCredentials;
 import dev.kubegate.upstream.credentials.UpstreamCredentialsFactory;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -54,6 +55,7 @@ public class GatewayRuntime {
 
     private volatile Started started;
     private AgentAuthenticators identity;
+    private volatile boolean stopping;
 
     void onStart(@Observes StartupEvent event) {
         if (!serving) {
@@ -81,10 +83,34 @@ public class GatewayRuntime {
         }
     }
 
+    /**
+     * SIGTERM, first step (quarkus.shutdown.delay-enabled): readiness turns unready now, so the NLB and
+     * the Service stop sending new connections; calls keep being served meanwhile. After the drain
+     * delay, open watches end cleanly (clients re-watch through another replica); Quarkus then gives
+     * in-flight calls up to kubegate.shutdown.timeout before {@link #onStop}.
+     */
+    void onDrain(@Observes ShutdownDelayInitiatedEvent event) {
+        stopping = true;
+        Started s = started;
+        if (s == null) {
+            return;
+        }
+        long delay = config.shutdown().drainDelay().toMillis();
+        LOG.infof("stopping: unready now; open watches (%d) end in %d ms, in-flight calls get up to %s more",
+                s.forwarder().openWatches(), delay, config.shutdown().timeout());
+        vertx.setTimer(Math.max(1, delay), id -> s.forwarder().endWatches());
+    }
+
     void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
         Started s = started;
         started = null;
         if (s != null) {
+            s.forwarder().endWatches();
+            int tunnels = s.tunnel().closeAll();
+            if (tunnels > 0) {
+                LOG.infof("stopping: closed %d exec/attach/port-forward sockets still open", tunnels);
+            }
             s.probe().stop();
             s.upstream().close();
         }
@@ -97,6 +123,11 @@ public class GatewayRuntime {
     private List<Authenticator> agentAuthenticators(UpstreamClient upstream) {
         identity = AgentAuthenticators.create(vertx, config.identity(), Optional.of(upstream));
         return identity.authenticators();
+    }
+
+    /** True from the moment the process was asked to stop (SIGTERM). */
+    public boolean stopping() {
+        return stopping;
     }
 
     /** The running gateway, or null while starting, stopping, or when not serving. */

@@ -61,6 +61,7 @@ final class WasmPolicy {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PAGE = 65536;
+
     /** An instance may grow to this much memory (a 3 MiB object parses to a few tens of MiB). */
     private static final int MAX_PAGES = 2048;
     private static final Set<String> HOST_FUNCTIONS = Set.of("opa_abort", "opa_println",
@@ -107,6 +108,12 @@ final class WasmPolicy {
         // Builtins OPA leaves to the host: ours has none, opa-java-wasm has the common ones.
         if (!interpreted.hostBuiltins().isEmpty() || requested == Mode.OPA_JAVA_WASM) {
             return new WasmPolicy(Mode.OPA_JAVA_WASM, wasm, module, null, limits);
+        }
+        // Read at call time (not in a static field, which a native build may initialize at build time):
+        // "runtime" inside a native executable, what ImageInfo.inImageRuntimeCode() reads.
+        if ("runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
+            // A native image cannot define classes at run time: Chicory's interpreter evaluates there.
+            return interpreted;
         }
         Function<Instance, Machine> compiled = MachineFactoryCompiler.builder(module)
                 .withInterpreterFallback(InterpreterFallback.SILENT) // functions too big for one JVM method

@@ -16,6 +16,8 @@ import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
@@ -33,6 +35,9 @@ public final class HttpForwarder {
     private final Vertx vertx;
     private final UpstreamClient upstream;
     private final long responseTimeoutMs;
+    /** How to end each open watch cleanly, for {@link #endWatches()}. */
+    private final Set<Runnable> watchEnders = ConcurrentHashMap.newKeySet();
+    private volatile boolean endingWatches;
 
     public HttpForwarder(Vertx vertx, UpstreamClient upstream, Duration responseTimeout) {
         this.vertx = vertx;
@@ -154,8 +159,23 @@ public final class HttpForwarder {
         return done.future();
     }
 
-    private static void relayResponse(HttpClientResponse cresp, HttpServerResponse resp, boolean watch,
-                                      AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
+    /**
+     * Ends every open watch — and from now on every new one, right after its headers — between two
+     * events, with a normal end of the response: clients (kubectl, client-go reflectors) see the watch
+     * close and re-establish it, through the load balancer, on another replica. For a replica that stops.
+     */
+    public void endWatches() {
+        endingWatches = true;
+        watchEnders.forEach(Runnable::run);
+    }
+
+    /** Watches being relayed now. */
+    public int openWatches() {
+        return watchEnders.size();
+    }
+
+    private void relayResponse(HttpClientResponse cresp, HttpServerResponse resp, boolean watch,
+                               AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
         if (clientGone.get()) {
             cresp.request().reset();
             done.tryComplete(new Exchange(499, sentUp[0], 0, false));
@@ -171,7 +191,13 @@ public final class HttpForwarder {
             resp.writeHead();
         }
         long[] sentDown = {0};
+        if (watch && cresp.statusCode() == 200) {
+            relayWatch(cresp, resp, sentUp, sentDown, done);
+        }
         cresp.exceptionHandler(e -> {
+            if (done.future().isComplete()) {
+                return; // kubegate ended the watch itself and cancelled the upstream call
+            }
             if (clientGone.get()) {
                 done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false));
                 return;
@@ -185,10 +211,67 @@ public final class HttpForwarder {
             }
             done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false));
         });
+        if (watch && cresp.statusCode() == 200) {
+            cresp.resume();
+            return;
+        }
         pump(cresp, resp, n -> sentDown[0] += n, () -> {
             resp.end();
             done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
         });
+    }
+
+    /**
+     * Relays a watch like {@link #pump}, tracking event boundaries so that {@link #endWatches()} can
+     * end it between two events: at once when no event is half sent, else right after the open one.
+     */
+    private void relayWatch(HttpClientResponse cresp, HttpServerResponse resp, long[] sentUp, long[] sentDown,
+                            Promise<Exchange> done) {
+        WatchFraming framing = WatchFraming.forContentType(cresp.getHeader(HttpHeaders.CONTENT_TYPE));
+        io.vertx.core.Context ctx = vertx.getOrCreateContext();
+        boolean[] ending = {false};
+        Runnable finish = () -> {
+            if (!done.future().isComplete()) {
+                if (!resp.closed()) {
+                    resp.end();
+                }
+                done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
+                cresp.request().reset(); // ends the watch at the API server too
+            }
+        };
+        Runnable ender = () -> ctx.runOnContext(v -> {
+            ending[0] = true;
+            if (framing.atBoundary()) {
+                finish.run();
+            }
+        });
+        watchEnders.add(ender);
+        done.future().onComplete(x -> watchEnders.remove(ender));
+        cresp.handler(buf -> {
+            if (done.future().isComplete()) {
+                return;
+            }
+            int n = framing.feed(buf, ending[0]);
+            sentDown[0] += n;
+            resp.write(n == buf.length() ? buf : buf.slice(0, n));
+            if (ending[0] && framing.atBoundary()) {
+                finish.run();
+                return;
+            }
+            if (resp.writeQueueFull()) {
+                cresp.pause();
+                resp.drainHandler(v -> cresp.resume());
+            }
+        });
+        cresp.endHandler(v -> {
+            if (!done.future().isComplete()) {
+                resp.end();
+                done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
+            }
+        });
+        if (endingWatches) {
+            ender.run();
+        }
     }
 
     /** Streams {@code from} into {@code to}, pausing the source while the destination's queue is full. */

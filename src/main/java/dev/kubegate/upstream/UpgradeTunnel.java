@@ -29,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -50,6 +52,8 @@ public final class UpgradeTunnel {
     private final Vertx vertx;
     private final UpstreamClient upstream;
     private final long responseTimeoutMs;
+    /** Both sockets of every open tunnel, for {@link #closeAll()}. */
+    private final Set<NetSocket> openSockets = ConcurrentHashMap.newKeySet();
 
     public UpgradeTunnel(Vertx vertx, UpstreamClient upstream, Duration responseTimeout) {
         this.vertx = vertx;
@@ -173,14 +177,28 @@ public final class UpgradeTunnel {
                 client.write(b);
             });
             AtomicInteger open = new AtomicInteger(2);
+            openSockets.add(client);
+            openSockets.add(server);
             Runnable closed = () -> {
                 if (open.decrementAndGet() == 0) {
+                    openSockets.remove(client);
+                    openSockets.remove(server);
                     done.tryComplete(new Exchange(101, down2up[0], up2down[0], true));
                 }
             };
             relay(client, server, down2up, closed);
             relay(server, client, up2down, closed);
         });
+    }
+
+    /**
+     * Closes every open tunnel, both sides (exec sessions see their stream end): the last step of a
+     * replica that stops, once in-flight calls had their time. Returns how many sockets were open.
+     */
+    public int closeAll() {
+        int n = openSockets.size();
+        openSockets.forEach(NetSocket::close);
+        return n;
     }
 
     /**

@@ -115,7 +115,8 @@ class GatewayEdgeCasesIT {
                 "/api/v1/namespaces/%2e%2e/secrets", "/api/v1/pods?limit=1;watch=true")) {
             assertStatus(raw("GET", bad, HttpRequest.BodyPublishers.noBody(), AGENT), 400, "BadRequest");
         }
-        assertThat(cluster.requests()).isEmpty();
+        // (kubegate's own readiness probe of the API server may land meanwhile: it is not a client's call)
+        assertThat(cluster.requests()).filteredOn(r -> !r.path().equals("/readyz")).isEmpty();
     }
 
     @Test

@@ -47,6 +47,9 @@ public final class GatewayProcess implements AutoCloseable {
         all.put("quarkus.http.ssl-port", Integer.toString(port));
         all.put("kubegate.data-dir", workDir.resolve("data").toString());
         all.put("quarkus.log.console.json.enabled", "false");
+        // No load balancer to drain in tests: stop at once (ShutdownIT sets its own).
+        all.put("kubegate.shutdown.drain-delay", "0s");
+        all.put("kubegate.shutdown.timeout", "10s");
         all.putAll(settings);
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx512m"));
         all.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -171,6 +174,16 @@ public final class GatewayProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** Sends SIGTERM, as Kubernetes does to a pod it stops, and returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit; its exit code, or -1 if it still runs after {@code timeout}. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
     @Override
