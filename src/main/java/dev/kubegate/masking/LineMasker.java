@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  *
  * <p>Not thread-safe: one instance per stream.
  */
-public final class LineMasker {
+public final class LineMasker implements StreamMasker {
 
     public static final String PLACEHOLDER = "***";
     /** Longest partial line kept, in bytes. */
@@ -78,6 +78,7 @@ public final class LineMasker {
     }
 
     /** Number of masked ranges (and PEM body lines) so far. */
+    @Override
     public long maskedCount() {
         return masked;
     }
@@ -87,6 +88,7 @@ public final class LineMasker {
     }
 
     /** Masks the next chunk; returns the complete masked lines it ends (possibly empty). */
+    @Override
     public byte[] feed(byte[] b, int off, int len) {
         int end = off + len, from = off;
         int nl = indexOf(b, from, end);
@@ -112,7 +114,22 @@ public final class LineMasker {
         return take();
     }
 
-    /** End of stream: the last line, masked, without adding a newline. */
+    /** End of stream: same as {@link #flush()}. */
+    @Override
+    public byte[] finish() {
+        return flush();
+    }
+
+    /** True when no partial line is held. */
+    @Override
+    public boolean atBoundary() {
+        return partialLen == 0;
+    }
+
+    /**
+     * The held partial line, masked, without adding a newline; the stream may go on (an idle
+     * interactive session flushes its prompt this way).
+     */
     public byte[] flush() {
         if (partialLen > 0) {
             String s = new String(partial, 0, partialLen, StandardCharsets.ISO_8859_1);
