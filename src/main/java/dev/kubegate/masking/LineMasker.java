@@ -58,8 +58,18 @@ public final class LineMasker implements StreamMasker {
     private final List<int[]> hits = new ArrayList<>(); // {start, end, maskStart, maskEnd}
     private byte[] src;
     private int srcOff;
+    // Prefilters: filters[p] for pattern p, filters[matchers.length] for PEM_BEGIN; null = always run.
+    private final RequiredLiterals[] filters;
+    private final int[][] nextHit;       // per filter and literal: next occurrence at or after the cursor, -1 unknown
+    private String text;                 // what the matchers were reset to
+    private String lowerText;            // its ASCII-lower-cased copy, made when a case-insensitive filter needs it
 
     public LineMasker(List<Pattern> patterns) {
+        this(patterns, true);
+    }
+
+    /** {@code prefilter} false: every pattern runs on every line (the reference the tests compare with). */
+    LineMasker(List<Pattern> patterns, boolean prefilter) {
         this.patterns = List.copyOf(patterns);
         this.matchers = new Matcher[this.patterns.size()];
         this.narrowed = new boolean[matchers.length];
@@ -71,6 +81,40 @@ public final class LineMasker implements StreamMasker {
             anyPem |= p.pattern().contains("PRIVATE KEY");
         }
         this.pem = anyPem;
+        this.filters = new RequiredLiterals[matchers.length + 1];
+        this.nextHit = new int[filters.length][];
+        for (int i = 0; i < filters.length; i++) {
+            filters[i] = prefilter ? RequiredLiterals.of(i < matchers.length ? this.patterns.get(i) : PEM_BEGIN).orElse(null) : null;
+            nextHit[i] = filters[i] == null ? null : new int[filters[i].literals.length];
+        }
+    }
+
+    /** Whether s[from, to) may hold a match of filter f: one of its required literals occurs there. */
+    private boolean candidate(int f, int from, int to) {
+        RequiredLiterals r = filters[f];
+        if (r == null) {
+            return true;
+        }
+        String hay = text;
+        if (r.caseInsensitive) {
+            if (lowerText == null) {
+                lowerText = text.toLowerCase(java.util.Locale.ROOT);
+            }
+            hay = lowerText;
+        }
+        int[] next = nextHit[f];
+        for (int k = 0; k < next.length; k++) {
+            String lit = r.literals[k];
+            int at = next[k];
+            if (at != Integer.MAX_VALUE && at < from) { // stale: search again from this line on
+                at = hay.indexOf(lit, from);
+                next[k] = at = at < 0 ? Integer.MAX_VALUE : at;
+            }
+            if (at != Integer.MAX_VALUE && at + lit.length() <= to) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static LineMasker of(MaskRules rules) {
@@ -196,6 +240,13 @@ public final class LineMasker implements StreamMasker {
     private void reset(String s, byte[] bytes, int off) {
         src = bytes;
         srcOff = off;
+        text = s;
+        lowerText = null;
+        for (int[] next : nextHit) {
+            if (next != null) {
+                java.util.Arrays.fill(next, -1);
+            }
+        }
         for (Matcher m : matchers) {
             m.reset(s);
         }
@@ -239,6 +290,9 @@ public final class LineMasker implements StreamMasker {
             }
         }
         for (int p = 0; p < matchers.length; p++) {
+            if (!candidate(p, pemFrom, to)) {
+                continue;
+            }
             Matcher m = matchers[p].region(pemFrom, to);
             while (m.find()) {
                 if (m.end() > m.start()) {
@@ -247,7 +301,7 @@ public final class LineMasker implements StreamMasker {
                 }
             }
         }
-        if (pem && !inPem) { // a block opened here and not closed: the following lines are key material
+        if (pem && !inPem && candidate(matchers.length, pemFrom, to)) { // a block opened here and not closed: the following lines are key material
             pemBegin.region(pemFrom, to);
             int lastBegin = -1;
             while (pemBegin.find()) {
