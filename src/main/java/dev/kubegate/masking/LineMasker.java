@@ -86,6 +86,53 @@ public final class LineMasker implements StreamMasker {
         for (int i = 0; i < filters.length; i++) {
             filters[i] = prefilter ? RequiredLiterals.of(i < matchers.length ? this.patterns.get(i) : PEM_BEGIN).orElse(null) : null;
             nextHit[i] = filters[i] == null ? null : new int[filters[i].literals.length];
+            if (i < matchers.length && filters[i] != null && filters[i].anchored) {
+                // tried at each literal occurrence; \b there must see the char before it
+                matchers[i].useTransparentBounds(true);
+            }
+        }
+    }
+
+    /** The first occurrence of one of filter f's literals within s[from, to), or -1. */
+    private int nextOccurrence(int f, int from, int to) {
+        RequiredLiterals r = filters[f];
+        String hay = text;
+        if (r.caseInsensitive) {
+            if (lowerText == null) {
+                lowerText = text.toLowerCase(java.util.Locale.ROOT);
+            }
+            hay = lowerText;
+        }
+        int[] next = nextHit[f];
+        int best = -1;
+        for (int k = 0; k < next.length; k++) {
+            String lit = r.literals[k];
+            int at = next[k];
+            if (at != Integer.MAX_VALUE && at < from) {
+                at = hay.indexOf(lit, from);
+                next[k] = at = at < 0 ? Integer.MAX_VALUE : at;
+            }
+            if (at != Integer.MAX_VALUE && at + lit.length() <= to && (best < 0 || at < best)) {
+                best = at;
+            }
+        }
+        return best;
+    }
+
+    /** Matches of an anchored pattern in s[from, to): tried only where one of its literals occurs. */
+    private void anchoredHits(int p, int from, int to) {
+        Matcher m = matchers[p];
+        int at = from;
+        int q;
+        while (at < to && (q = nextOccurrence(p, at, to)) >= 0) {
+            m.region(q, to);
+            if (m.lookingAt() && m.end() > m.start()) {
+                boolean g = narrowed[p] && m.start("secret") >= 0;
+                hits.add(new int[]{m.start(), m.end(), g ? m.start("secret") : m.start(), g ? m.end("secret") : m.end()});
+                at = m.end();
+            } else {
+                at = q + 1;
+            }
         }
     }
 
@@ -290,6 +337,10 @@ public final class LineMasker implements StreamMasker {
             }
         }
         for (int p = 0; p < matchers.length; p++) {
+            if (filters[p] != null && filters[p].anchored) {
+                anchoredHits(p, pemFrom, to);
+                continue;
+            }
             if (!candidate(p, pemFrom, to)) {
                 continue;
             }

@@ -24,10 +24,17 @@ final class RequiredLiterals {
 
     final String[] literals;
     final boolean caseInsensitive;
+    /**
+     * Every match starts with one of the literals (they are the pattern's prefix, after zero-width
+     * assertions), and the pattern has no {@code ^} or lookbehind: the caller may try the regex only
+     * at the literals' occurrences ({@code lookingAt} with transparent bounds) instead of scanning.
+     */
+    final boolean anchored;
 
-    private RequiredLiterals(List<String> literals, boolean caseInsensitive) {
+    private RequiredLiterals(List<String> literals, boolean caseInsensitive, boolean anchored) {
         this.literals = literals.toArray(String[]::new);
         this.caseInsensitive = caseInsensitive;
+        this.anchored = anchored;
     }
 
     static Optional<RequiredLiterals> of(Pattern p) {
@@ -40,10 +47,17 @@ final class RequiredLiterals {
         }
         boolean ci = (p.flags() & Pattern.CASE_INSENSITIVE) != 0 || Pattern.compile("\\(\\?[a-zA-Z]*i").matcher(re).find();
         List<List<String>> candidates = new ArrayList<>();
+        Walker walker = new Walker(re, false);
         try {
-            new Walker(re, false).walk(candidates);
+            walker.walk(candidates);
         } catch (Unsupported e) {
             return Optional.empty();
+        }
+        boolean anchorable = !re.contains("(?<=") && !re.contains("(?<!") && re.replace("[^", "").indexOf('^') < 0;
+        if (anchorable && walker.prefix != null
+                && walker.prefix.stream().mapToInt(String::length).min().orElse(0) >= MIN_LENGTH) {
+            List<String> lits = ci ? walker.prefix.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList() : walker.prefix;
+            return Optional.of(new RequiredLiterals(lits, ci, true));
         }
         List<String> best = null;
         int bestMin = MIN_LENGTH - 1;
@@ -58,7 +72,7 @@ final class RequiredLiterals {
             return Optional.empty();
         }
         List<String> lits = ci ? best.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList() : best;
-        return Optional.of(new RequiredLiterals(lits, ci));
+        return Optional.of(new RequiredLiterals(lits, ci, false));
     }
 
     private static final class Unsupported extends RuntimeException {
@@ -75,6 +89,9 @@ final class RequiredLiterals {
         private final StringBuilder run = new StringBuilder();
         private boolean stopped;
         private String prefixResult = "";
+        private boolean consumed;          // something that consumes input came before (top level)
+        private boolean runIsPrefix;       // the current run started before anything consumed
+        List<String> prefix;               // the candidate every match starts with, if any
 
         Walker(String re, boolean prefixOnly) {
             this.re = re;
@@ -156,6 +173,9 @@ final class RequiredLiterals {
 
         private void literal(char c, List<List<String>> out) {
             int q = quantifier();
+            if (q != 2 && run.length() == 0) {
+                runIsPrefix = !consumed;
+            }
             if (q == 0) {
                 run.append(c);
             } else if (q == 1) { // one or more: required once, then the run breaks
@@ -164,6 +184,7 @@ final class RequiredLiterals {
             } else { // optional
                 end(out);
             }
+            consumed = true;
         }
 
         /** Skips a quantifier at i: 0 none, 1 min ≥ 1, 2 min 0. */
@@ -201,8 +222,14 @@ final class RequiredLiterals {
             String inner = re.substring(i + 1, close);
             i = close + 1;
             int q = quantifier();
+            boolean lookaround = inner.startsWith("?=") || inner.startsWith("?!") || inner.startsWith("?<=") || inner.startsWith("?<!");
+            boolean flagsOnly = inner.matches("\\?[a-zA-Z-]*");
+            boolean wasConsumed = consumed || run.length() > 0;
+            if (lookaround || flagsOnly) { // zero-width: a run goes on across it, nothing consumed
+                return;
+            }
             end(out);
-            if (stopped || q == 2 || inner.startsWith("?=") || inner.startsWith("?!") || inner.startsWith("?<=") || inner.startsWith("?<!")) {
+            if (stopped || q == 2) {
                 return;
             }
             String body;
@@ -238,6 +265,9 @@ final class RequiredLiterals {
             }
             if (!prefixes.isEmpty()) {
                 out.add(prefixes);
+                if (!wasConsumed && prefix == null) {
+                    prefix = prefixes;
+                }
             }
         }
 
@@ -251,8 +281,13 @@ final class RequiredLiterals {
             }
             if (run.length() > 0) {
                 out.add(List.of(run.toString()));
+                if (runIsPrefix && prefix == null) {
+                    prefix = List.of(run.toString());
+                }
                 run.setLength(0);
             }
+            runIsPrefix = false;
+            consumed = true;
         }
 
         private int skipClass(int at) {

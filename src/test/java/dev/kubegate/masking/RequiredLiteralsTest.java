@@ -21,13 +21,19 @@ class RequiredLiteralsTest {
     void theDefaultPatternsHaveRequiredLiterals() {
         List<Pattern> p = defaults().logPatterns();
         assertThat(literals(p.get(0).pattern())).containsExactly("AKIA", "ASIA", "ABIA", "ACCA");
-        assertThat(literals(p.get(1).pattern())).containsExactly("secret");
-        assertThat(literals(p.get(2).pattern())).containsExactly(".eyJ");
-        assertThat(literals(p.get(3).pattern())).containsExactly("PRIVATE KEY-----");
+        assertThat(literals(p.get(1).pattern())).containsExactly("aws");
+        assertThat(literals(p.get(2).pattern())).containsExactly("eyJ");
+        assertThat(literals(p.get(3).pattern())).containsExactly("-----BEGIN ");
         assertThat(literals(p.get(4).pattern())).containsExactly("password", "passwd", "pwd", "secret", "token", "api", "access", "client");
         assertThat(literals(p.get(5).pattern())).containsExactly("bearer");
         assertThat(literals(p.get(6).pattern())).containsExactly("://");
         assertThat(RequiredLiterals.of(Pattern.compile(p.get(5).pattern())).orElseThrow().caseInsensitive).isTrue();
+        assertThat(RequiredLiterals.of(Pattern.compile(p.get(4).pattern())).orElseThrow().anchored).isTrue();
+        assertThat(RequiredLiterals.of(Pattern.compile(p.get(6).pattern())).orElseThrow().anchored).isFalse();
+        assertThat(RequiredLiterals.of(Pattern.compile("^abc")).orElseThrow().anchored).isFalse();
+        assertThat(RequiredLiterals.of(Pattern.compile("(?<=x)abc")).orElseThrow().anchored).isFalse();
+        assertThat(RequiredLiterals.of(Pattern.compile("a?bcd")).orElseThrow().anchored).isFalse();
+        assertThat(RequiredLiterals.of(Pattern.compile("(?!q)\\bbcd")).orElseThrow().anchored).isTrue();
     }
 
     @Test
@@ -53,6 +59,9 @@ class RequiredLiteralsTest {
         List<Pattern> patterns = new java.util.ArrayList<>(defaults().logPatterns());
         patterns.add(Pattern.compile("(?i)x-api-key:\\s*(?<secret>\\w+)"));
         patterns.add(Pattern.compile("pin=(?<secret>\\d{4,})"));
+        patterns.add(Pattern.compile("^(?:pwd|pin)\\S*"));
+        patterns.add(Pattern.compile("(?<=\\s)token\\S+"));
+        patterns.add(Pattern.compile("\\bapp@\\w+\\b"));
         String[] parts = {"password", "PassWord", "passwd", "pwd", "secret", "SECRET", "token", "Token", "api_key", "apikey",
                 "access-key", "client_secret", "=", ":", " ", "\"", "'", "hunter2", "AKIA", "ASIA", "IOSFODNN7EXAMPLE",
                 "aws_secret_access_key", "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "eyJ",
