@@ -93,13 +93,23 @@ public final class LineMasker implements StreamMasker {
         }
     }
 
+    /** The matched text with A-Z lower-cased (same length; other chars kept): where case-insensitive literals are searched. */
+    private String asciiLower() {
+        byte[] l = new byte[text.length()];
+        for (int i = 0; i < l.length; i++) {
+            byte c = src[srcOff + i]; // Latin-1: char i is byte i
+            l[i] = c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+        }
+        return new String(l, StandardCharsets.ISO_8859_1);
+    }
+
     /** The first occurrence of one of filter f's literals within s[from, to), or -1. */
     private int nextOccurrence(int f, int from, int to) {
         RequiredLiterals r = filters[f];
         String hay = text;
         if (r.caseInsensitive) {
             if (lowerText == null) {
-                lowerText = text.toLowerCase(java.util.Locale.ROOT);
+                lowerText = asciiLower();
             }
             hay = lowerText;
         }
@@ -145,7 +155,7 @@ public final class LineMasker implements StreamMasker {
         String hay = text;
         if (r.caseInsensitive) {
             if (lowerText == null) {
-                lowerText = text.toLowerCase(java.util.Locale.ROOT);
+                lowerText = asciiLower();
             }
             hay = lowerText;
         }
