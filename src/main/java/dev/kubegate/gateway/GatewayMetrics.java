@@ -20,6 +20,7 @@ final class GatewayMetrics {
     private final MeterRegistry registry;
     private final ConcurrentMap<Key, Timer> timers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> masked = new ConcurrentHashMap<>();
     final AtomicInteger openWatches = new AtomicInteger();
     final AtomicInteger openExecSessions = new AtomicInteger();
     final AtomicInteger openStreams = new AtomicInteger();
@@ -48,6 +49,18 @@ final class GatewayMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry)).record(latency);
+    }
+
+    /** Values masked in one answer, counted by resource ({@code kubegate_masked_values_total{resource}}). */
+    void masked(RequestInfo info, long count) {
+        if (count <= 0) {
+            return;
+        }
+        String resource = info == null ? "" : info.isResourceRequest()
+                ? (info.subresource().isEmpty() ? info.resource() : info.resource() + "/" + info.subresource()) : "nonresource";
+        masked.computeIfAbsent(resource, r -> Counter.builder("kubegate.masked.values")
+                .description("values masked in answers (JSON fields, log and exec text ranges), by resource")
+                .tag("resource", r).register(registry)).increment(count);
     }
 
     /** A call kubegate refused itself; {@code reason} is a Status reason. */

@@ -209,13 +209,19 @@ public class KubeApiGateway {
                     refuse(req, info, principal, Decisions.refusal(d, info, principal), started);
                     return;
                 }
-                forward(rt, req, info, principal, upgrade, headers, inspection.body(), serverSpan, started);
+                ResponseMasking masking = ResponseMasking.plan(info, upgrade, req.getHeader(HttpHeaders.UPGRADE), d.mask());
+                if (masking.refusal() != null) {
+                    refuse(req, info, principal, masking.refusal(), started);
+                    return;
+                }
+                masking.prepare(headers);
+                forward(rt, req, info, principal, upgrade, headers, inspection.body(), masking, serverSpan, started);
             }));
         });
     }
 
     private void forward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
-                         boolean upgrade, MultiMap headers, Buffer body, Span serverSpan, long started) {
+                         boolean upgrade, MultiMap headers, Buffer body, ResponseMasking masking, Span serverSpan, long started) {
         Span upstreamSpan = tracer.spanBuilder("kubegate.upstream").setParent(Context.current().with(serverSpan)).startSpan();
         openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(upstreamSpan), headers, HEADER_SETTER);
 
@@ -227,11 +233,11 @@ public class KubeApiGateway {
             exchange = rt.tunnel().open(req, headers, () -> {
                 headersAt[0] = System.nanoTime();
                 metrics.openExecSessions.incrementAndGet();
-            });
+            }, masking.filter());
         } else {
             if (watch) metrics.openWatches.incrementAndGet();
             if (stream) metrics.openStreams.incrementAndGet();
-            exchange = rt.forwarder().forward(req, headers, body, maxBodyBytes, watch);
+            exchange = rt.forwarder().forward(req, headers, body, maxBodyBytes, watch, masking.filter());
         }
         exchange.onComplete(ar -> {
             if (upgrade && headersAt[0] != 0) metrics.openExecSessions.decrementAndGet();
@@ -256,7 +262,8 @@ public class KubeApiGateway {
     private void complete(RequestInfo info, Principal principal, Exchange x, long started) {
         Duration latency = Duration.ofNanos(System.nanoTime() - started);
         metrics.record(info, x.status(), latency);
-        accessLog(info, principal, x.status(), latency, x.requestBytes(), x.responseBytes(), x.complete(), null);
+        metrics.masked(info, x.maskedCount());
+        accessLog(info, principal, x.status(), latency, x.requestBytes(), x.responseBytes(), x.complete(), x.maskedCount(), null);
     }
 
     private void refuse(HttpServerRequest req, RequestInfo info, Principal principal, Status status, long started) {
@@ -274,7 +281,7 @@ public class KubeApiGateway {
         metrics.refused(status.reason());
         metrics.record(info, status.code(), latency);
         Span.current().setStatus(StatusCode.ERROR, status.reason());
-        accessLog(info, principal, status.code(), latency, 0, 0, true, status.message());
+        accessLog(info, principal, status.code(), latency, 0, 0, true, 0, status.message());
     }
 
     /** Answers with an API server error exactly as it came (status, type, body). */
@@ -289,7 +296,7 @@ public class KubeApiGateway {
         }
         Duration latency = Duration.ofNanos(System.nanoTime() - started);
         metrics.record(info, refusal.errorCode(), latency);
-        accessLog(info, principal, refusal.errorCode(), latency, 0, refusal.errorBody().length(), true, "dry run refused by the API server");
+        accessLog(info, principal, refusal.errorCode(), latency, 0, refusal.errorBody().length(), true, 0, "dry run refused by the API server");
     }
 
     private PolicyInput.Stats stats(Principal principal) {
@@ -308,7 +315,7 @@ public class KubeApiGateway {
     }
 
     private static void accessLog(RequestInfo info, Principal principal, int code, Duration latency,
-                                  long bytesIn, long bytesOut, boolean complete, String refusal) {
+                                  long bytesIn, long bytesOut, boolean complete, long masked, String refusal) {
         if (!ACCESS.isInfoEnabled()) {
             return;
         }
@@ -332,8 +339,9 @@ public class KubeApiGateway {
             }
             MDC.put("code", Integer.toString(code));
             MDC.put("durationMs", Long.toString(latency.toMillis()));
-            ACCESS.infof("%s %d %dms in=%d out=%d%s%s", info == null ? "unclassified" : info.describe(), code,
-                    latency.toMillis(), bytesIn, bytesOut, complete ? "" : " (cut)", refusal == null ? "" : " refused: " + refusal);
+            MDC.put("maskedCount", Long.toString(masked));
+            ACCESS.infof("%s %d %dms in=%d out=%d masked=%d%s%s", info == null ? "unclassified" : info.describe(), code,
+                    latency.toMillis(), bytesIn, bytesOut, masked, complete ? "" : " (cut)", refusal == null ? "" : " refused: " + refusal);
         } finally {
             MDC.clear();
         }

@@ -61,7 +61,7 @@ import java.util.List;
  *
  * <p>Not thread-safe: one instance per response, driven by one thread at a time.
  */
-public final class JsonMasker {
+public final class JsonMasker implements StreamMasker {
 
     /** Replaces a masked value. */
     public static final String PLACEHOLDER = "***";
@@ -167,6 +167,7 @@ public final class JsonMasker {
     }
 
     /** Number of values masked so far. */
+    @Override
     public long maskedCount() {
         return masked;
     }
@@ -179,6 +180,7 @@ public final class JsonMasker {
      * Masks the next chunk; returns the output that is ready (possibly empty). The chunk is not
      * retained after the call returns.
      */
+    @Override
     public byte[] feed(byte[] chunk, int off, int len) {
         check();
         try {
@@ -192,6 +194,7 @@ public final class JsonMasker {
     }
 
     /** End of input: returns the last output; fails if the document is incomplete. */
+    @Override
     public byte[] finish() {
         check();
         try {
@@ -207,6 +210,12 @@ public final class JsonMasker {
         } catch (IOException | RuntimeException e) {
             throw fail(e);
         }
+    }
+
+    /** Between two root values (watch events): nothing of a value in progress has been written. */
+    @Override
+    public boolean atBoundary() {
+        return top < 0 && captureDepth < 0;
     }
 
     private void check() {

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  *
  * <p>Not thread-safe: one instance per stream.
  */
-public final class LineMasker {
+public final class LineMasker implements StreamMasker {
 
     public static final String PLACEHOLDER = "***";
     /** Longest partial line kept, in bytes. */
@@ -58,8 +58,18 @@ public final class LineMasker {
     private final List<int[]> hits = new ArrayList<>(); // {start, end, maskStart, maskEnd}
     private byte[] src;
     private int srcOff;
+    // Prefilters: filters[p] for pattern p, filters[matchers.length] for PEM_BEGIN; null = always run.
+    private final RequiredLiterals[] filters;
+    private final int[][] nextHit;       // per filter and literal: next occurrence at or after the cursor, -1 unknown
+    private String text;                 // what the matchers were reset to
+    private String lowerText;            // its ASCII-lower-cased copy, made when a case-insensitive filter needs it
 
     public LineMasker(List<Pattern> patterns) {
+        this(patterns, true);
+    }
+
+    /** {@code prefilter} false: every pattern runs on every line (the reference the tests compare with). */
+    LineMasker(List<Pattern> patterns, boolean prefilter) {
         this.patterns = List.copyOf(patterns);
         this.matchers = new Matcher[this.patterns.size()];
         this.narrowed = new boolean[matchers.length];
@@ -71,6 +81,97 @@ public final class LineMasker {
             anyPem |= p.pattern().contains("PRIVATE KEY");
         }
         this.pem = anyPem;
+        this.filters = new RequiredLiterals[matchers.length + 1];
+        this.nextHit = new int[filters.length][];
+        for (int i = 0; i < filters.length; i++) {
+            filters[i] = prefilter ? RequiredLiterals.of(i < matchers.length ? this.patterns.get(i) : PEM_BEGIN).orElse(null) : null;
+            nextHit[i] = filters[i] == null ? null : new int[filters[i].literals.length];
+            if (i < matchers.length && filters[i] != null && filters[i].anchored) {
+                // tried at each literal occurrence; \b there must see the char before it
+                matchers[i].useTransparentBounds(true);
+            }
+        }
+    }
+
+    /** The matched text with A-Z lower-cased (same length; other chars kept): where case-insensitive literals are searched. */
+    private String asciiLower() {
+        byte[] l = new byte[text.length()];
+        for (int i = 0; i < l.length; i++) {
+            byte c = src[srcOff + i]; // Latin-1: char i is byte i
+            l[i] = c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
+        }
+        return new String(l, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The first occurrence of one of filter f's literals within s[from, to), or -1. */
+    private int nextOccurrence(int f, int from, int to) {
+        RequiredLiterals r = filters[f];
+        String hay = text;
+        if (r.caseInsensitive) {
+            if (lowerText == null) {
+                lowerText = asciiLower();
+            }
+            hay = lowerText;
+        }
+        int[] next = nextHit[f];
+        int best = -1;
+        for (int k = 0; k < next.length; k++) {
+            String lit = r.literals[k];
+            int at = next[k];
+            if (at != Integer.MAX_VALUE && at < from) {
+                at = hay.indexOf(lit, from);
+                next[k] = at = at < 0 ? Integer.MAX_VALUE : at;
+            }
+            if (at != Integer.MAX_VALUE && at + lit.length() <= to && (best < 0 || at < best)) {
+                best = at;
+            }
+        }
+        return best;
+    }
+
+    /** Matches of an anchored pattern in s[from, to): tried only where one of its literals occurs. */
+    private void anchoredHits(int p, int from, int to) {
+        Matcher m = matchers[p];
+        int at = from;
+        int q;
+        while (at < to && (q = nextOccurrence(p, at, to)) >= 0) {
+            m.region(q, to);
+            if (m.lookingAt() && m.end() > m.start()) {
+                boolean g = narrowed[p] && m.start("secret") >= 0;
+                hits.add(new int[]{m.start(), m.end(), g ? m.start("secret") : m.start(), g ? m.end("secret") : m.end()});
+                at = m.end();
+            } else {
+                at = q + 1;
+            }
+        }
+    }
+
+    /** Whether s[from, to) may hold a match of filter f: one of its required literals occurs there. */
+    private boolean candidate(int f, int from, int to) {
+        RequiredLiterals r = filters[f];
+        if (r == null) {
+            return true;
+        }
+        String hay = text;
+        if (r.caseInsensitive) {
+            if (lowerText == null) {
+                lowerText = asciiLower();
+            }
+            hay = lowerText;
+        }
+        int[] next = nextHit[f];
+        for (int k = 0; k < next.length; k++) {
+            String lit = r.literals[k];
+            int at = next[k];
+            if (at != Integer.MAX_VALUE && at < from) { // stale: search again from this line on
+                at = hay.indexOf(lit, from);
+                next[k] = at = at < 0 ? Integer.MAX_VALUE : at;
+            }
+            if (at != Integer.MAX_VALUE && at + lit.length() <= to) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static LineMasker of(MaskRules rules) {
@@ -78,6 +179,7 @@ public final class LineMasker {
     }
 
     /** Number of masked ranges (and PEM body lines) so far. */
+    @Override
     public long maskedCount() {
         return masked;
     }
@@ -87,6 +189,7 @@ public final class LineMasker {
     }
 
     /** Masks the next chunk; returns the complete masked lines it ends (possibly empty). */
+    @Override
     public byte[] feed(byte[] b, int off, int len) {
         int end = off + len, from = off;
         int nl = indexOf(b, from, end);
@@ -112,7 +215,22 @@ public final class LineMasker {
         return take();
     }
 
-    /** End of stream: the last line, masked, without adding a newline. */
+    /** End of stream: same as {@link #flush()}. */
+    @Override
+    public byte[] finish() {
+        return flush();
+    }
+
+    /** True when no partial line is held. */
+    @Override
+    public boolean atBoundary() {
+        return partialLen == 0;
+    }
+
+    /**
+     * The held partial line, masked, without adding a newline; the stream may go on (an idle
+     * interactive session flushes its prompt this way).
+     */
     public byte[] flush() {
         if (partialLen > 0) {
             String s = new String(partial, 0, partialLen, StandardCharsets.ISO_8859_1);
@@ -179,6 +297,13 @@ public final class LineMasker {
     private void reset(String s, byte[] bytes, int off) {
         src = bytes;
         srcOff = off;
+        text = s;
+        lowerText = null;
+        for (int[] next : nextHit) {
+            if (next != null) {
+                java.util.Arrays.fill(next, -1);
+            }
+        }
         for (Matcher m : matchers) {
             m.reset(s);
         }
@@ -222,6 +347,13 @@ public final class LineMasker {
             }
         }
         for (int p = 0; p < matchers.length; p++) {
+            if (filters[p] != null && filters[p].anchored) {
+                anchoredHits(p, pemFrom, to);
+                continue;
+            }
+            if (!candidate(p, pemFrom, to)) {
+                continue;
+            }
             Matcher m = matchers[p].region(pemFrom, to);
             while (m.find()) {
                 if (m.end() > m.start()) {
@@ -230,7 +362,7 @@ public final class LineMasker {
                 }
             }
         }
-        if (pem && !inPem) { // a block opened here and not closed: the following lines are key material
+        if (pem && !inPem && candidate(matchers.length, pemFrom, to)) { // a block opened here and not closed: the following lines are key material
             pemBegin.region(pemFrom, to);
             int lastBegin = -1;
             while (pemBegin.find()) {

@@ -1,8 +1,10 @@
 /**
  * Masking of API answers on their way back to the agent (DESIGN.md §1 step 7, issue 5): a streaming
  * JSON masker for objects, lists, Tables and watch streams ({@link dev.kubegate.masking.JsonMasker})
- * and a line masker for logs and exec output ({@link dev.kubegate.masking.LineMasker}), driven by
- * {@link dev.kubegate.masking.MaskRules} built from the policy decision's {@code mask}.
+ * a line masker for logs ({@link dev.kubegate.masking.LineMasker}, with a required-literal prefilter
+ * per pattern) and the exec/attach WebSocket channel masker
+ * ({@link dev.kubegate.masking.WebSocketChannelMasker}), all {@link dev.kubegate.masking.StreamMasker}s,
+ * driven by {@link dev.kubegate.masking.MaskRules} built from the policy decision's {@code mask}.
  *
  * <p>Contract:
  * <ul>
@@ -17,7 +19,9 @@
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_TOKEN_CHARS}), the nesting stack
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_DEPTH}), held-back fields
  *       ({@link dev.kubegate.masking.JsonMasker#DEFER_CAP}) and one call's output. Text: one
- *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}) and one call's output.</li>
+ *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}) and one call's output.
+ *       WebSocket: a frame header, a control payload, one line buffer per masked channel and up to
+ *       {@link dev.kubegate.masking.WebSocketChannelMasker#MAX_PASS} of a passed-through message.</li>
  *   <li><b>Fails closed.</b> JSON that cannot be masked with certainty (invalid, truncated, too deep,
  *       a token too long, two different kinds in one object) raises
  *       {@link dev.kubegate.masking.MaskingException}; the caller must then cut the response, never

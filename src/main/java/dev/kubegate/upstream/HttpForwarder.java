@@ -1,6 +1,7 @@
 package dev.kubegate.upstream;
 
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.StreamMasker;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -60,6 +61,15 @@ public final class HttpForwarder {
      * read because policy had to see it — instead of streaming the request's own.
      */
     public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, Buffer body, long maxBodyBytes, boolean watch) {
+        return forward(req, headers, body, maxBodyBytes, watch, ResponseFilter.NONE);
+    }
+
+    /**
+     * Like {@link #forward(HttpServerRequest, MultiMap, Buffer, long, boolean)}, with the answer's
+     * body passed through the masker {@code filter} picks for it (see {@link #relayMasked}).
+     */
+    public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, Buffer body, long maxBodyBytes, boolean watch,
+                                    ResponseFilter filter) {
         Promise<Exchange> done = Promise.promise();
         HttpServerResponse resp = req.response();
         if (body != null) {
@@ -130,7 +140,7 @@ public final class HttpForwarder {
                     }
                     return;
                 }
-                relayResponse(answered.result(), resp, watch, clientGone, sentUp, done);
+                relayResponse(answered.result(), resp, watch, filter, clientGone, sentUp, done);
             });
             if (contentLength != null || chunkedBody) {
                 if (contentLength != null) {
@@ -174,11 +184,23 @@ public final class HttpForwarder {
         return watchEnders.size();
     }
 
-    private void relayResponse(HttpClientResponse cresp, HttpServerResponse resp, boolean watch,
+    private void relayResponse(HttpClientResponse cresp, HttpServerResponse resp, boolean watch, ResponseFilter filter,
                                AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
         if (clientGone.get()) {
             cresp.request().reset();
             done.tryComplete(new Exchange(499, sentUp[0], 0, false));
+            return;
+        }
+        StreamMasker masker;
+        try {
+            masker = filter.open(cresp.statusCode(), cresp.headers());
+        } catch (UpstreamFailure refused) {
+            cresp.request().reset();
+            done.tryFail(refused);
+            return;
+        }
+        if (masker != null) {
+            relayMasked(cresp, resp, watch, masker, clientGone, sentUp, done);
             return;
         }
         resp.setStatusCode(cresp.statusCode());
@@ -272,6 +294,130 @@ public final class HttpForwarder {
         if (endingWatches) {
             ender.run();
         }
+    }
+
+    /**
+     * Relays an answer through {@code masker}: each chunk is masked as it arrives and what is ready
+     * is written at once (a watch event leaves as soon as it is complete), with the same
+     * backpressure as {@link #pump}. The length changes, so the answer is sent chunked. When the body
+     * cannot be masked, nothing more of it is sent: before the head is written the call fails with a
+     * 500 Status; in a watch between two events an {@code ERROR} event ends it; otherwise the stream
+     * is reset, so the client sees a broken answer, never an unmasked one.
+     */
+    private void relayMasked(HttpClientResponse cresp, HttpServerResponse resp, boolean watch, StreamMasker masker,
+                             AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
+        resp.setStatusCode(cresp.statusCode());
+        resp.setStatusMessage(cresp.statusMessage());
+        UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), false);
+        resp.headers().remove(HttpHeaders.CONTENT_LENGTH);
+        resp.setChunked(true);
+        if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+            resp.writeHead(); // a stream: the client waits for the head (see relayResponse)
+        }
+        long[] sentDown = {0};
+        boolean[] stopped = {false};
+        java.util.function.Consumer<Throwable> cut = e -> {
+            stopped[0] = true;
+            cresp.handler(null);
+            cresp.endHandler(null);
+            cresp.request().reset();
+            Status status = Status.internalError("kubegate must mask secrets in this answer and could not read it ("
+                    + describe(e) + "), so it is withheld");
+            if (!resp.headWritten()) {
+                resp.headers().clear();
+                done.tryFail(new UpstreamFailure(status, e));
+                return;
+            }
+            if (watch && masker.atBoundary() && !resp.ended()) {
+                resp.end(status.toWatchErrorEvent());
+            } else if (!resp.ended()) {
+                resp.reset();
+            }
+            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false, masker.maskedCount()));
+        };
+        cresp.exceptionHandler(e -> {
+            if (stopped[0]) {
+                return;
+            }
+            stopped[0] = true;
+            if (!clientGone.get() && !resp.ended()) {
+                if (!resp.headWritten()) {
+                    resp.reset();
+                } else if (watch && masker.atBoundary()) {
+                    resp.end(Status.serviceUnavailable("the watch was interrupted by the Kubernetes API server: "
+                            + describe(e) + "; re-establish it from the last resourceVersion").toWatchErrorEvent());
+                } else {
+                    resp.reset();
+                }
+            }
+            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false, masker.maskedCount()));
+        });
+        // A stopping replica ends a masked watch between two events, like an unmasked one (relayWatch).
+        boolean[] ending = {false};
+        Runnable finish = () -> {
+            if (!stopped[0]) {
+                stopped[0] = true;
+                if (!resp.closed() && !resp.ended()) {
+                    resp.end();
+                }
+                done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true, masker.maskedCount()));
+                cresp.request().reset();
+            }
+        };
+        if (watch && cresp.statusCode() == 200) {
+            io.vertx.core.Context ctx = vertx.getOrCreateContext();
+            Runnable ender = () -> ctx.runOnContext(v -> {
+                ending[0] = true;
+                if (masker.atBoundary()) {
+                    finish.run();
+                }
+            });
+            watchEnders.add(ender);
+            done.future().onComplete(x -> watchEnders.remove(ender));
+            if (endingWatches) {
+                ender.run();
+            }
+        }
+        cresp.handler(buf -> {
+            if (stopped[0]) {
+                return;
+            }
+            byte[] out;
+            try {
+                out = masker.feed(buf.getBytes(), 0, buf.length());
+            } catch (RuntimeException e) {
+                cut.accept(e);
+                return;
+            }
+            if (out.length > 0) {
+                sentDown[0] += out.length;
+                resp.write(Buffer.buffer(out));
+            }
+            if (ending[0] && masker.atBoundary()) {
+                finish.run();
+                return;
+            }
+            if (resp.writeQueueFull()) {
+                cresp.pause();
+                resp.drainHandler(v -> cresp.resume());
+            }
+        });
+        cresp.endHandler(v -> {
+            if (stopped[0]) {
+                return;
+            }
+            byte[] last;
+            try {
+                last = masker.finish();
+            } catch (RuntimeException e) {
+                cut.accept(e);
+                return;
+            }
+            sentDown[0] += last.length;
+            resp.end(Buffer.buffer(last));
+            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true, masker.maskedCount()));
+        });
+        cresp.resume();
     }
 
     /** Streams {@code from} into {@code to}, pausing the source while the destination's queue is full. */

@@ -1,6 +1,7 @@
 package dev.kubegate.upstream;
 
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.StreamMasker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -73,6 +74,16 @@ public final class UpgradeTunnel {
      * {@link UpstreamFailure} when nothing was sent to the client yet.
      */
     public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen) {
+        return open(req, headers, onOpen, ResponseFilter.NONE);
+    }
+
+    /**
+     * Like {@link #open(HttpServerRequest, MultiMap, Runnable)}; once the API server switched
+     * protocols, {@code filter} picks a masker for the server→client bytes (client→server bytes pass
+     * untouched). A filter that refuses closes the upstream connection and fails the call before the
+     * client was answered.
+     */
+    public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen, ResponseFilter filter) {
         Promise<Exchange> done = Promise.promise();
         NetSocket[] opening = {null};
         long timer = vertx.setTimer(responseTimeoutMs, id -> {
@@ -106,7 +117,7 @@ public final class UpgradeTunnel {
                     if (head.status().code() == 101) {
                         // From here on the codec passes raw bytes; stop encoding HTTP on the way out.
                         codec.removeOutboundHandler();
-                        splice(req, head, server, early, onOpen, done);
+                        splice(req, head, server, early, onOpen, filter, done);
                     } else {
                         relayHead(req.response(), head);
                     }
@@ -155,10 +166,19 @@ public final class UpgradeTunnel {
     }
 
     private void splice(HttpServerRequest req, HttpResponse head, NetSocketInternal server, List<Buffer> early,
-                        Runnable onOpen, Promise<Exchange> done) {
+                        Runnable onOpen, ResponseFilter filter, Promise<Exchange> done) {
         HttpServerResponse resp = req.response();
         MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
         head.headers().forEach(h -> upstreamHeaders.add(h.getKey(), h.getValue()));
+        StreamMasker masker;
+        try {
+            masker = filter.open(101, upstreamHeaders);
+        } catch (UpstreamFailure refused) {
+            server.closeHandler(null);
+            server.close();
+            done.tryFail(refused);
+            return;
+        }
         UpstreamHeaders.copyResponse(upstreamHeaders, resp.headers(), true);
         server.pause();
         server.messageHandler(null); // back to plain data: raw bytes arrive as Buffers
@@ -172,10 +192,6 @@ public final class UpgradeTunnel {
             onOpen.run();
             long[] up2down = {0};
             long[] down2up = {0};
-            early.forEach(b -> {
-                up2down[0] += b.length();
-                client.write(b);
-            });
             AtomicInteger open = new AtomicInteger(2);
             openSockets.add(client);
             openSockets.add(server);
@@ -183,11 +199,19 @@ public final class UpgradeTunnel {
                 if (open.decrementAndGet() == 0) {
                     openSockets.remove(client);
                     openSockets.remove(server);
-                    done.tryComplete(new Exchange(101, down2up[0], up2down[0], true));
+                    done.tryComplete(new Exchange(101, down2up[0], up2down[0], true, masker == null ? 0 : masker.maskedCount()));
                 }
             };
             relay(client, server, down2up, closed);
-            relay(server, client, up2down, closed);
+            if (masker == null) {
+                early.forEach(b -> {
+                    up2down[0] += b.length();
+                    client.write(b);
+                });
+                relay(server, client, up2down, closed);
+            } else {
+                new MaskedRelay(vertx, server, client, masker, up2down, closed).start(early);
+            }
         });
     }
 

@@ -3,10 +3,13 @@
  * HTTP/2 connection pools ({@link dev.kubegate.upstream.UpstreamClient}), forwarding of ordinary
  * calls ({@link dev.kubegate.upstream.HttpForwarder}) and of connection upgrades
  * ({@link dev.kubegate.upstream.UpgradeTunnel}), the header rules ({@link dev.kubegate.upstream.UpstreamHeaders})
- * and the {@code /readyz} probe.
+ * and the {@code /readyz} probe. A {@link dev.kubegate.upstream.ResponseFilter} given by the gateway
+ * picks a masker from the answer's head; masked bodies are fed chunk by chunk through it (and the
+ * server→client side of a masked tunnel through {@code MaskedRelay}), with the same backpressure.
  *
  * <p>Threading: everything here is non-blocking and runs on the calling event loop. Buffers: a
  * chunk read from one side is written to the other and released; the reading side is paused while
- * the writing side's queue is full, so memory per stream is bounded by the write queues.
+ * the writing side's queue is full, so memory per stream is bounded by the write queues (plus the
+ * masker's own bounded state on masked streams).
  */
 package dev.kubegate.upstream;

@@ -120,4 +120,34 @@ class RealApiServerKubectlIT extends KubectlContract {
         assertThat(resp.statusCode()).as(resp.body()).isIn(400, 403, 422);
         assertThat(ok(alice, "-n", "default", "get", "pods", "-o", "name")).doesNotContain("smuggled");
     }
+
+    @Test
+    void secretValuesNeverReachTheAgentFromTheRealApiServer() throws Exception {
+        String value = "real-Apiserver-S3cret-4711";
+        ok(alice, "-n", "default", "create", "secret", "generic", "masked-real", "--from-literal=password=" + value);
+        java.nio.file.Path manifest = java.nio.file.Files.createTempFile("applied-secret", ".yaml");
+        java.nio.file.Files.writeString(manifest, """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: applied-real, namespace: default}
+                stringData: {token: %s}
+                """.formatted(value));
+        ok(alice, "apply", "-f", manifest.toString());
+        String b64 = java.util.Base64.getEncoder().encodeToString(value.getBytes());
+        for (String[] args : new String[][]{
+                {"get", "secret", "masked-real", "-o", "yaml"},
+                {"get", "secret", "applied-real", "-o", "json"},
+                {"get", "secrets", "-o", "yaml"},
+                {"get", "secrets"},
+                {"describe", "secret", "masked-real"},
+                {"get", "secret", "masked-real", "-o", "jsonpath={.data.password}"}}) {
+            String[] full = new String[args.length + 2];
+            full[0] = "-n";
+            full[1] = "default";
+            System.arraycopy(args, 0, full, 2, args.length);
+            String out = ok(alice, full);
+            assertThat(out).as(String.join(" ", args)).doesNotContain(value, b64, value.substring(0, 10), b64.substring(0, 12));
+        }
+        assertThat(ok(alice, "-n", "default", "get", "secret", "masked-real", "-o", "jsonpath={.data.password}")).isEqualTo("Kioq");
+    }
 }

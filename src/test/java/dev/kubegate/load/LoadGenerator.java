@@ -34,8 +34,8 @@ import io.vertx.core.http.HttpMethod;
  * <pre>
  * LoadGenerator --direct-kubeconfig F [--direct-pid N] --gateway-kubeconfig F [--gateway-pid N]
  *     [--upstream-stats URL] [--protocol h2|h1] [--connections N] [--duration S] [--warmup S]
- *     [--rounds N] [--jit-warmup S] [--scenarios get-c1,get-c16,get-c64,list-5mb,watch-1000]
- *     [--targets direct,gateway] [--watches N] [--watch-connections N] [--list-bytes N] [--out FILE] [--label TEXT]
+ *     [--rounds N] [--jit-warmup S] [--scenarios get-c1,get-c16,get-c64,list-5mb,watch-1000,secrets-20mb]
+ *     [--targets direct,gateway] [--watches N] [--watch-connections N] [--list-bytes N] [--secret-list-bytes N] [--out FILE] [--label TEXT]
  * </pre>
  * Every request goes to the two kubeconfigs' servers only (127.0.0.1 in run.sh); loops are bounded
  * by the durations given.
@@ -145,8 +145,8 @@ public final class LoadGenerator {
                 System.err.println("""
                         usage: LoadGenerator --direct-kubeconfig F [--direct-pid N] --gateway-kubeconfig F [--gateway-pid N]
                             [--upstream-stats URL] [--protocol h2|h1] [--connections N] [--duration S] [--warmup S]
-                            [--jit-warmup S] [--rounds N] [--scenarios get-c1,get-c16,get-c64,list-5mb,watch-1000]
-                            [--targets direct,gateway] [--watches N] [--watch-connections N] [--list-bytes N]
+                            [--jit-warmup S] [--rounds N] [--scenarios get-c1,get-c16,get-c64,list-5mb,watch-1000,secrets-20mb]
+                            [--targets direct,gateway] [--watches N] [--watch-connections N] [--list-bytes N] [--secret-list-bytes N]
                             [--out FILE] [--label TEXT]""");
                 System.exit(2);
             }
@@ -174,6 +174,8 @@ public final class LoadGenerator {
         log("seeding through %s", direct.server());
         Seeder.seedPod(control, direct);
         long listSize = wanted.contains("list-5mb") ? Seeder.seedList(control, direct, listBytes) : 0;
+        long secretsSize = wanted.contains("secrets-20mb")
+                ? Seeder.seedSecretList(control, direct, Long.parseLong(args.getOrDefault("secret-list-bytes", Long.toString(20L << 20)))) : 0;
         if (wanted.contains("watch-1000")) {
             WatchScenario.seed(control, direct);
         }
@@ -185,6 +187,9 @@ public final class LoadGenerator {
                 case "get-c16" -> scenarios.add(new Scenario(s, "small GET, c=16", pod, 16));
                 case "get-c64" -> scenarios.add(new Scenario(s, "small GET, c=64", pod, 64));
                 case "list-5mb" -> scenarios.add(new Scenario(s, "%.1f MB list, c=4".formatted(listSize / 1e6), Seeder.LIST_PATH, 4));
+                // masked by kubegate (default policy): the same list, every Secret value replaced
+                case "secrets-20mb" -> scenarios.add(new Scenario(s, "%.1f MB Secret list (masked through kubegate), c=2"
+                        .formatted(secretsSize / 1e6), Seeder.SECRETS_PATH, 2));
                 case "watch-1000" -> { }
                 default -> throw new IllegalArgumentException("unknown scenario " + s);
             }

@@ -76,6 +76,47 @@ final class Seeder {
         return listBytes(c, ep);
     }
 
+    static final String SECRETS_NAMESPACE = "load-secrets";
+    static final String SECRETS_PATH = "/api/v1/namespaces/" + SECRETS_NAMESPACE + "/secrets";
+
+    /**
+     * Creates Secrets (10 keys of ~1 kB base64 each) in namespace load-secrets until their list is at
+     * least {@code bytes}; returns its size as the API server sends it (kubegate masks it).
+     */
+    static long seedSecretList(HttpClient c, Endpoint ep, long bytes) {
+        ensureNamespace(c, ep, SECRETS_NAMESPACE);
+        long size = bytes(c, ep, SECRETS_PATH);
+        if (size >= bytes) {
+            return size;
+        }
+        int missing = (int) Math.ceil((bytes - size) / (double) (CONFIGMAP_BYTES + 400)) + 1;
+        String value = java.util.Base64.getEncoder().encodeToString("s3cr3t-".repeat(CONFIGMAP_BYTES / 10 / 7 * 3 / 4).getBytes());
+        List<Future<Http.Response>> batch = new ArrayList<>();
+        for (int i = 0; i < missing; i++) {
+            StringBuilder data = new StringBuilder();
+            for (int k = 0; k < 10; k++) {
+                data.append(k == 0 ? "" : ",").append("\"key-").append(k).append("\":\"").append(value).append('"');
+            }
+            String body = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"load-secret-%05d-%d\"},\"type\":\"Opaque\",\"data\":{%s}}"
+                    .formatted(i, System.nanoTime() % 100000, data);
+            RequestOptions ro = ep.request(HttpMethod.POST, SECRETS_PATH).putHeader("Content-Type", "application/json");
+            batch.add(Http.send(c, ro, Buffer.buffer(body)));
+            if (batch.size() == 16) {
+                drain(batch);
+            }
+        }
+        drain(batch);
+        return bytes(c, ep, SECRETS_PATH);
+    }
+
+    private static long bytes(HttpClient c, Endpoint ep, String path) {
+        Http.Response r = Http.call(c, ep, HttpMethod.GET, path, null, null);
+        if (r.status() != 200) {
+            throw new IllegalStateException("cannot list " + path + ": " + r.status() + " " + r.text());
+        }
+        return r.body().length();
+    }
+
     private static void drain(List<Future<Http.Response>> batch) {
         for (Future<Http.Response> f : batch) {
             Http.Response r = Http.await(f, Duration.ofSeconds(60));

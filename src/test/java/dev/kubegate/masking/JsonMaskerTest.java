@@ -258,6 +258,19 @@ class JsonMaskerTest {
         assertThat(mask(masker(), notJson)).doesNotContain("password=x");
     }
 
+    /** kubectl get's default Table: rows carry PartialObjectMetadata, whose annotations may hold the whole Secret. */
+    @Test
+    void tableRowsWithPartialObjectMetadataOfSecrets() {
+        String ann = "{\\\"kind\\\":\\\"Secret\\\",\\\"data\\\":{\\\"pw\\\":\\\"aHVudGVyMg==\\\"}}";
+        String table = "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"columnDefinitions\":[{\"name\":\"Name\"}],"
+                + "\"rows\":[{\"cells\":[\"db\",\"Opaque\",1],\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\","
+                + "\"metadata\":{\"name\":\"db\",\"annotations\":{\"" + JsonMasker.LAST_APPLIED + "\":\"" + ann + "\"}}}}]}";
+        for (ResourceHint hint : ResourceHint.values()) {
+            String out = mask(new JsonMasker(RULES, hint), table);
+            assertThat(out).as("hint %s", hint).doesNotContain("aHVudGVyMg").contains("\"cells\":[\"db\",\"Opaque\",1]");
+        }
+    }
+
     @Test
     void deepNestingUpToTheLimitWorksBeyondFailsClosed() {
         int ok = JsonMasker.MAX_DEPTH - 10;

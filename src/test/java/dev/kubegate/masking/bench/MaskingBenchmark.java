@@ -63,7 +63,7 @@ public final class MaskingBenchmark {
         });
     }
 
-    interface Masker {
+    public interface Masker {
         int feed(byte[] b, int off, int len);
 
         int finish();
@@ -83,7 +83,7 @@ public final class MaskingBenchmark {
     }
 
     /** The floor: Jackson's non-blocking parser alone, no output (what masking cannot beat). */
-    static Masker parseOnly() {
+    public static Masker parseOnly() {
         try {
             var p = new com.fasterxml.jackson.core.JsonFactory().createNonBlockingByteArrayParser();
             var feeder = (com.fasterxml.jackson.core.async.ByteArrayFeeder) p.getNonBlockingInputFeeder();
@@ -140,7 +140,7 @@ public final class MaskingBenchmark {
         return in.readAllBytes();
     }
 
-    static byte[] logs(int size) {
+    public static byte[] logs(int size) {
         String[] lines = {
                 "2026-11-26T08:00:00.123Z INFO  request handled path=/api/v1/items status=200 duration=12ms",
                 "2026-11-26T08:00:00.124Z DEBUG connecting to postgres://app:s3cr3t@db:5432/orders",

@@ -1,0 +1,199 @@
+package dev.kubegate.gateway;
+
+import dev.kubegate.k8s.RequestInfo;
+import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.JsonMasker;
+import dev.kubegate.masking.LineMasker;
+import dev.kubegate.masking.MaskRules;
+import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.masking.WebSocketChannelMasker;
+import dev.kubegate.policy.PolicyDecision;
+import dev.kubegate.upstream.ResponseFilter;
+import dev.kubegate.upstream.UpstreamFailure;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Where and how an answer is masked (DESIGN.md §1 step 7), from the request's classification and the
+ * policy decision's {@code mask}:
+ * <ul>
+ *   <li>resource requests (any verb: get, list, watch, and the objects create/update/patch/delete
+ *       and dry runs echo back; subresources such as {@code status} or {@code scale}) → JSON masking;</li>
+ *   <li>{@code pods/log} and the API server's own {@code /logs} → line masking with the log patterns;</li>
+ *   <li>exec/attach over WebSocket → the stdout/stderr channels line-masked; over SPDY → refused
+ *       (its frames are not inspected);</li>
+ *   <li>{@code proxy} (pods, services, nodes — nodes/proxy reaches the kubelet's own logs, exec and
+ *       pod specs) and any other connection upgrade (a watch over WebSocket) → refused: kubegate
+ *       cannot mask what they carry;</li>
+ *   <li>port-forward → passed (a raw TCP tunnel, gated by policy like exec); non-resource requests
+ *       (discovery, /version, /openapi) → passed.</li>
+ * </ul>
+ * On masked routes the API server is asked for JSON (protobuf {@code Accept} rewritten, the
+ * {@code as=Table} parameters kept) without compression ({@code Accept-Encoding} dropped: the
+ * hop to the API server is the short one, and decompressing would cost more CPU than it saves); an
+ * answer that still comes compressed or in a type kubegate cannot read is refused (fail closed).
+ */
+final class ResponseMasking {
+
+    enum Route { NONE, JSON, TEXT, EXEC, REFUSE }
+
+    static final ResponseMasking NONE = new ResponseMasking(Route.NONE, null, ResourceHint.NONE, null);
+
+    private final Route route;
+    private final MaskRules rules;
+    private final ResourceHint hint;
+    private final Status refusal;
+
+    private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal) {
+        this.route = route;
+        this.rules = rules;
+        this.hint = hint;
+        this.refusal = refusal;
+    }
+
+    Route route() {
+        return route;
+    }
+
+    /** The 403 to answer instead of forwarding, or null. */
+    Status refusal() {
+        return refusal;
+    }
+
+    static ResponseMasking plan(RequestInfo info, boolean upgrade, String upgradeProtocol, PolicyDecision.Mask mask) {
+        boolean json = mask.secrets() || !mask.keyPatterns().isEmpty();
+        boolean text = !mask.logPatterns().isEmpty();
+        if (!json && !text) {
+            return NONE;
+        }
+        MaskRules rules = MaskRules.from(mask);
+        String sub = info.isResourceRequest() ? info.subresource() : "";
+        if ("proxy".equals(info.verb()) || "proxy".equals(sub)) {
+            return refuse("kubegate masks secrets in answers for this caller and cannot inspect what a proxy returns"
+                    + " (" + info.describe() + "), so proxy calls are refused; read the object, its logs or use exec instead");
+        }
+        if (upgrade) {
+            if ("portforward".equals(sub)) {
+                return NONE;
+            }
+            if ("exec".equals(sub) || "attach".equals(sub)) {
+                if (!text) {
+                    return NONE;
+                }
+                if (upgradeProtocol == null || !upgradeProtocol.strip().equalsIgnoreCase("websocket")) {
+                    return refuse("kubegate masks credentials in " + sub + " output and can only do so over WebSocket;"
+                            + " this client asked for " + upgradeProtocol + ". Use kubectl 1.30 or newer (WebSocket by default;"
+                            + " do not set KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)");
+                }
+                return new ResponseMasking(Route.EXEC, rules, ResourceHint.NONE, null);
+            }
+            return refuse("kubegate masks secrets in answers for this caller and cannot inspect an upgraded connection for "
+                    + info.describe() + "; make the call without Upgrade");
+        }
+        if (info.isResourceRequest()) {
+            if ("log".equals(sub)) {
+                return text ? new ResponseMasking(Route.TEXT, rules, ResourceHint.NONE, null) : NONE;
+            }
+            if (!json) {
+                return NONE;
+            }
+            boolean secrets = info.apiGroup().isEmpty() && "secrets".equals(info.resource());
+            return new ResponseMasking(Route.JSON, rules, secrets ? ResourceHint.SECRETS : ResourceHint.NONE, null);
+        }
+        if (text && (info.path().equals("/logs") || info.path().startsWith("/logs/"))) {
+            return new ResponseMasking(Route.TEXT, rules, ResourceHint.NONE, null);
+        }
+        return NONE;
+    }
+
+    private static ResponseMasking refuse(String message) {
+        return new ResponseMasking(Route.REFUSE, null, ResourceHint.NONE, Status.forbidden(message));
+    }
+
+    /** Adjusts the headers sent upstream so the answer comes in a form kubegate can mask. */
+    void prepare(MultiMap upstreamHeaders) {
+        switch (route) {
+            case JSON -> {
+                upstreamHeaders.remove(HttpHeaders.ACCEPT_ENCODING);
+                upstreamHeaders.set(HttpHeaders.ACCEPT, jsonAccept(upstreamHeaders.getAll(HttpHeaders.ACCEPT)));
+            }
+            case TEXT -> upstreamHeaders.remove(HttpHeaders.ACCEPT_ENCODING);
+            case EXEC -> upstreamHeaders.remove("Sec-WebSocket-Extensions"); // no permessage-deflate
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * The client's Accept with every media range kubegate cannot mask (protobuf, YAML) turned into
+     * JSON with the same parameters, so {@code as=Table;v=v1;g=meta.k8s.io} survives; ranges of other
+     * types are dropped. JSON when nothing is left.
+     */
+    static String jsonAccept(java.util.List<String> accept) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String header : accept) {
+            for (String range : header.split(",")) {
+                String r = range.strip();
+                if (r.isEmpty()) {
+                    continue;
+                }
+                int semi = r.indexOf(';');
+                String type = (semi < 0 ? r : r.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
+                String params = semi < 0 ? "" : r.substring(semi);
+                switch (type) {
+                    case "application/json", "*/*", "application/*" -> out.add(type + params);
+                    case "application/vnd.kubernetes.protobuf", "application/yaml" ->
+                            out.add("application/json" + params);
+                    default -> {
+                    }
+                }
+            }
+        }
+        return out.isEmpty() ? "application/json" : String.join(",", out);
+    }
+
+    /** Picks the masker for the answer's head; null when nothing is to be masked on this route. */
+    ResponseFilter filter() {
+        return switch (route) {
+            case JSON, TEXT -> this::open;
+            case EXEC -> (status, headers) -> {
+                String protocol = headers.get("Sec-WebSocket-Protocol");
+                return WebSocketChannelMasker.forProtocol(protocol, rules).orElseThrow(() -> withheld(
+                        "the API server chose a stream protocol kubegate cannot mask (" + protocol + ")"));
+            };
+            default -> ResponseFilter.NONE;
+        };
+    }
+
+    private dev.kubegate.masking.StreamMasker open(int status, MultiMap headers) {
+        String encoding = headers.get(HttpHeaders.CONTENT_ENCODING);
+        if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
+            throw withheld("the API server sent it compressed (" + encoding + ")");
+        }
+        String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && length.strip().equals("0")) {
+            return null;
+        }
+        String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (type.equals("application/json")) {
+            return new JsonMasker(rules, hint);
+        }
+        if (route == Route.TEXT || (status >= 300 && type.equals("text/plain"))) {
+            return LineMasker.of(rules); // logs; or an error message in plain text
+        }
+        if (status == 204 || status == 304) {
+            return null;
+        }
+        throw withheld("it came as " + (contentType == null ? "no content type" : contentType) + ", not JSON");
+    }
+
+    private static UpstreamFailure withheld(String why) {
+        return new UpstreamFailure(Status.internalError("kubegate must mask secrets in this answer and cannot: "
+                + why + "; the answer is withheld"), null);
+    }
+}

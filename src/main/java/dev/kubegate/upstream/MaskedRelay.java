@@ -1,0 +1,119 @@
+package dev.kubegate.upstream;
+
+import dev.kubegate.masking.StreamMasker;
+import dev.kubegate.masking.WebSocketChannelMasker;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+
+import java.util.List;
+
+/**
+ * The server→client direction of a masked tunnel (exec/attach over WebSocket): bytes go through the
+ * masker, output is written at once, the upstream socket is paused while the client's queue is full.
+ * When the masker fails, both sockets are closed: nothing more reaches the client.
+ *
+ * <p>A WebSocket masker holds a partial line until its newline; an interactive shell's prompt has
+ * none, so after {@link #IDLE_FLUSH_MS} without upstream data the partial lines are flushed (masked).
+ */
+final class MaskedRelay {
+
+    /** Quiet time after which held partial lines are sent (a prompt must show). */
+    static final long IDLE_FLUSH_MS = 200;
+
+    private final Vertx vertx;
+    private final NetSocket from;
+    private final NetSocket to;
+    private final StreamMasker masker;
+    private final long[] counter;
+    private final Runnable closed;
+    private long timer = -1;
+    private boolean failed;
+
+    MaskedRelay(Vertx vertx, NetSocket from, NetSocket to, StreamMasker masker, long[] counter, Runnable closed) {
+        this.vertx = vertx;
+        this.from = from;
+        this.to = to;
+        this.masker = masker;
+        this.counter = counter;
+        this.closed = closed;
+    }
+
+    void start(List<Buffer> early) {
+        for (Buffer b : early) {
+            chunk(b);
+        }
+        from.handler(this::chunk);
+        from.endHandler(v -> {
+            cancelTimer();
+            if (!failed) {
+                try {
+                    write(masker.finish());
+                } catch (RuntimeException e) {
+                    fail();
+                    return;
+                }
+            }
+            to.end();
+        });
+        from.closeHandler(v -> {
+            cancelTimer();
+            to.close();
+            closed.run();
+        });
+        from.exceptionHandler(e -> from.close());
+        from.resume();
+    }
+
+    private void chunk(Buffer buf) {
+        if (failed) {
+            return;
+        }
+        try {
+            write(masker.feed(buf.getBytes(), 0, buf.length()));
+        } catch (RuntimeException e) {
+            fail();
+            return;
+        }
+        if (to.writeQueueFull()) {
+            from.pause();
+            to.drainHandler(v -> from.resume());
+        }
+        if (masker instanceof WebSocketChannelMasker ws) {
+            cancelTimer();
+            timer = vertx.setTimer(IDLE_FLUSH_MS, id -> {
+                timer = -1;
+                if (!failed) {
+                    try {
+                        write(ws.flushPartialLines());
+                    } catch (RuntimeException e) {
+                        fail();
+                    }
+                }
+            });
+        }
+    }
+
+    private void write(byte[] out) {
+        if (out.length > 0) {
+            counter[0] += out.length;
+            to.write(Buffer.buffer(out));
+        }
+    }
+
+    /** The stream cannot be masked: stop both sides, send nothing more. */
+    private void fail() {
+        failed = true;
+        cancelTimer();
+        from.handler(null);
+        to.close();
+        from.close();
+    }
+
+    private void cancelTimer() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+    }
+}
