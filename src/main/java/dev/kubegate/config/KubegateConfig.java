@@ -32,6 +32,8 @@ public interface KubegateConfig {
 
     Policy policy();
 
+    Approval approval();
+
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
         Optional<String> url();
@@ -149,5 +151,36 @@ public interface KubegateConfig {
         /** How long an evaluation may wait for a free instance before the call is refused (503). */
         @WithDefault("5s")
         Duration queueTimeout();
+    }
+
+    interface Approval {
+        /**
+         * How long a call that needs approval is held open waiting for a decision (contract key);
+         * after that the agent gets a 403 with the approval id and retries once approved.
+         */
+        @WithName("wait")
+        @WithDefault("30s")
+        Duration holdFor();
+
+        /** How long a pending request can be decided; after that it expires and a retry asks again. */
+        @WithDefault("1h")
+        Duration requestTtl();
+
+        /** How long decided and expired requests stay listed (for review) after they end. */
+        @WithDefault("24h")
+        Duration retention();
+
+        /**
+         * Base URL approvers open ({@code <public-url>/kubegate/ui/#/approvals/<id>}); the host the
+         * agent's own call was addressed to when absent.
+         */
+        Optional<String> publicUrl();
+
+        /** Slack-compatible incoming webhook notified when a request is created and decided; off when absent. */
+        Optional<String> webhookUrl();
+
+        /** Attempts per webhook notification (with 1 s, 2 s, 4 s ... pauses between them). */
+        @WithDefault("3")
+        int webhookAttempts();
     }
 }
