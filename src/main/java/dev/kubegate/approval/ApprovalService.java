@@ -68,7 +68,13 @@ public class ApprovalService {
         records = new ApprovalRecords(store, config.approval().retention());
     }
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
+    boolean serving;
+
     void startSweeper(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        if (!serving) {
+            return; // a CLI command, not the gateway
+        }
         // Every replica sweeps; compare-and-set lets exactly one of them record each expiry.
         vertx.setPeriodic(5_000, t -> sweep().subscribe().with(n -> { }, e -> LOG.debugf("approval sweep: %s", e)));
     }
