@@ -42,6 +42,7 @@ public class ApprovalsCommand {
 
     /** Where the API is and who is calling. */
     @jakarta.enterprise.context.Dependent
+    @io.quarkus.arc.Unremovable
     public static class Connection {
         @Option(names = "--server", description = "Gateway URL (default: https://127.0.0.1:<https port>).")
         String server;
