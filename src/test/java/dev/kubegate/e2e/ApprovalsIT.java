@@ -223,7 +223,13 @@ class ApprovalsIT {
             if ("later".equals(item.path("request").path("name").asText())) forLater++;
         }
         assertThat(forLater).isEqualTo(1);
-        decide(id, "approve", CAROL, null, 200);
+        // The CLI, as approvers use it (the gateway's own CA and port by default).
+        String listed = gateway.cli("approvals", "list", "--token", BOB);
+        assertThat(listed).contains("ID").contains(id).contains("pending").contains("delete namespaces later");
+        Path carolToken = Files.createTempFile("carol", ".token");
+        Files.writeString(carolToken, CAROL + "\n");
+        assertThat(gateway.cli("approvals", "approve", id, "--token-file", carolToken.toString(), "--server", gateway.url(),
+                "--reason", "planned cleanup")).contains(id + " approved");
 
         // A different call is not covered: it asks for its own approval (the raw answer names it in details).
         HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/api/v1/namespaces/other"))
