@@ -102,20 +102,22 @@ public class ApprovalGate {
         void finish(Optional<ApprovalRecords.Versioned> v) {
             if (done.tryComplete(v)) {
                 vertx.cancelTimer(timer);
-                Set<Waiter> set = waiting.get(id);
-                if (set != null) {
-                    set.remove(this);
-                    waiting.computeIfPresent(id, (k, s) -> s.isEmpty() ? null : s);
-                }
+                forget();
             }
         }
 
         void fail(Throwable e) {
             if (done.tryFail(e)) {
                 vertx.cancelTimer(timer);
-                Set<Waiter> set = waiting.get(id);
-                if (set != null) set.remove(this);
+                forget();
             }
+        }
+
+        private void forget() {
+            waiting.computeIfPresent(id, (k, s) -> {
+                s.remove(this);
+                return s.isEmpty() ? null : s;
+            });
         }
 
         /** Reads the request; finishes when it is decided (or gone). */

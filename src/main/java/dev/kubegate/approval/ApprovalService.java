@@ -130,7 +130,7 @@ public class ApprovalService {
 
     private Uni<Covering> create(String indexId, StateStore.Document oldIndex, ApprovalRequest.Call call,
                                  Supplier<Uni<ApprovalRequest>> draft, int attempt) {
-        return draft.get().flatMap(r -> records.create(r).flatMap(created ->
+        return withinPendingLimit(call.scope()).flatMap(ok -> draft.get()).flatMap(r -> records.create(r).flatMap(created ->
                 (oldIndex == null ? records.createIndex(indexId, r) : records.replaceIndex(oldIndex, r))
                         .map(ignored -> new Covering(created, true))
                         .onFailure(StoreConflictException.class).recoverWithUni(conflict -> {
@@ -151,6 +151,22 @@ public class ApprovalService {
                         notifier.requested(c.current().request());
                     }
                 });
+    }
+
+    /** Refuses (429) a requester who already has the most pending requests approvers should face at once. */
+    private Uni<Boolean> withinPendingLimit(String scope) {
+        int max = config.approval().maxPending();
+        Instant now = now();
+        return records.list().map(all -> {
+            long pending = all.stream().map(ApprovalRecords.Versioned::request)
+                    .filter(r -> r.pending() && now.isBefore(r.decideBy()) && scope.equals(r.call().scope())).count();
+            if (pending >= max) {
+                throw new ApprovalException(Status.tooManyRequests("there are already " + pending
+                        + " approval requests of yours waiting for a decision (at most " + max
+                        + "); wait for them to be decided or to expire before asking for more"));
+            }
+            return true;
+        });
     }
 
     /**
@@ -329,7 +345,11 @@ public class ApprovalService {
 
     /** Status for a store failure: the caller fails closed. */
     static Status unavailable(Throwable e) {
-        return Status.serviceUnavailable("kubegate cannot reach its approval state (" + (e instanceof StoreUnavailableException
-                ? e.getMessage() : e.toString()) + "), so the call is refused; retry shortly");
+        if (e instanceof StoreUnavailableException) {
+            return Status.serviceUnavailable("kubegate cannot reach its approval state (" + e.getMessage()
+                    + "), so the call is refused; retry shortly");
+        }
+        return Status.serviceUnavailable("kubegate could not record or look up the approval for this call (" + e
+                + "), so the call is refused; retry shortly");
     }
 }

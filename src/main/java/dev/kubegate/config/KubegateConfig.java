@@ -179,6 +179,10 @@ public interface KubegateConfig {
         /** Slack-compatible incoming webhook notified when a request is created and decided; off when absent. */
         Optional<String> webhookUrl();
 
+        /** Pending requests one session (or principal) may have at once; more → 429. */
+        @WithDefault("20")
+        int maxPending();
+
         /** Attempts per webhook notification (with 1 s, 2 s, 4 s ... pauses between them). */
         @WithDefault("3")
         int webhookAttempts();

@@ -69,6 +69,7 @@ class ApprovalServiceTest {
                     case "retention" -> Duration.ofHours(24);
                     case "publicUrl", "webhookUrl" -> Optional.empty();
                     case "webhookAttempts" -> 3;
+                    case "maxPending" -> 3;
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
         KubegateConfig config = (KubegateConfig) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -193,6 +194,17 @@ class ApprovalServiceTest {
         assertThat(service.sweep().await().indefinitely()).isEqualTo(1);
         assertThat(service.sweep().await().indefinitely()).isZero();
         assertThat(events.stream().filter(e -> e.type().equals("approval.expired")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void oneRequesterCannotFloodApprovers() {
+        for (int i = 0; i < 3; i++) {
+            cover(call("/api/v1/namespaces/n" + i, "session:s1"), 1, 600);
+        }
+        assertThatThrownBy(() -> cover(call("/api/v1/namespaces/n9", "session:s1"), 1, 600))
+                .isInstanceOfSatisfying(ApprovalException.class, e -> assertThat(e.status().code()).isEqualTo(429));
+        assertThat(cover(call("/api/v1/namespaces/n0", "session:s1"), 1, 600).created()).as("an existing one is still found").isFalse();
+        assertThat(cover(call("/api/v1/namespaces/n9", "session:s2"), 1, 600).created()).isTrue();
     }
 
     @Test
