@@ -318,8 +318,9 @@ public class ApprovalService {
 
     /** Records a notification delivery on the request (best effort) and fires {@code approval.notified}. */
     Uni<Void> notified(String id, ApprovalRequest.Notification n) {
-        Uni<Void> write = records.get(id).flatMap(o -> o.isEmpty() ? Uni.createFrom().voidItem()
-                : records.update(o.get(), o.get().request().withNotification(n)).replaceWithVoid())
+        // Deferred, so each retry re-reads the current version.
+        Uni<Void> write = Uni.createFrom().deferred(() -> records.get(id).flatMap(o -> o.isEmpty() ? Uni.createFrom().voidItem()
+                        : records.update(o.get(), o.get().request().withNotification(n)).replaceWithVoid()))
                 .onFailure(StoreConflictException.class).retry().atMost(5);
         return write.flatMap(x -> records.get(id)).flatMap(o -> o.isEmpty() ? Uni.createFrom().voidItem()
                 : record(event("approval.notified", o.get().request(), "kubegate", Map.of("event", n.event(),

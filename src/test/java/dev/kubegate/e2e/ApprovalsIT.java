@@ -225,7 +225,7 @@ class ApprovalsIT {
         assertThat(forLater).isEqualTo(1);
         // The CLI, as approvers use it (the gateway's own CA and port by default).
         String listed = gateway.cli("approvals", "list", "--token", BOB);
-        assertThat(listed).contains("ID").contains(id).contains("pending").contains("delete namespaces later");
+        assertThat(listed).contains("ID").contains(id).contains("pending").contains("delete namespaces \"later\"");
         Path carolToken = Files.createTempFile("carol", ".token");
         Files.writeString(carolToken, CAROL + "\n");
         assertThat(gateway.cli("approvals", "approve", id, "--token-file", carolToken.toString(), "--server", gateway.url(),
@@ -267,6 +267,30 @@ class ApprovalsIT {
             Files.writeString(data, "{}");
             Thread.sleep(1000);
         }
+    }
+
+    /**
+     * How fast a decision releases a held call: from the approve request being sent to the held
+     * DELETE's response (same replica, in-memory store). Printed for the report.
+     */
+    @Test
+    void anApprovalReleasesTheHeldCallWithinMilliseconds() throws Exception {
+        List<Long> millis = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String ns = "fast-" + i;
+            agent.run("create", "namespace", ns).assertSuccess();
+            var held = http.sendAsync(HttpRequest.newBuilder(URI.create(gateway.url() + "/api/v1/namespaces/" + ns))
+                    .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + AGENT).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            String id = pendingFor(ns).path("id").asText();
+            long t0 = System.nanoTime();
+            decide(id, "approve", BOB, null, 200);
+            HttpResponse<String> r = held.get(30, TimeUnit.SECONDS);
+            millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        java.util.Collections.sort(millis);
+        System.out.println("approval release latency (approve sent -> held call answered), ms: " + millis + " median " + millis.get(2));
+        assertThat(millis.get(2)).isLessThan(1000);
     }
 
     @Test
