@@ -9,7 +9,7 @@ const API = '/kubegate/v1/approvals';
 const TOKEN_KEY = 'kubegate.adminToken';
 const $ = (sel, root = document) => root.querySelector(sel);
 
-const state = { filter: 'pending', focus: null, focusAction: null, items: [], stream: null, poll: null, refreshTimer: null };
+const state = { filter: 'pending', focus: null, scrolledTo: null, focusAction: null, items: [], stream: null, poll: null, refreshTimer: null };
 
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
@@ -77,13 +77,13 @@ function render() {
     const c = list.querySelector('[data-id="' + state.focus + '"]');
     if (c) {
       c.classList.add('focus');
-      if (state.focusAction === 'deny' && r0(c)) { openDeny(c); state.focusAction = null; }
-      if (!c.dataset.scrolled) { c.scrollIntoView({ block: 'start' }); }
+      if (state.focusAction === 'deny' && canDecide(c)) { openDeny(c); state.focusAction = null; }
+      if (state.scrolledTo !== state.focus) { c.scrollIntoView({ block: 'start' }); state.scrolledTo = state.focus; }
     }
   }
 }
 
-function r0(c) { return !$('.deny', c).disabled; }
+function canDecide(c) { return !$('.deny', c).disabled; }
 
 function card(r, openForms) {
   const c = $('#card').content.firstElementChild.cloneNode(true);
