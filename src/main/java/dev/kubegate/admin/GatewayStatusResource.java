@@ -2,6 +2,8 @@ package dev.kubegate.admin;
 
 import dev.kubegate.gateway.GatewayRuntime;
 import dev.kubegate.identity.TokenFile;
+import dev.kubegate.store.StateStore;
+import dev.kubegate.store.StateStoreProducer;
 import dev.kubegate.upstream.UpstreamProbe;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -21,6 +23,9 @@ public class GatewayStatusResource {
     @Inject
     GatewayRuntime runtime;
 
+    @Inject
+    StateStoreProducer stores;
+
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> status(@Context ContainerRequestContext request) {
@@ -32,6 +37,10 @@ public class GatewayStatusResource {
             UpstreamProbe.Result r = s.probe().last();
             out.put("upstream", Map.of("describe", s.upstream().describe(), "ready", r.ok(), "detail", r.detail(),
                     "checkedAt", r.at().toString()));
+        }
+        StateStore store = stores.current();
+        if (store != null) {
+            out.put("store", Map.of("describe", store.describe(), "available", store.available()));
         }
         return out;
     }

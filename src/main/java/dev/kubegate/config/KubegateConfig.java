@@ -34,6 +34,19 @@ public interface KubegateConfig {
 
     Approval approval();
 
+    /**
+     * Where the state all replicas share lives (contract key): {@code embedded} keeps it under
+     * {@code data-dir/state} for one replica; {@code postgres} in the database of {@link #postgres()}.
+     */
+    @WithDefault("embedded")
+    StoreKind store();
+
+    Postgres postgres();
+
+    enum StoreKind {
+        EMBEDDED, POSTGRES
+    }
+
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
         Optional<String> url();
@@ -186,5 +199,36 @@ public interface KubegateConfig {
         /** Attempts per webhook notification (with 1 s, 2 s, 4 s ... pauses between them). */
         @WithDefault("3")
         int webhookAttempts();
+    }
+
+    /** The database of {@code kubegate.store=postgres}; ignored otherwise. */
+    interface Postgres {
+        /** {@code postgresql://host:port/database} (libpq URI; {@code ?sslmode=require} and the like are honored). Required for postgres. */
+        Optional<String> url();
+
+        /** Database user; the URL's user, else {@code kubegate}, when absent. */
+        Optional<String> username();
+
+        /** File holding the password (a mounted Secret); read at start-up, surrounding whitespace ignored. */
+        Optional<Path> passwordFile();
+
+        /** The password itself (e.g. from env KUBEGATE_POSTGRES_PASSWORD) when no password file is set. */
+        Optional<String> password();
+
+        /** kubegate's own schema: tables, trigger, migration history; names the notification channel too. */
+        @WithDefault("kubegate")
+        String schema();
+
+        /** Connections for queries; the change feed holds one more. */
+        @WithDefault("8")
+        int poolSize();
+
+        /** Longest an operation may take (incl. waiting for a connection) before it fails closed (503). */
+        @WithDefault("5s")
+        Duration timeout();
+
+        /** How often expired rows are deleted. */
+        @WithDefault("1m")
+        Duration purgeInterval();
     }
 }

@@ -26,9 +26,17 @@ import java.util.function.Consumer;
  *   <li>{@link #subscribe} delivers every change made by any replica, this one included, within about
  *       a second; listeners are called on a store thread and must not block. After a reconnect the
  *       store delivers {@link Change#resync()} so listeners reload what they cache.</li>
+ *   <li>Operations run when their {@code Uni} is subscribed (like any {@code Uni}); a write's
+ *       {@code Uni} completes once the change is durable.</li>
+ *   <li>Kinds are at most {@value #MAX_KIND_BYTES} and ids at most {@value #MAX_ID_BYTES} bytes of
+ *       UTF-8 (a change notification must fit a PostgreSQL NOTIFY payload); longer ones are refused
+ *       with {@link IllegalArgumentException} on create.</li>
  * </ul>
  */
 public interface StateStore {
+
+    int MAX_KIND_BYTES = 128;
+    int MAX_ID_BYTES = 2048;
 
     /** A stored document. {@code json} is the owner's serialized record; {@code version} starts at 1. */
     record Document(String kind, String id, long version, String json, Instant updatedAt, Instant expiresAt) {
@@ -82,4 +90,14 @@ public interface StateStore {
 
     /** For logs and the status endpoint, e.g. "embedded (data/state)" or "postgres (db:5432/kubegate)". */
     String describe();
+
+    /** Refuses kinds and ids the stores cannot carry (see the interface's contract). */
+    static void requireValidKey(String kind, String id) {
+        if (kind == null || kind.isEmpty() || kind.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_KIND_BYTES) {
+            throw new IllegalArgumentException("state store kind must be 1 to " + MAX_KIND_BYTES + " bytes");
+        }
+        if (id == null || id.isEmpty() || id.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_ID_BYTES) {
+            throw new IllegalArgumentException("state store id must be 1 to " + MAX_ID_BYTES + " bytes");
+        }
+    }
 }
