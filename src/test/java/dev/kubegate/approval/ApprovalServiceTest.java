@@ -34,6 +34,8 @@ class ApprovalServiceTest {
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
     final List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
     volatile boolean auditBroken;
+    volatile String webhook;
+    ApprovalNotifier notifier;
     ApprovalService service;
 
     static final class MutableClock extends Clock {
@@ -67,7 +69,8 @@ class ApprovalServiceTest {
                     case "holdFor" -> Duration.ofSeconds(30);
                     case "requestTtl" -> Duration.ofHours(1);
                     case "retention" -> Duration.ofHours(24);
-                    case "publicUrl", "webhookUrl" -> Optional.empty();
+                    case "publicUrl" -> Optional.empty();
+                    case "webhookUrl" -> Optional.ofNullable(webhook);
                     case "webhookAttempts" -> 3;
                     case "maxPending" -> 3;
                     default -> throw new UnsupportedOperationException(m.getName());
@@ -90,8 +93,9 @@ class ApprovalServiceTest {
                     }
                     throw new UnsupportedOperationException(m.getName());
                 });
-        ApprovalNotifier notifier = new ApprovalNotifier();
+        notifier = new ApprovalNotifier();
         notifier.config = config;
+        notifier.service = service;
         service.notifier = notifier;
         service.init();
     }
@@ -205,6 +209,49 @@ class ApprovalServiceTest {
                 .isInstanceOfSatisfying(ApprovalException.class, e -> assertThat(e.status().code()).isEqualTo(429));
         assertThat(cover(call("/api/v1/namespaces/n0", "session:s1"), 1, 600).created()).as("an existing one is still found").isFalse();
         assertThat(cover(call("/api/v1/namespaces/n9", "session:s2"), 1, 600).created()).isTrue();
+    }
+
+    @Test
+    void webhookFailuresAreRetriedAndEveryOutcomeIsRecorded() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hook", ex -> {
+            bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(calls.incrementAndGet() < 3 ? 500 : 200, -1);
+            ex.close();
+        });
+        server.start();
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            notifier.vertx = vertx;
+            webhook = "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+            String id = cover(call("/api/v1/namespaces/x", "session:s1"), 1, 600).current().request().id();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+                    service.get(id).await().indefinitely().orElseThrow().notifications().size() == 1);
+            ApprovalRequest.Notification n = service.get(id).await().indefinitely().orElseThrow().notifications().get(0);
+            assertThat(n.delivered()).isTrue();
+            assertThat(n.attempts()).isEqualTo(3);
+            assertThat(bodies).hasSize(3).allSatisfy(b -> assertThat(b).contains("\"blocks\"").contains(id));
+            assertThat(events).anySatisfy(e -> {
+                assertThat(e.type()).isEqualTo("approval.notified");
+                assertThat(e.details()).containsEntry("attempts", "3").containsEntry("delivered", "true");
+            });
+
+            // A webhook that never answers well: the failure is kept on the request, the decision is not held up.
+            calls.set(-100);
+            ApprovalRequest denied = service.decide(id, BOB, false, "no").await().indefinitely();
+            assertThat(denied.status()).isEqualTo(ApprovalRequest.DENIED);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+                    service.get(id).await().indefinitely().orElseThrow().notifications().size() == 2);
+            ApprovalRequest.Notification failed = service.get(id).await().indefinitely().orElseThrow().notifications().get(1);
+            assertThat(failed.delivered()).isFalse();
+            assertThat(failed.error()).contains("HTTP 500");
+            assertThat(failed.event()).isEqualTo("denied");
+        } finally {
+            server.stop(0);
+            vertx.close();
+        }
     }
 
     @Test
