@@ -269,6 +269,50 @@ class ApprovalsIT {
         }
     }
 
+    /** The pending request for {@code verb} of {@code resource} {@code name}, once it shows up. */
+    static JsonNode pendingFor(String verb, String resource, String name) {
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() -> {
+            for (JsonNode item : JSON.readTree(api("GET", "/kubegate/v1/approvals?status=pending", BOB, null).body()).path("items")) {
+                JsonNode req = item.path("request");
+                if (verb.equals(req.path("verb").asText()) && resource.equals(req.path("resource").asText()) && name.equals(req.path("name").asText())) {
+                    found[0] = item;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** Approvers see what a write would do: the API server's dry-run answer against the object as it is. */
+    @Test
+    void approversSeeWhatAWriteWouldChange() throws Exception {
+        cluster.putObject("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"kube-system\"}}");
+        try (Kubectl.Running create = agent.start("-n", "kube-system", "create", "configmap", "tuning", "--from-literal=threads=4")) {
+            JsonNode r = pendingFor("create", "configmaps", "");
+            assertThat(r.path("changes").toString()).contains("/data").contains("threads").contains("\"op\":\"add\"");
+            decide(r.path("id").asText(), "approve", BOB, null, 200);
+            assertThat(create.waitFor(Duration.ofSeconds(30))).as(create.stderr()).isZero();
+        }
+        try (Kubectl.Running patch = agent.start("-n", "kube-system", "patch", "configmap", "tuning", "--type=merge",
+                "-p", "{\"data\":{\"threads\":\"64\"}}")) {
+            JsonNode r = pendingFor("patch", "configmaps", "tuning");
+            JsonNode change = null;
+            for (JsonNode c : r.path("changes")) {
+                if (c.path("path").asText().equals("/data/threads")) change = c;
+            }
+            assertThat(change).as(r.path("changes").toString()).isNotNull();
+            assertThat(change.path("op").asText()).isEqualTo("replace");
+            assertThat(change.path("old").asText()).isEqualTo("\"4\"");
+            assertThat(change.path("value").asText()).isEqualTo("\"64\"");
+            decide(r.path("id").asText(), "deny", BOB, "64 threads starve the node", 200);
+            assertThat(patch.waitFor(Duration.ofSeconds(30))).isNotZero();
+            assertThat(patch.stderr()).contains("64 threads starve the node");
+        }
+        assertThat(agent.run("-n", "kube-system", "get", "configmap", "tuning", "-o", "jsonpath={.data.threads}").stdout()).isEqualTo("4");
+    }
+
     /**
      * How fast a decision releases a held call: from the approve request being sent to the held
      * DELETE's response (same replica, in-memory store). Printed for the report.
