@@ -13,6 +13,7 @@ test_approval_section_filled if {
 	d.approval.required == true
 	d.approval.approverGroups == ["kubegate-approvers"]
 	d.approval.ttl == "15m"
+	d.approval.approvers == 1
 	contains(d.approval.reason, "is protected")
 	d.reasons == [d.approval.reason]
 }

@@ -2,7 +2,9 @@
 #
 #   allow     true only when no rule denies and no rule asks for approval
 #   reasons   the deny reasons, or else the approval reasons (the agent reads them)
-#   approval  required when some rule asks for approval and none denies
+#   approval  required when some rule asks for approval and none denies; data.kubegate.approval sets
+#             approverGroups, ttl (how long the grant covers the same call; "0" = once) and
+#             approvers (how many distinct people must approve, default 1)
 #   mask      what the gateway hides in responses, logs and exec output
 #   audit     how much of the call the audit record keeps
 #
@@ -38,6 +40,7 @@ approval_decision := {
 	"reason": concat("; ", sort(require_approval)),
 	"approverGroups": object.get(approval_settings, "approverGroups", []),
 	"ttl": object.get(approval_settings, "ttl", "15m"),
+	"approvers": object.get(approval_settings, "approvers", 1),
 } if {
 	count(deny) == 0
 	count(require_approval) > 0

@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kubegate", mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Access gateway between AI agents and Kubernetes clusters.",
-        subcommands = {ServeCommand.class, KubeconfigCommand.class, LoginCommand.class, SessionsCommand.class})
+        subcommands = {ServeCommand.class, KubeconfigCommand.class, LoginCommand.class, SessionsCommand.class,
+                ApprovalsCommand.class})
 public class KubegateCommand {
 }

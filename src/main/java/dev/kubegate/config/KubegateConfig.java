@@ -34,6 +34,8 @@ public interface KubegateConfig {
 
     Session session();
 
+    Approval approval();
+
     /**
      * Where the state all replicas share lives (contract key): {@code embedded} keeps it under
      * {@code data-dir/state} for one replica; {@code postgres} in the database of {@link #postgres()}.
@@ -301,6 +303,41 @@ public interface KubegateConfig {
          */
         @WithDefault("2s")
         Duration maxStaleness();
+    }
+
+    interface Approval {
+        /**
+         * How long a call that needs approval is held open waiting for a decision (contract key);
+         * after that the agent gets a 403 with the approval id and retries once approved.
+         */
+        @WithName("wait")
+        @WithDefault("30s")
+        Duration holdFor();
+
+        /** How long a pending request can be decided; after that it expires and a retry asks again. */
+        @WithDefault("1h")
+        Duration requestTtl();
+
+        /** How long decided and expired requests stay listed (for review) after they end. */
+        @WithDefault("24h")
+        Duration retention();
+
+        /**
+         * Base URL approvers open ({@code <public-url>/kubegate/ui/#/approvals/<id>}); the host the
+         * agent's own call was addressed to when absent.
+         */
+        Optional<String> publicUrl();
+
+        /** Slack-compatible incoming webhook notified when a request is created and decided; off when absent. */
+        Optional<String> webhookUrl();
+
+        /** Pending requests one session (or principal) may have at once; more → 429. */
+        @WithDefault("20")
+        int maxPending();
+
+        /** Attempts per webhook notification (with 1 s, 2 s, 4 s ... pauses between them). */
+        @WithDefault("3")
+        int webhookAttempts();
     }
 
     /** The database of {@code kubegate.store=postgres}; ignored otherwise. */

@@ -6,9 +6,9 @@ import dev.kubegate.k8s.Status;
 import dev.kubegate.policy.PolicyDecision;
 
 /**
- * Turns a refusing policy decision into the 403 Status the agent reads. The policy's reasons are
- * already written for the agent (what was refused, the field, what would be allowed); an approval
- * requirement says who may approve.
+ * Turns a denying policy decision into the 403 Status the agent reads. The policy's reasons are
+ * already written for the agent (what was refused, the field, what would be allowed). Calls that
+ * need approval go to the {@link dev.kubegate.approval.ApprovalGate} instead.
  */
 final class Decisions {
 
@@ -19,12 +19,6 @@ final class Decisions {
         String reasons = d.reasons().isEmpty()
                 ? "User \"" + principal.impersonatedUser() + "\" cannot " + info.describe() + ": denied by policy"
                 : String.join("; ", d.reasons());
-        if (!d.approval().required()) {
-            return Status.forbidden(reasons);
-        }
-        String approvers = d.approval().approverGroups().isEmpty() ? "an approver" : "a member of " + String.join(" or ", d.approval().approverGroups());
-        String why = d.approval().reason().isEmpty() ? "" : " (" + d.approval().reason() + ")";
-        return Status.forbidden(reasons + "; this call needs approval by " + approvers + why
-                + ", and human approval is not enabled on this kubegate, so the call is refused");
+        return Status.forbidden(reasons);
     }
 }

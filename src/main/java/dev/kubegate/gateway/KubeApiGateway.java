@@ -1,5 +1,6 @@
 package dev.kubegate.gateway;
 
+import dev.kubegate.approval.ApprovalGate;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.AuthenticatorChain;
@@ -55,7 +56,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>authenticate — the {@link AuthenticatorChain};</li>
  *   <li>inspect — read the body policy must see, resolve YAML, patches and protobuf with a dry run,
  *       read the current object of an update, patch or delete;</li>
- *   <li>decide — the Rego policy; a deny or an approval requirement refuses the call;</li>
+ *   <li>decide — the Rego policy; a deny refuses the call;</li>
+ *   <li>approve — a call needing approval is held by the {@link ApprovalGate} until a human decides;</li>
  *   <li>forward — with the gateway's identity and {@code Impersonate-*} for the caller, streaming;</li>
  *   <li>record — metrics, the access log line, the trace span.</li>
  * </ol>
@@ -92,6 +94,9 @@ public class KubeApiGateway {
     /** Per-session counters shared through the state store (flushed every second, no store call here). */
     @Inject
     SessionCounters counters;
+
+    @Inject
+    ApprovalGate approvals;
 
     private GatewayMetrics metrics;
     private long maxBodyBytes;
@@ -205,16 +210,33 @@ public class KubeApiGateway {
                     return;
                 }
                 counters.record(principal, info.verb(), !d.allow());
-                if (!d.allow()) {
+                boolean needsApproval = !d.allow() && d.approval().required();
+                if (!d.allow() && !needsApproval) {
                     refuse(req, info, principal, Decisions.refusal(d, info, principal), started);
                     return;
                 }
+                // Planned before any approval is asked for: a call kubegate could not mask is refused outright.
                 ResponseMasking masking = ResponseMasking.plan(info, upgrade, req.getHeader(HttpHeaders.UPGRADE), d.mask());
                 if (masking.refusal() != null) {
                     refuse(req, info, principal, masking.refusal(), started);
                     return;
                 }
                 masking.prepare(headers);
+                if (needsApproval) {
+                    // Step 5, approve: held until a human decides (or refused with the approval id).
+                    approvals.hold(new ApprovalGate.Call(req, info, query, principal, d, headers, inspection.body(),
+                                    current.result(), rt.dryRun(), maxBodyBytes, upgrade))
+                            .onComplete(held -> onContext(vctx, () -> {
+                                if (held.succeeded() && held.result().proceed()) {
+                                    forward(rt, req, info, principal, upgrade, headers, upgrade ? null : held.result().body(),
+                                            masking, serverSpan, started);
+                                } else {
+                                    refuse(req, info, principal, held.succeeded() ? held.result().refusal()
+                                            : Status.serviceUnavailable("kubegate could not hold the call for approval: " + held.cause()), started);
+                                }
+                            }));
+                    return;
+                }
                 forward(rt, req, info, principal, upgrade, headers, inspection.body(), masking, serverSpan, started);
             }));
         });

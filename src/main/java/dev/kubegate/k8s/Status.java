@@ -16,8 +16,10 @@ import java.util.List;
  * @param reason  machine-readable StatusReason ("Forbidden", "ServiceUnavailable", ...)
  * @param message human-readable explanation, written for the agent reading it
  * @param causes  optional field-level causes (details.causes)
+ * @param detailsName optional {@code details.name}: the object the status is about (e.g. an approval id)
+ * @param detailsKind optional {@code details.kind} of that object
  */
-public record Status(int code, String reason, String message, List<Cause> causes) {
+public record Status(int code, String reason, String message, List<Cause> causes, String detailsName, String detailsKind) {
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -26,6 +28,15 @@ public record Status(int code, String reason, String message, List<Cause> causes
 
     public Status {
         causes = causes == null ? List.of() : List.copyOf(causes);
+    }
+
+    public Status(int code, String reason, String message, List<Cause> causes) {
+        this(code, reason, message, causes, null, null);
+    }
+
+    /** The same status naming the object it is about in {@code details} (clients read the id there). */
+    public Status withDetails(String name, String kind) {
+        return new Status(code, reason, message, causes, name, kind);
     }
 
     public static Status badRequest(String message) {
@@ -112,8 +123,12 @@ public record Status(int code, String reason, String message, List<Cause> causes
         g.writeStringField("status", "Failure");
         g.writeStringField("message", message);
         g.writeStringField("reason", reason);
-        if (!causes.isEmpty()) {
+        if (!causes.isEmpty() || detailsName != null || detailsKind != null) {
             g.writeObjectFieldStart("details");
+            if (detailsName != null) g.writeStringField("name", detailsName);
+            if (detailsKind != null) g.writeStringField("kind", detailsKind);
+        }
+        if (!causes.isEmpty()) {
             g.writeArrayFieldStart("causes");
             for (Cause c : causes) {
                 g.writeStartObject();
@@ -123,6 +138,8 @@ public record Status(int code, String reason, String message, List<Cause> causes
                 g.writeEndObject();
             }
             g.writeEndArray();
+        }
+        if (!causes.isEmpty() || detailsName != null || detailsKind != null) {
             g.writeEndObject();
         }
         g.writeNumberField("code", code);

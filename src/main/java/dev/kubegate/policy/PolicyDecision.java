@@ -19,7 +19,7 @@ import java.util.regex.PatternSyntaxException;
  * The policy decision document (DESIGN.md §3, contract):
  * <pre>
  * {"allow": false, "reasons": ["..."],
- *  "approval": {"required": true, "reason": "...", "approverGroups": ["sre"], "ttl": "15m"},
+ *  "approval": {"required": true, "reason": "...", "approverGroups": ["sre"], "ttl": "15m", "approvers": 1},
  *  "mask": {"secrets": true, "keyPatterns": ["(?i)pass|token"], "logPatterns": ["..."]},
  *  "audit": {"level": "Metadata|Request|RequestResponse"}}
  * </pre>
@@ -45,15 +45,24 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
     }
 
     /**
-     * @param ttl how long an approval stays valid; {@link Duration#ZERO} leaves it to the approval service
+     * @param ttl       how long an approval stays valid for the same call; {@link Duration#ZERO}: once
+     * @param approvers how many distinct approvers must approve (at least 1)
      */
-    public record Approval(boolean required, String reason, List<String> approverGroups, Duration ttl) {
+    public record Approval(boolean required, String reason, List<String> approverGroups, Duration ttl, int approvers) {
         public static final Approval NONE = new Approval(false, "", List.of(), Duration.ZERO);
 
         public Approval {
             Objects.requireNonNull(reason, "reason");
             approverGroups = List.copyOf(approverGroups);
             Objects.requireNonNull(ttl, "ttl");
+            if (approvers < 1) {
+                throw new IllegalArgumentException("approval.approvers must be at least 1, not " + approvers);
+            }
+        }
+
+        /** One approver. */
+        public Approval(boolean required, String reason, List<String> approverGroups, Duration ttl) {
+            this(required, reason, approverGroups, ttl, 1);
         }
     }
 
@@ -153,7 +162,8 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
             approval = new Approval(required,
                     optional(a, "reason") ? string(a.get("reason"), "approval.reason") : "",
                     optional(a, "approverGroups") ? strings(a.get("approverGroups"), "approval.approverGroups") : List.of(),
-                    optional(a, "ttl") ? duration(string(a.get("ttl"), "approval.ttl")) : Duration.ZERO);
+                    optional(a, "ttl") ? duration(string(a.get("ttl"), "approval.ttl")) : Duration.ZERO,
+                    optional(a, "approvers") ? count(a.get("approvers"), "approval.approvers") : 1);
         }
 
         Mask mask = Mask.SECRETS_ONLY;
@@ -199,6 +209,13 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
             throw new IllegalArgumentException(what + " must be a boolean, not " + kind(n));
         }
         return n.booleanValue();
+    }
+
+    private static int count(JsonNode n, String what) {
+        if (n == null || !n.canConvertToExactIntegral() || n.asInt() < 1 || n.asInt() > 10) {
+            throw new IllegalArgumentException(what + " must be a whole number from 1 to 10, not " + (n == null ? "missing" : n.toString()));
+        }
+        return n.asInt();
     }
 
     private static String string(JsonNode n, String what) {

@@ -36,4 +36,13 @@ class StatusTest {
         assertThat(e.at("/object/code").asInt()).isEqualTo(503);
         assertThat(Status.gatewayTimeout("t").reason()).isEqualTo("Timeout");
     }
+
+    @Test
+    void detailsNameTheObjectTheStatusIsAbout() throws Exception {
+        JsonNode s = json.readTree(Status.forbidden("wait for ap-1").withDetails("ap-1", "approvals").toJson());
+        assertThat(s.at("/details/name").asText()).isEqualTo("ap-1");
+        assertThat(s.at("/details/kind").asText()).isEqualTo("approvals");
+        assertThat(s.get("code").asInt()).isEqualTo(403);
+        assertThat(json.readTree(Status.forbidden("x").toJson()).has("details")).isFalse();
+    }
 }

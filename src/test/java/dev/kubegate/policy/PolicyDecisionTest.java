@@ -29,6 +29,16 @@ class PolicyDecisionTest {
     }
 
     @Test
+    void approvalsCanNeedSeveralApprovers() {
+        assertThat(parse("{\"allow\": false, \"approval\": {\"required\": true, \"approvers\": 2}}").approval().approvers()).isEqualTo(2);
+        assertThat(parse("{\"allow\": false, \"approval\": {\"required\": true}}").approval().approvers()).isEqualTo(1);
+        for (String bad : new String[]{"0", "1.5", "\"2\"", "11"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("{\"allow\": false, \"approval\": {\"required\": true, \"approvers\": " + bad + "}}"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("approval.approvers");
+        }
+    }
+
+    @Test
     void optionalSectionsDefaultSafely() {
         PolicyDecision d = parse("{\"allow\": true}");
         assertThat(d.reasons()).isEmpty();

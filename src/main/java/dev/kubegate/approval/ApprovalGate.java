@@ -1,0 +1,333 @@
+package dev.kubegate.approval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.identity.Principal;
+import dev.kubegate.inspect.BodyReader;
+import dev.kubegate.inspect.DryRun;
+import dev.kubegate.inspect.InspectionException;
+import dev.kubegate.k8s.QueryParams;
+import dev.kubegate.k8s.RequestInfo;
+import dev.kubegate.k8s.Status;
+import dev.kubegate.policy.PolicyDecision;
+import dev.kubegate.store.StateStore;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Holds a call that policy says needs approval, between decide and forward. The call proceeds when a
+ * grant covers it (the same call from the same session, approved before or while it waits); it is
+ * refused with a 403 when denied or when {@code kubegate.approval.wait} passes without a decision —
+ * the message then carries the approval id, the page to approve it on and the instruction to retry
+ * the same command. A decision taken on any replica releases the wait at once (store change feed).
+ * When the client leaves, the wait ends. Store or audit unavailable → 503 (fail closed).
+ */
+@ApplicationScoped
+public class ApprovalGate {
+
+    private static final Logger LOG = Logger.getLogger(ApprovalGate.class);
+
+    private static final Set<String> DRY_RUN_VERBS = Set.of("create", "update", "patch");
+
+    /** What the gateway does with the call: forward it (with the body as read) or answer the Status. */
+    public record Outcome(Status refusal, Buffer body) {
+        public boolean proceed() {
+            return refusal == null;
+        }
+
+        static Outcome refuse(Status s) {
+            return new Outcome(s, null);
+        }
+    }
+
+    /**
+     * One held call, as the gateway knows it.
+     *
+     * @param body    the body if already read for inspection, else null (read here: the digest covers it)
+     * @param current the object as it is now (update, patch, delete), or null
+     */
+    public record Call(HttpServerRequest req, RequestInfo info, QueryParams query, Principal principal,
+                       PolicyDecision decision, MultiMap upstreamHeaders, Buffer body, JsonNode current,
+                       DryRun dryRun, long maxBodyBytes, boolean upgrade) {
+    }
+
+    @Inject
+    ApprovalService service;
+
+    @Inject
+    ApproverRealm approvers;
+
+    @Inject
+    StateStore store;
+
+    @Inject
+    KubegateConfig config;
+
+    @Inject
+    Vertx vertx;
+
+    /** Calls waiting on this replica, by approval id. */
+    private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private AutoCloseable feed;
+
+    private final class Waiter {
+        final String id;
+        final Promise<Optional<ApprovalRecords.Versioned>> done = Promise.promise();
+        final AtomicBoolean checking = new AtomicBoolean();
+        long timer;
+
+        Waiter(String id) {
+            this.id = id;
+        }
+
+        void finish(Optional<ApprovalRecords.Versioned> v) {
+            if (done.tryComplete(v)) {
+                vertx.cancelTimer(timer);
+                forget();
+            }
+        }
+
+        void fail(Throwable e) {
+            if (done.tryFail(e)) {
+                vertx.cancelTimer(timer);
+                forget();
+            }
+        }
+
+        private void forget() {
+            waiting.computeIfPresent(id, (k, s) -> {
+                s.remove(this);
+                return s.isEmpty() ? null : s;
+            });
+        }
+
+        /** Reads the request; finishes when it is decided (or gone). */
+        void check() {
+            service.records().get(id).subscribe().with(v -> {
+                if (v.isEmpty() || !v.get().request().pending()) {
+                    finish(v);
+                }
+            }, e -> LOG.debugf("approval %s: re-read after a change failed: %s", id, e));
+        }
+    }
+
+    @PostConstruct
+    void init() {
+        feed = store.subscribe(change -> {
+            if (change.resync()) {
+                waiting.values().forEach(set -> set.forEach(Waiter::check));
+            } else if (ApprovalRecords.KIND.equals(change.kind())) {
+                Set<Waiter> set = waiting.get(change.id());
+                if (set != null) {
+                    set.forEach(Waiter::check);
+                }
+            }
+        });
+    }
+
+    @PreDestroy
+    void close() throws Exception {
+        if (feed != null) {
+            feed.close();
+        }
+    }
+
+    /** Holds {@code call} until it may proceed or must be refused. Never fails: failures become refusals. */
+    public Future<Outcome> hold(Call call) {
+        PolicyDecision.Approval approval = call.decision().approval();
+        String reasons = String.join("; ", call.decision().reasons());
+        if (!approvers.configured()) {
+            return Future.succeededFuture(Outcome.refuse(Status.forbidden(reasons + "; this call needs approval by "
+                    + groups(approval) + ", and no approver can sign in to this kubegate (kubegate.admin.tokens-file is not set), "
+                    + "so the call is refused")));
+        }
+        if (approval.approverGroups().isEmpty()) {
+            return Future.succeededFuture(Outcome.refuse(Status.forbidden(reasons
+                    + "; this call needs approval, but the policy names no approver groups, so nobody can approve it")));
+        }
+        if (!store.available()) {
+            return Future.succeededFuture(Outcome.refuse(ApprovalService.unavailable(new IllegalStateException(store.describe() + " is unavailable"))));
+        }
+        Promise<Outcome> result = Promise.promise();
+        AtomicBoolean clientLeft = new AtomicBoolean();
+        Waiter[] current = new Waiter[1];
+        call.req().response().closeHandler(v -> {
+            clientLeft.set(true);
+            Waiter w = current[0];
+            if (w != null) {
+                w.fail(new IllegalStateException("the client went away"));
+            }
+            result.tryComplete(Outcome.refuse(new Status(499, "ClientClosedRequest", "the client closed the request while it waited for approval", null)));
+        });
+        // The digest covers the body, so it is read now if inspection did not (a DELETE's options).
+        // An upgrade (exec, attach, port-forward) has none: its stream starts only once forwarded.
+        Future<Buffer> body = call.body() != null ? Future.succeededFuture(call.body())
+                : call.upgrade() ? Future.succeededFuture(Buffer.buffer()) : BodyReader.read(call.req(), call.maxBodyBytes());
+        body.onFailure(e -> result.tryComplete(Outcome.refuse(e instanceof InspectionException ie ? ie.status()
+                        : Status.badRequest("kubegate could not read the request body: " + e.getMessage()))))
+                .onSuccess(b -> {
+                    String scope = call.principal().session().map(s -> "session:" + s.id()).orElse("principal:" + call.principal().id());
+                    ApprovalRequest.Call digest = CallDigest.of(call.req().method().name(), call.req().path(), call.query(), b.getBytes(), scope);
+                    service.covering(digest, () -> draft(call, digest, b))
+                            .subscribe().with(c -> settle(call, c.current(), b, result, clientLeft, current, 0),
+                                    e -> result.tryComplete(Outcome.refuse(failure(e))));
+                });
+        return result.future();
+    }
+
+    /** Proceeds, refuses, or waits for the decision on {@code v}. */
+    private void settle(Call call, ApprovalRecords.Versioned v, Buffer body, Promise<Outcome> result, AtomicBoolean clientLeft,
+                        Waiter[] current, int round) {
+        if (clientLeft.get() || result.future().isComplete()) {
+            return;
+        }
+        ApprovalRequest r = v.request();
+        switch (r.status()) {
+            case ApprovalRequest.DENIED -> result.tryComplete(Outcome.refuse(Status.forbidden(
+                    "approval request " + r.id() + " for " + r.request().describe() + " was denied by " + r.deniedBy() + ": "
+                            + r.denialReason()).withDetails(r.id(), "approvals")));
+            case ApprovalRequest.APPROVED, ApprovalRequest.USED -> service.consume(v).subscribe().with(used -> result.tryComplete(used.isPresent()
+                            ? new Outcome(null, body)
+                            : Outcome.refuse(Status.forbidden("approval " + r.id() + " for " + r.request().describe()
+                            + " was already used by an identical call (it covered one call); retry to ask for approval again")
+                            .withDetails(r.id(), "approvals"))),
+                    e -> result.tryComplete(Outcome.refuse(failure(e))));
+            case ApprovalRequest.PENDING -> {
+                if (round > 0) {
+                    result.tryComplete(Outcome.refuse(waitOver(call, r)));
+                    return;
+                }
+                Waiter w = new Waiter(r.id());
+                current[0] = w;
+                waiting.computeIfAbsent(r.id(), k -> ConcurrentHashMap.newKeySet()).add(w);
+                Duration wait = config.approval().holdFor();
+                w.timer = vertx.setTimer(Math.max(1, wait.toMillis()), t -> w.finish(Optional.empty()));
+                w.check(); // a decision may have landed before this waiter was registered
+                w.done.future().onComplete(ar -> {
+                    if (ar.failed()) {
+                        return; // the client left
+                    }
+                    Optional<ApprovalRecords.Versioned> decided = ar.result();
+                    if (decided.isEmpty() || decided.get().request().pending()) {
+                        result.tryComplete(Outcome.refuse(waitOver(call, r)));
+                    } else {
+                        settle(call, decided.get(), body, result, clientLeft, current, round + 1);
+                    }
+                });
+            }
+            default -> result.tryComplete(Outcome.refuse(Status.forbidden("approval request " + r.id() + " has "
+                    + r.status() + "; retry to ask for approval again").withDetails(r.id(), "approvals")));
+        }
+    }
+
+    private Status waitOver(Call call, ApprovalRequest r) {
+        String decided = r.approvals() > 0 ? " (" + r.approvals() + " of " + r.requiredApprovers() + " approvals so far)" : "";
+        return Status.forbidden(String.join("; ", call.decision().reasons()) + ". Approval request " + r.id()
+                + " is waiting for " + (r.requiredApprovers() > 1 ? r.requiredApprovers() + " approvers" : "an approver")
+                + " from " + String.join(" or ", r.approverGroups()) + decided + ": open " + r.url()
+                + " or run 'kubegate approvals approve " + r.id() + "'. Once it is approved, retry exactly the same command; "
+                + "a different command needs its own approval.").withDetails(r.id(), "approvals");
+    }
+
+    private static String groups(PolicyDecision.Approval a) {
+        return a.approverGroups().isEmpty() ? "an approver" : "a member of " + String.join(" or ", a.approverGroups());
+    }
+
+    private static Status failure(Throwable e) {
+        if (e instanceof ApprovalException a) {
+            return a.status();
+        }
+        return ApprovalService.unavailable(e);
+    }
+
+    /** A new request for this call, with what it would change (dry run) for mutations. */
+    private Uni<ApprovalRequest> draft(Call call, ApprovalRequest.Call digest, Buffer body) {
+        Future<Changes> changes = changes(call, body);
+        return Uni.createFrom().completionStage(changes.toCompletionStage()).map(ch -> {
+            Principal p = call.principal();
+            Map<String, String> labels = p.session().map(Principal.Session::labels).orElse(Map.of());
+            String justification = labels.getOrDefault("justification", labels.getOrDefault("task", ""));
+            RequestInfo i = call.info();
+            PolicyDecision.Approval a = call.decision().approval();
+            java.time.Instant now = service.now();
+            String id = ApprovalService.newId();
+            return new ApprovalRequest(id, ApprovalRequest.PENDING, now, now.plus(config.approval().requestTtl()),
+                    new ApprovalRequest.Requester(p.name(), p.id(), p.kind(), p.groups(), p.session().map(Principal.Session::id).orElse(null),
+                            labels, justification),
+                    new ApprovalRequest.Request(i.verb(), i.apiGroup(), i.apiVersion(), i.resource(), i.subresource(), i.namespace(),
+                            i.name(), i.describe()),
+                    digest, call.decision().reasons(), a.reason(), a.approverGroups(), a.approvers(), a.ttl().toSeconds(),
+                    null, 0, null, ch.entries(), ch.note(), null, uiUrl(call.req(), id));
+        });
+    }
+
+    record Changes(java.util.List<ObjectDiff.Entry> entries, String note) {
+    }
+
+    private Future<Changes> changes(Call call, Buffer body) {
+        RequestInfo i = call.info();
+        if (!i.isResourceRequest()) {
+            return Future.succeededFuture(new Changes(java.util.List.of(), null));
+        }
+        if ("delete".equals(i.verb())) {
+            return Future.succeededFuture(call.current() == null
+                    ? new Changes(java.util.List.of(), "the object could not be read, so its content is not shown")
+                    : new Changes(ObjectDiff.between(strip(call.current()), null), null));
+        }
+        if ("deletecollection".equals(i.verb())) {
+            return Future.succeededFuture(new Changes(java.util.List.of(), "deletes every " + i.resource() + " the selector matches"));
+        }
+        if (!DRY_RUN_VERBS.contains(i.verb()) || !i.subresource().isEmpty() && !"status".equals(i.subresource()) && !"scale".equals(i.subresource())
+                || call.dryRun() == null) {
+            return Future.succeededFuture(new Changes(java.util.List.of(), null));
+        }
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(call.upstreamHeaders());
+        String contentType = call.req().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (contentType != null) headers.set(HttpHeaders.CONTENT_TYPE, contentType);
+        return call.dryRun().resolve(call.req().method(), call.req().uri(), headers, body)
+                .map(res -> {
+                    if (!res.ok()) {
+                        return new Changes(java.util.List.of(), "the API server refused the dry run (HTTP " + res.errorCode() + ")");
+                    }
+                    java.util.List<ObjectDiff.Entry> d = ObjectDiff.between(call.current() == null ? null : strip(call.current()), strip(res.object()));
+                    return new Changes(d, ObjectDiff.truncated(d) ? "only the first " + ObjectDiff.MAX_ENTRIES + " changes are shown" : null);
+                })
+                .otherwise(e -> new Changes(java.util.List.of(), "what would change is unknown: the dry run failed (" + e.getMessage() + ")"));
+    }
+
+    private static JsonNode strip(JsonNode o) {
+        JsonNode copy = o.deepCopy();
+        if (copy.get("metadata") instanceof ObjectNode meta) {
+            meta.remove("managedFields");
+        }
+        return copy;
+    }
+
+    private String uiUrl(HttpServerRequest req, String id) {
+        String base = config.approval().publicUrl().orElseGet(() -> {
+            String host = req.authority() != null ? req.authority().toString() : req.getHeader(HttpHeaders.HOST);
+            return "https://" + (host == null ? "localhost" : host);
+        });
+        if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
+        return base + "/kubegate/ui/#/approvals/" + id;
+    }
+}

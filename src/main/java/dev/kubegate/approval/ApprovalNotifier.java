@@ -1,0 +1,126 @@
+package dev.kubegate.approval;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kubegate.config.KubegateConfig;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Tells people about approval requests through a Slack-compatible incoming webhook
+ * ({@code kubegate.approval.webhook-url}): {@code text} plus {@code blocks} with Approve / Deny
+ * buttons linking to the web page. Asynchronous and never in the way of a call: delivery is retried
+ * a few times with growing pauses, and each outcome (delivered or not) is written on the request
+ * and recorded as {@code approval.notified}.
+ */
+@ApplicationScoped
+public class ApprovalNotifier {
+
+    private static final Logger LOG = Logger.getLogger(ApprovalNotifier.class);
+
+    @Inject
+    KubegateConfig config;
+
+    @Inject
+    ApprovalService service;
+
+    @Inject
+    Vertx vertx;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public void requested(ApprovalRequest r) {
+        send(r, "requested");
+    }
+
+    public void decided(ApprovalRequest r) {
+        send(r, r.status());
+    }
+
+    private void send(ApprovalRequest r, String event) {
+        Optional<String> url = config.approval().webhookUrl();
+        if (url.isEmpty()) {
+            return;
+        }
+        String body = payload(r, event).toString();
+        attempt(URI.create(url.get()), body, r.id(), event, 1);
+    }
+
+    private void attempt(URI url, String body, String id, String event, int n) {
+        HttpRequest req = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, failure) -> {
+            String error = failure != null ? failure.toString()
+                    : resp.statusCode() / 100 != 2 ? "HTTP " + resp.statusCode() : null;
+            if (error != null && n < config.approval().webhookAttempts()) {
+                vertx.setTimer(1000L << (n - 1), t -> attempt(url, body, id, event, n + 1));
+                return;
+            }
+            if (error != null) {
+                LOG.warnf("approval %s: webhook notification (%s) failed after %d attempts: %s", id, event, n, error);
+            }
+            service.notified(id, new ApprovalRequest.Notification(event, service.now(), error == null, n, error))
+                    .subscribe().with(ok -> { }, e -> LOG.errorf("approval %s: cannot record the webhook notification: %s", id, e));
+        });
+    }
+
+    /** Slack's mrkdwn needs only &, < and > escaped; agent-supplied text goes through here. */
+    static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    static ObjectNode payload(ApprovalRequest r, String event) {
+        String who = esc(r.requester().principal()) + (r.requester().sessionId() == null ? "" : " (session " + esc(r.requester().sessionId()) + ")");
+        String headline = switch (event) {
+            case "requested" -> "Approval needed: " + who + " wants to " + esc(r.request().describe());
+            case ApprovalRequest.APPROVED -> "Approved: " + esc(r.request().describe()) + " for " + who;
+            case ApprovalRequest.DENIED -> "Denied: " + esc(r.request().describe()) + " for " + who + " — " + esc(r.denialReason());
+            default -> esc(event) + ": " + esc(r.request().describe());
+        };
+        ObjectNode root = ApprovalRecords.JSON.createObjectNode();
+        root.put("text", headline + " [" + r.id() + "]");
+        ArrayNode blocks = root.putArray("blocks");
+        StringBuilder detail = new StringBuilder("*").append(headline).append("*\n");
+        detail.append("Approval `").append(r.id()).append("` · groups: ").append(esc(String.join(", ", r.approverGroups())))
+                .append(" · approvers needed: ").append(r.requiredApprovers()).append('\n');
+        for (String reason : r.reasons()) {
+            detail.append("• ").append(esc(reason)).append('\n');
+        }
+        if (!r.requester().justification().isEmpty()) {
+            detail.append("Justification: ").append(esc(r.requester().justification())).append('\n');
+        }
+        ObjectNode section = blocks.addObject();
+        section.put("type", "section");
+        ObjectNode text = section.putObject("text");
+        text.put("type", "mrkdwn");
+        text.put("text", detail.length() > 2900 ? detail.substring(0, 2900) + "…" : detail.toString());
+        if ("requested".equals(event) && r.url() != null) {
+            ObjectNode actions = blocks.addObject();
+            actions.put("type", "actions");
+            ArrayNode elements = actions.putArray("elements");
+            button(elements, "Approve", r.url() + "/approve", "primary");
+            button(elements, "Deny", r.url() + "/deny", "danger");
+        }
+        return root;
+    }
+
+    private static void button(ArrayNode elements, String label, String url, String style) {
+        ObjectNode b = elements.addObject();
+        b.put("type", "button");
+        ObjectNode t = b.putObject("text");
+        t.put("type", "plain_text");
+        t.put("text", label);
+        b.put("url", url);
+        b.put("style", style);
+        b.put("action_id", label.toLowerCase());
+    }
+}

@@ -1,0 +1,148 @@
+package dev.kubegate.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayProcess;
+import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.Postgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two kubegate replicas on one PostgreSQL: a call held on A is released by an approval given on B
+ * (the store's change feed), and while the database is down a call needing approval is refused
+ * with 503 instead of waiting on state nobody can see.
+ */
+class ApprovalsHaIT {
+
+    static final String AGENT = "ha-agent-" + UUID.randomUUID();
+    static final String APPROVER = "ha-approver-" + UUID.randomUUID();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static Postgres pg;
+    static FakeKubeApiServer cluster;
+    static GatewayProcess a;
+    static GatewayProcess b;
+    static Kubectl agentOnA;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("kubegate-approvals-ha");
+        pg = Postgres.start();
+        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
+        Path agents = dir.resolve("agents.csv");
+        Files.writeString(agents, AGENT + ",alice,alice-uid,\"agents\"\n");
+        Path admins = dir.resolve("admins.csv");
+        Files.writeString(admins, APPROVER + ",bob,bob-uid,\"kubegate-approvers\"\n");
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString());
+        settings.put("kubegate.identity.static.tokens-file", agents.toString());
+        settings.put("kubegate.admin.tokens-file", admins.toString());
+        settings.put("kubegate.store", "postgres");
+        settings.put("kubegate.postgres.url", pg.reactiveUrl());
+        settings.put("kubegate.postgres.timeout", "2s");
+        settings.put("kubegate.approval.wait", "30s");
+        a = GatewayProcess.start(dir.resolve("a"), settings);
+        b = GatewayProcess.start(dir.resolve("b"), settings);
+        a.awaitReady();
+        b.awaitReady();
+        agentOnA = new Kubectl(a.kubeconfig(dir.resolve("alice-a.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (a != null) a.close();
+        if (b != null) b.close();
+        if (cluster != null) cluster.close();
+        if (pg != null) pg.close();
+    }
+
+    static HttpResponse<String> onB(String method, String path) throws Exception {
+        return b.httpClient().send(HttpRequest.newBuilder(URI.create(b.url() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + APPROVER).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String pendingOnB(String ns) {
+        String[] id = new String[1];
+        await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (JsonNode item : JSON.readTree(onB("GET", "/kubegate/v1/approvals?status=pending").body()).path("items")) {
+                if (ns.equals(item.path("request").path("name").asText())) {
+                    id[0] = item.path("id").asText();
+                    return true;
+                }
+            }
+            return false;
+        });
+        return id[0];
+    }
+
+    @Test
+    void aCallHeldOnReplicaAIsReleasedByAnApprovalOnReplicaB() throws Exception {
+        agentOnA.run("create", "namespace", "ha-1").assertSuccess();
+        try (Kubectl.Running delete = agentOnA.start("delete", "namespace", "ha-1")) {
+            String id = pendingOnB("ha-1");
+            assertThat(delete.isAlive()).isTrue();
+            HttpResponse<String> approved = onB("POST", "/kubegate/v1/approvals/" + id + "/approve");
+            assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
+            assertThat(delete.waitFor(Duration.ofSeconds(20))).as(delete.stderr()).isZero();
+        }
+        assertThat(agentOnA.run("get", "namespace", "ha-1").exitCode()).isNotZero();
+
+        // Cross-replica release latency: approve on B → the raw call held on A answers.
+        List<Long> millis = new ArrayList<>();
+        var http = a.httpClient();
+        for (int i = 0; i < 5; i++) {
+            String ns = "ha-fast-" + i;
+            agentOnA.run("create", "namespace", ns).assertSuccess();
+            var held = http.sendAsync(HttpRequest.newBuilder(URI.create(a.url() + "/api/v1/namespaces/" + ns))
+                    .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + AGENT).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            String id = pendingOnB(ns);
+            long t0 = System.nanoTime();
+            assertThat(onB("POST", "/kubegate/v1/approvals/" + id + "/approve").statusCode()).isEqualTo(200);
+            HttpResponse<String> r = held.get(30, TimeUnit.SECONDS);
+            millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        Collections.sort(millis);
+        System.out.println("cross-replica approval release latency (approve on B -> call held on A answered), ms: " + millis + " median " + millis.get(2));
+        assertThat(millis.get(2)).isLessThan(2000);
+    }
+
+    @Test
+    void withTheDatabaseDownACallNeedingApprovalIsRefusedWith503() throws Exception {
+        agentOnA.run("create", "namespace", "ha-down").assertSuccess();
+        pg.stop();
+        try {
+            await().atMost(15, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                Kubectl.Result r = agentOnA.run("delete", "namespace", "ha-down");
+                assertThat(r.exitCode()).isNotZero();
+                assertThat(r.stderr()).contains("ServiceUnavailable").contains("approval");
+            });
+        } finally {
+            pg.restart();
+        }
+        await().atMost(20, TimeUnit.SECONDS).until(() -> a.httpClient().send(HttpRequest.newBuilder(URI.create(a.url() + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        assertThat(agentOnA.run("get", "namespace", "ha-down", "-o", "name").stdout()).contains("ha-down");
+    }
+}

@@ -1,0 +1,125 @@
+package dev.kubegate.e2e;
+
+import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayProcess;
+import dev.kubegate.testing.Kubectl;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The approvals page in headless Debian chromium, at phone size: an approver signs in with an
+ * admin token, the held {@code kubectl delete namespace} shows up live (no reload) with its
+ * requester, reasons and what would change, agent-chosen text is shown as text (not HTML), and the
+ * approve button releases the kubectl call. Needs {@code chromium} and {@code chromium-driver}
+ * (.ci/run installs them); skipped only on request: {@code -Dkubegate.it.browser=false}.
+ */
+@DisabledIfSystemProperty(named = "kubegate.it.browser", matches = "false")
+class ApprovalsPageIT {
+
+    static final String AGENT = "page-agent-" + UUID.randomUUID();
+    static final String APPROVER = "page-approver-" + UUID.randomUUID();
+    /** An agent name that is also markup: the page must show it, not run it. */
+    static final String HOSTILE_NAME = "<img src=x onerror=document.title='pwned'>";
+
+    static FakeKubeApiServer cluster;
+    static GatewayProcess gateway;
+    static Kubectl agent;
+    static ChromeDriver browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = Files.createTempDirectory("kubegate-approvals-page");
+        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
+        Path agents = dir.resolve("agents.csv");
+        Files.writeString(agents, AGENT + "," + HOSTILE_NAME + ",agent-uid,\"agents\"\n");
+        Path admins = dir.resolve("admins.csv");
+        Files.writeString(admins, APPROVER + ",erin,erin-uid,\"kubegate-approvers\"\n");
+        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
+                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
+                "kubegate.identity.static.tokens-file", agents.toString(),
+                "kubegate.admin.tokens-file", admins.toString(),
+                "kubegate.approval.wait", "90s"));
+        gateway.awaitReady();
+        agent = new Kubectl(gateway.kubeconfig(dir.resolve("agent.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(120));
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(System.getProperty("kubegate.it.chromium", "/usr/bin/chromium"));
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=390,844");
+        options.setAcceptInsecureCerts(true); // the gateway's generated certificate
+        File driver = new File(System.getProperty("kubegate.it.chromedriver", "/usr/bin/chromedriver"));
+        if (!driver.canExecute()) {
+            throw new IllegalStateException(driver + " is missing: apt-get install -y chromium chromium-driver "
+                    + "(or skip with -Dkubegate.it.browser=false)");
+        }
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver).usingAnyFreePort().build(), options);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) browser.quit();
+        if (gateway != null) gateway.close();
+        if (cluster != null) cluster.close();
+    }
+
+    WebElement waitFor(By by) {
+        return new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> {
+            var found = d.findElements(by);
+            return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
+        });
+    }
+
+    @Test
+    void anApproverSignsInSeesTheHeldCallLiveAndApprovesIt() throws Exception {
+        agent.run("create", "namespace", "from-the-page").assertSuccess();
+        browser.get(gateway.url() + "/kubegate/ui/");
+        waitFor(By.id("token")).sendKeys(APPROVER);
+        browser.findElement(By.cssSelector("#login button[type=submit]")).click();
+        waitFor(By.id("board"));
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> d.findElement(By.id("live")).getAttribute("class").contains("on"));
+        assertThat(browser.findElement(By.id("empty")).isDisplayed()).isTrue();
+        assertThat((String) ((JavascriptExecutor) browser).executeScript("return sessionStorage.getItem('kubegate.adminToken')"))
+                .isEqualTo(APPROVER);
+
+        try (Kubectl.Running delete = agent.start("delete", "namespace", "from-the-page")) {
+            // Arrives over the event stream: the page is not reloaded.
+            WebElement card = waitFor(By.cssSelector(".card"));
+            assertThat(card.findElement(By.className("describe")).getText()).contains("namespaces").contains("from-the-page");
+            assertThat(card.findElement(By.className("reasons")).getText()).contains("deleting a namespace");
+            assertThat(card.findElement(By.className("changes")).getText()).contains("remove").contains("Namespace from-the-page");
+            WebElement requester = card.findElement(By.className("requester"));
+            assertThat(requester.getText()).contains(HOSTILE_NAME);
+            assertThat(requester.findElements(By.tagName("img"))).isEmpty();
+            assertThat(browser.getTitle()).isEqualTo("kubegate approvals");
+            Long overflow = (Long) ((JavascriptExecutor) browser).executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertThat(overflow).as("no sideways scrolling on a phone").isLessThanOrEqualTo(0L);
+            assertThat(delete.isAlive()).isTrue();
+            Files.write(Path.of("target/approvals-page.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+            card.findElement(By.className("approve")).click();
+            assertThat(delete.waitFor(Duration.ofSeconds(30))).as(delete.stderr()).isZero();
+        }
+        new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> d.findElement(By.id("message")).getText().contains("Approved"));
+        assertThat(agent.run("get", "namespace", "from-the-page").exitCode()).isNotZero();
+    }
+}
