@@ -77,13 +77,12 @@ public class SessionsResource {
     @GET
     @Path("current")
     @AgentRealm
-    public Response current(@Context HttpHeaders headers) {
+    public Uni<Response> current(@Context HttpHeaders headers) {
         Sessions.Started s = sessions.current();
         if (s == null) {
-            return status(Status.serviceUnavailable("kubegate is starting or stopping; retry shortly"));
+            return Uni.createFrom().item(status(Status.serviceUnavailable("kubegate is starting or stopping; retry shortly")));
         }
-        try {
-            Principal p = s.authenticator().require(AuthenticatorChain.bearerToken(headers.getHeaderString(HttpHeaders.AUTHORIZATION)).orElse(""));
+        return sessionOf(s, headers).map(p -> {
             Map<String, Object> out = new LinkedHashMap<>();
             Principal.Session session = p.session().orElseThrow();
             out.put("id", session.id());
@@ -91,9 +90,16 @@ public class SessionsResource {
             out.put("labels", session.labels());
             out.put("expiresAt", session.expiresAt().toString());
             return json(200, out);
-        } catch (RuntimeException e) {
-            return refusal(e);
+        }).onFailure().recoverWithItem(SessionsResource::refusal);
+    }
+
+    /** The principal of the presented session token (checked like any call), or a 401 failure. */
+    private static Uni<Principal> sessionOf(Sessions.Started s, HttpHeaders headers) {
+        Optional<String> token = AuthenticatorChain.bearerToken(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (token.isEmpty() || !SessionTokens.isSessionToken(token.get())) {
+            return Uni.createFrom().failure(AuthenticationException.invalid("send a kubegate session token as 'Authorization: Bearer <token>'"));
         }
+        return s.authenticator().authenticate(token.get()).map(Optional::orElseThrow);
     }
 
     @DELETE
@@ -104,29 +110,23 @@ public class SessionsResource {
         if (s == null) {
             return Uni.createFrom().item(status(Status.serviceUnavailable("kubegate is starting or stopping; retry shortly")));
         }
-        String actor;
         TokenFile.Entry admin = (TokenFile.Entry) request.getProperty(AdminAuthentication.ADMIN);
         if (admin != null) {
-            actor = admin.name();
-        } else {
-            Optional<String> token = AuthenticatorChain.bearerToken(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
-            if (token.isEmpty() || !SessionTokens.isSessionToken(token.get())) {
-                return Uni.createFrom().item(status(Status.unauthorized(
-                        "Unauthorized: send an admin token, or the session's own token, as 'Authorization: Bearer <token>'")));
-            }
-            try {
-                Principal p = s.authenticator().require(token.get());
-                if (!p.session().map(x -> x.id().equals(id)).orElse(false)) {
-                    return Uni.createFrom().item(status(Status.forbidden("a session token may revoke only its own session")));
-                }
-                actor = p.name();
-            } catch (RuntimeException e) {
-                return Uni.createFrom().item(refusal(e));
-            }
+            return s.service().revoke(id, admin.name(), "revoked by an admin")
+                    .map(r -> json(200, session(r, null)))
+                    .onFailure().recoverWithItem(SessionsResource::refusal);
         }
-        return s.service().revoke(id, actor, admin != null ? "revoked by an admin" : "revoked by its agent")
-                .map(r -> json(200, session(r, null)))
-                .onFailure().recoverWithItem(SessionsResource::refusal);
+        Optional<String> token = AuthenticatorChain.bearerToken(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (token.isEmpty() || !SessionTokens.isSessionToken(token.get())) {
+            return Uni.createFrom().item(status(Status.unauthorized(
+                    "Unauthorized: send an admin token, or the session's own token, as 'Authorization: Bearer <token>'")));
+        }
+        return sessionOf(s, headers).flatMap(p -> {
+            if (!p.session().map(x -> x.id().equals(id)).orElse(false)) {
+                return Uni.createFrom().<Response>item(status(Status.forbidden("a session token may revoke only its own session")));
+            }
+            return s.service().revoke(id, p.name(), "revoked by its agent").map(r -> json(200, session(r, null)));
+        }).onFailure().recoverWithItem(SessionsResource::refusal);
     }
 
     @GET

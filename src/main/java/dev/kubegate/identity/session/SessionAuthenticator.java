@@ -62,18 +62,6 @@ public final class SessionAuthenticator implements Authenticator {
         }
     }
 
-    /** The principal of a verified session token (used by endpoints that take one), or a failure. */
-    public Principal require(String bearerToken) {
-        if (!SessionTokens.isSessionToken(bearerToken)) {
-            throw AuthenticationException.invalid("not a kubegate session token");
-        }
-        SessionTokens.Verification v = tokens.verify(bearerToken);
-        if (v instanceof SessionTokens.Verification.UnknownKey) {
-            v = new SessionTokens.Verification.Invalid("the session token was signed with an unknown key");
-        }
-        return decide(v).orElseThrow();
-    }
-
     private Optional<Principal> decide(SessionTokens.Verification v) {
         if (v instanceof SessionTokens.Verification.Valid ok) {
             return Optional.of(checked(ok.claims()));
