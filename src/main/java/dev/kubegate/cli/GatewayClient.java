@@ -80,7 +80,7 @@ final class GatewayClient {
         try {
             resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new Failure(0, "cannot reach kubegate at " + server + ": " + e.getMessage());
+            throw new Failure(0, "cannot reach kubegate at " + server + ": " + describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Failure(0, "interrupted");
@@ -97,5 +97,15 @@ final class GatewayClient {
                     + (message.isEmpty() ? resp.body() : message));
         }
         return json;
+    }
+
+    /** The first message along the cause chain (the JDK client often wraps a ConnectException without one). */
+    static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 }

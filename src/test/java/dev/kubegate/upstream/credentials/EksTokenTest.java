@@ -46,6 +46,19 @@ class EksTokenTest {
     }
 
     @Test
+    void mintForTheLoginCommandBindsTheClusterIdAndHonoursAnStsEndpointOverride() {
+        Instant at = Instant.parse("2026-11-26T08:00:00Z");
+        var creds = AwsBasicCredentials.create("AKIDEXAMPLE", "secret");
+        String regional = EksToken.mint("my-kubegate", Region.EU_WEST_1, null, creds, at);
+        String url = new String(Base64.getUrlDecoder().decode(regional.substring(EksToken.PREFIX.length())), StandardCharsets.UTF_8);
+        assertThat(url).startsWith("https://sts.eu-west-1.amazonaws.com/?").contains("X-Amz-Date=20261126T080000Z")
+                .contains("x-k8s-aws-id");
+        String local = EksToken.mint("my-kubegate", Region.EU_WEST_1, URI.create("http://127.0.0.1:18443"), creds, at);
+        String localUrl = new String(Base64.getUrlDecoder().decode(local.substring(EksToken.PREFIX.length())), StandardCharsets.UTF_8);
+        assertThat(localUrl).startsWith("http://127.0.0.1:18443/?").contains("Action=GetCallerIdentity");
+    }
+
+    @Test
     void tokenPassesAwsIamAuthenticatorFormatChecks() throws Exception {
         String token = minter(Region.US_WEST_2, "my-cluster").token(AwsBasicCredentials.create(AKID, SECRET), SIGNED_AT);
 
