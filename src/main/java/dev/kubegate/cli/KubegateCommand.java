@@ -5,6 +5,6 @@ import picocli.CommandLine.Command;
 @Command(name = "kubegate", mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Access gateway between AI agents and Kubernetes clusters.",
-        subcommands = {ServeCommand.class, KubeconfigCommand.class})
+        subcommands = {ServeCommand.class, KubeconfigCommand.class, AuditCommand.class})
 public class KubegateCommand {
 }

@@ -32,6 +32,8 @@ public interface KubegateConfig {
 
     Policy policy();
 
+    Audit audit();
+
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
         Optional<String> url();
@@ -149,5 +151,52 @@ public interface KubegateConfig {
         /** How long an evaluation may wait for a free instance before the call is refused (503). */
         @WithDefault("5s")
         Duration queueTimeout();
+    }
+
+    interface Audit {
+        /** Record every call and lifecycle event; off only to measure what auditing costs. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Local audit directory: segments, signed heads, public keys (contract key); {@code <data-dir>/audit} when absent. */
+        Optional<Path> dir();
+
+        /** Where closed segments go: {@code file} (they stay in {@link #dir()}) or {@code s3} (contract key). */
+        @WithDefault("file")
+        String sink();
+
+        /** This replica's writer stream id; hostname plus a random suffix, kept in {@code <dir>/writer-id}, when absent. */
+        Optional<String> writerId();
+
+        /** {@code always} (fsync each write batch, shared by all waiting calls), {@code batch(<n>ms)} or {@code never}. */
+        @WithDefault("always")
+        String fsync();
+
+        /** Rotate a segment when it would grow past this size. */
+        @WithDefault("64Mi")
+        String segmentSize();
+
+        /** Rotate a segment this old. */
+        @WithDefault("1h")
+        Duration segmentAge();
+
+        /** How often the chain head is signed (when something was recorded since). */
+        @WithDefault("10s")
+        Duration checkpointInterval();
+
+        /** Ed25519 private key (PKCS#8 PEM) signing checkpoints; generated under {@code <data-dir>/audit-key/} when absent. */
+        Optional<Path> signingKey();
+
+        /** Records accepted but not yet written; beyond it the audit log refuses records and calls get 503. */
+        @WithDefault("100000")
+        int maxBuffered();
+
+        /** How long a mutating call waits for its record to be durable before it is refused (503). */
+        @WithDefault("5s")
+        Duration writeTimeout();
+
+        /** Largest request body kept in a record at audit level Request or RequestResponse; longer ones are cut. */
+        @WithDefault("64Ki")
+        String maxBody();
     }
 }

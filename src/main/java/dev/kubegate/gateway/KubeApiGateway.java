@@ -1,5 +1,7 @@
 package dev.kubegate.gateway;
 
+import dev.kubegate.audit.trail.AuditTrail;
+import dev.kubegate.audit.trail.CallRecord;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.AuthenticatorChain;
@@ -57,7 +59,8 @@ import java.util.concurrent.CompletionStage;
  *       read the current object of an update, patch or delete;</li>
  *   <li>decide — the Rego policy; a deny or an approval requirement refuses the call;</li>
  *   <li>forward — with the gateway's identity and {@code Impersonate-*} for the caller, streaming;</li>
- *   <li>record — metrics, the access log line, the trace span.</li>
+ *   <li>record — the audit record (a mutation is forwarded only once its intent record is durable),
+ *       metrics, the access log line, the trace span.</li>
  * </ol>
  * Any failure before forwarding refuses the call with a {@link Status}; nothing is forwarded unchecked.
  * Everything here runs on the request's event loop and never blocks.
@@ -89,6 +92,9 @@ public class KubeApiGateway {
     @Inject
     PolicyService policy;
 
+    @Inject
+    AuditTrail audit;
+
     private final SessionCounters counters = new SessionCounters();
 
     private GatewayMetrics metrics;
@@ -103,9 +109,15 @@ public class KubeApiGateway {
     void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         req.pause();
-        long started = System.nanoTime();
         Span span = Span.current();
+        CallRecord started = audit.begin(req, span);
+        ctx.put(CallRecord.KEY, started);
         GatewayRuntime.Started rt = runtime.current();
+        String auditDown = audit.unavailable();
+        if (auditDown != null) {
+            refuse(req, null, null, Status.serviceUnavailable("kubegate cannot record calls right now, so it refuses them: " + auditDown), started);
+            return;
+        }
         if (rt == null) {
             refuse(req, null, null, Status.serviceUnavailable("kubegate is starting or stopping; retry shortly"), started);
             return;
@@ -124,6 +136,7 @@ public class KubeApiGateway {
             return;
         }
         ctx.put(RequestInfo.class.getName(), info);
+        started.classified(info, query);
         Tracing.describe(span, info);
 
         Span authSpan = tracer.spanBuilder("kubegate.authenticate").setParent(Context.current().with(span)).startSpan();
@@ -134,6 +147,7 @@ public class KubeApiGateway {
                             authSpan.setAttribute("kubegate.principal", principal.name());
                             authSpan.end();
                             span.setAttribute("kubegate.principal", principal.name());
+                            started.authenticated(principal);
                             decide(rt, req, info, query, principal, upgrade, span, started);
                         }),
                         failure -> onContext(vctx, () -> {
@@ -149,7 +163,7 @@ public class KubeApiGateway {
      * only an allowed call. Every failure here refuses the call; nothing goes upstream unchecked.
      */
     private void decide(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
-                        Principal principal, boolean upgrade, Span serverSpan, long started) {
+                        Principal principal, boolean upgrade, Span serverSpan, CallRecord started) {
         if (!rt.upstream().credentials().ready()) {
             // Never forward with a credential known to be stale: the cluster would see an unknown caller.
             refuse(req, info, principal, Status.serviceUnavailable("kubegate cannot refresh its own credentials for the cluster ("
@@ -182,6 +196,7 @@ public class KubeApiGateway {
                 relay(req, info, principal, inspection.refusal(), started);
                 return;
             }
+            started.requestObject(inspection.object());
             PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query),
                     inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
@@ -197,23 +212,34 @@ public class KubeApiGateway {
                 policy.engine().revision().ifPresent(r -> policySpan.setAttribute("kubegate.policy.revision", r));
                 policySpan.end();
                 if (failure != null) {
+                    started.decisionFailed(policy.engine().revision().orElse(null));
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
                     refuse(req, info, principal, Status.serviceUnavailable("kubegate could not decide on this call, so it is refused: "
                             + cause.getMessage()), started);
                     return;
                 }
                 counters.record(principal, info.verb(), !d.allow());
+                started.decided(d, policy.engine().revision().orElse(null));
                 if (!d.allow()) {
                     refuse(req, info, principal, Decisions.refusal(d, info, principal), started);
                     return;
                 }
-                forward(rt, req, info, principal, upgrade, headers, inspection.body(), serverSpan, started);
+                // A mutation goes upstream only once its intent record is durable (fail closed).
+                audit.beforeForward(started).whenComplete((ok, notRecorded) -> onContext(vctx, () -> {
+                    if (notRecorded != null) {
+                        refuse(req, info, principal, Status.serviceUnavailable("kubegate cannot record this call, so it is refused: "
+                                + (notRecorded.getCause() != null && notRecorded instanceof java.util.concurrent.CompletionException
+                                ? notRecorded.getCause() : notRecorded).getMessage()), started);
+                        return;
+                    }
+                    forward(rt, req, info, principal, upgrade, headers, inspection.body(), serverSpan, started);
+                }));
             }));
         });
     }
 
     private void forward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
-                         boolean upgrade, MultiMap headers, Buffer body, Span serverSpan, long started) {
+                         boolean upgrade, MultiMap headers, Buffer body, Span serverSpan, CallRecord started) {
         Span upstreamSpan = tracer.spanBuilder("kubegate.upstream").setParent(Context.current().with(serverSpan)).startSpan();
         openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(upstreamSpan), headers, HEADER_SETTER);
 
@@ -251,13 +277,15 @@ public class KubeApiGateway {
         });
     }
 
-    private void complete(RequestInfo info, Principal principal, Exchange x, long started) {
-        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+    private void complete(RequestInfo info, Principal principal, Exchange x, CallRecord started) {
+        Duration latency = started.elapsed();
+        started.exchanged(x);
+        audit.finish(started);
         metrics.record(info, x.status(), latency);
         accessLog(info, principal, x.status(), latency, x.requestBytes(), x.responseBytes(), x.complete(), null);
     }
 
-    private void refuse(HttpServerRequest req, RequestInfo info, Principal principal, Status status, long started) {
+    private void refuse(HttpServerRequest req, RequestInfo info, Principal principal, Status status, CallRecord started) {
         HttpServerResponse resp = req.response();
         if (!resp.headWritten() && !resp.closed()) {
             resp.setStatusCode(status.code())
@@ -268,7 +296,9 @@ public class KubeApiGateway {
             resp.reset();
         }
         req.resume();
-        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        Duration latency = started.elapsed();
+        started.refused(status);
+        audit.finish(started);
         metrics.refused(status.reason());
         metrics.record(info, status.code(), latency);
         Span.current().setStatus(StatusCode.ERROR, status.reason());
@@ -276,7 +306,7 @@ public class KubeApiGateway {
     }
 
     /** Answers with an API server error exactly as it came (status, type, body). */
-    private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, long started) {
+    private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, CallRecord started) {
         HttpServerResponse resp = req.response();
         if (!resp.headWritten() && !resp.closed()) {
             resp.setStatusCode(refusal.errorCode());
@@ -285,7 +315,9 @@ public class KubeApiGateway {
             }
             resp.end(refusal.errorBody());
         }
-        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        Duration latency = started.elapsed();
+        started.relayed(refusal.errorCode(), refusal.errorBody().length(), "dry run refused by the API server");
+        audit.finish(started);
         metrics.record(info, refusal.errorCode(), latency);
         accessLog(info, principal, refusal.errorCode(), latency, 0, refusal.errorBody().length(), true, "dry run refused by the API server");
     }
