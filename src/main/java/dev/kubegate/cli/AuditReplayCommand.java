@@ -40,7 +40,7 @@ public class AuditReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            LogSource source = dir != null ? Sources.open(dir) : LogSource.directory(AuditTrail.auditDir(config));
+            LogSource source = dir != null ? Sources.open(dir, config.audit().s3()) : LogSource.directory(AuditTrail.auditDir(config));
             AuditQuery.Filter f = byPrincipal
                     ? new AuditQuery.Filter(null, session, null, null, null, null, null, null)
                     : new AuditQuery.Filter(session, null, null, null, null, null, null, null);

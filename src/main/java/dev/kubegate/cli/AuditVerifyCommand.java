@@ -37,6 +37,9 @@ public class AuditVerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @jakarta.inject.Inject
+    dev.kubegate.config.KubegateConfig config;
+
     @Override
     public Integer call() {
         try {
@@ -47,7 +50,7 @@ public class AuditVerifyCommand implements Callable<Integer> {
                     trusted.put(SigningKeys.keyId(pk), pk);
                 }
             }
-            LogSource source = Sources.open(location);
+            LogSource source = Sources.open(location, config.audit().s3());
             AuditVerifier.Report r = AuditVerifier.verify(source, trusted);
             if (json) {
                 System.out.println(Canonical.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(

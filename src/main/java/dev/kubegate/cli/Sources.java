@@ -1,6 +1,8 @@
 package dev.kubegate.cli;
 
 import dev.kubegate.audit.LogSource;
+import dev.kubegate.audit.sink.S3Location;
+import dev.kubegate.audit.sink.S3LogSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +13,11 @@ final class Sources {
     private Sources() {
     }
 
-    static LogSource open(String location) {
+    /** @param s3 region and endpoint for s3:// locations (kubegate.audit.s3.*) */
+    static LogSource open(String location, dev.kubegate.config.KubegateConfig.Audit.S3 s3) {
         if (location.startsWith("s3://")) {
-            throw new IllegalArgumentException("reading s3:// locations needs the S3 sink, which this build does not have");
+            S3Location where = S3Location.parse(location, s3.region(), s3.endpoint());
+            return new S3LogSource(where, where.client(null));
         }
         Path p = Path.of(location);
         if (!Files.isDirectory(p)) {

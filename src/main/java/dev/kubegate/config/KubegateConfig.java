@@ -198,5 +198,34 @@ public interface KubegateConfig {
         /** Largest request body kept in a record at audit level Request or RequestResponse; longer ones are cut. */
         @WithDefault("64Ki")
         String maxBody();
+
+        S3 s3();
+
+        interface S3 {
+            /** Bucket the closed segments go to (sink {@code s3}). */
+            Optional<String> bucket();
+
+            /** Key prefix inside the bucket (e.g. {@code prod/}); segments land under {@code <prefix><stream>/}. */
+            @WithDefault("")
+            String prefix();
+
+            /** Region of the bucket. */
+            @WithDefault("us-east-1")
+            String region();
+
+            /** Endpoint of an S3-compatible store (path-style addressing); AWS when absent. */
+            Optional<String> endpoint();
+
+            /** Object Lock retention of each uploaded segment, when the bucket has Object Lock enabled. */
+            Optional<Duration> retention();
+
+            /** Object Lock mode: GOVERNANCE or COMPLIANCE. */
+            @WithDefault("GOVERNANCE")
+            String retentionMode();
+
+            /** Closed segments not yet uploaded, in bytes, before the audit log refuses records (calls get 503). */
+            @WithDefault("1Gi")
+            String maxPending();
+        }
     }
 }

@@ -113,11 +113,6 @@ public class KubeApiGateway {
         CallRecord started = audit.begin(req, span);
         ctx.put(CallRecord.KEY, started);
         GatewayRuntime.Started rt = runtime.current();
-        String auditDown = audit.unavailable();
-        if (auditDown != null) {
-            refuse(req, null, null, Status.serviceUnavailable("kubegate cannot record calls right now, so it refuses them: " + auditDown), started);
-            return;
-        }
         if (rt == null) {
             refuse(req, null, null, Status.serviceUnavailable("kubegate is starting or stopping; retry shortly"), started);
             return;
@@ -137,6 +132,11 @@ public class KubeApiGateway {
         }
         ctx.put(RequestInfo.class.getName(), info);
         started.classified(info, query);
+        String auditDown = audit.unavailable();
+        if (auditDown != null) {
+            refuse(req, info, null, Status.serviceUnavailable("kubegate cannot record calls right now, so it refuses them: " + auditDown), started);
+            return;
+        }
         Tracing.describe(span, info);
 
         Span authSpan = tracer.spanBuilder("kubegate.authenticate").setParent(Context.current().with(span)).startSpan();

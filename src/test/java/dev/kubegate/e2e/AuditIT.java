@@ -121,8 +121,14 @@ class AuditIT {
                   containers: [{name: web, image: nginx}]
                 """).toString()).assertSuccess();
         assertThat(agent.run("-n", "apps", "exec", "web", "--", "echo", "hi").assertSuccess().stdout()).contains("hi");
-        Kubectl.Result denied = agent.run("-n", "apps", "run", "priv", "--image=busybox", "--privileged");
-        assertThat(denied.exitCode()).isNotZero();
+        Kubectl.Result denied = agent.run("apply", "-f", manifest("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: priv, namespace: apps}
+                spec:
+                  containers: [{name: shell, image: busybox, securityContext: {privileged: true}}]
+                """).toString());
+        assertThat(denied.exitCode()).as(denied.stderr()).isNotZero();
 
         // Records are written asynchronously after the call; the next checkpoint is at most 1 s away.
         await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
@@ -242,7 +248,7 @@ class AuditIT {
                 }
             });
         }
-        await().atMost(30, TimeUnit.SECONDS).until(() -> answered.size() >= 200);
+        await().atMost(60, TimeUnit.SECONDS).until(() -> answered.size() >= 60);
         gateway.kill();
         stop.set(true);
         pool.shutdown();

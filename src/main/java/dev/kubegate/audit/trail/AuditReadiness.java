@@ -30,6 +30,11 @@ public class AuditReadiness implements HealthCheck {
             b.withData("stream", l.stream()).withData("durableSeq", l.durableSeq()).withData("queued", l.queued());
             if (l.lastCheckpointAt() != null) b.withData("lastCheckpoint", l.lastCheckpointAt().toString());
         }
+        var sh = trail.shipper();
+        if (sh != null) {
+            b.withData("s3PendingBytes", sh.pendingBytes()).withData("s3ObjectLock", sh.objectLock());
+            if (sh.lastError() != null) b.withData("s3Error", sh.lastError());
+        }
         return b.build();
     }
 }

@@ -9,6 +9,8 @@ import dev.kubegate.audit.Canonical;
 import dev.kubegate.audit.FsyncPolicy;
 import dev.kubegate.audit.LifecycleEvent;
 import dev.kubegate.audit.SigningKeys;
+import dev.kubegate.audit.sink.S3Location;
+import dev.kubegate.audit.sink.S3Shipper;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.gateway.ByteSize;
 import dev.kubegate.identity.Principal;
@@ -72,6 +74,7 @@ public class AuditTrail {
     boolean serving;
 
     private volatile AuditLog log;
+    private volatile S3Shipper shipper;
     private volatile String startFailure = "the audit log is starting";
     private long maxBody;
 
@@ -87,10 +90,26 @@ public class AuditTrail {
             SigningKeys.Signer signer = SigningKeys.loadOrGenerate(config.audit().signingKey()
                     .orElse(config.dataDir().resolve("audit-key").resolve("ed25519.pem")));
             String stream = config.audit().writerId().orElseGet(() -> writerId(dir));
+            java.util.function.Consumer<Path> onSealed = null;
+            switch (config.audit().sink()) {
+                case "file" -> { }
+                case "s3" -> {
+                    KubegateConfig.Audit.S3 s3 = config.audit().s3();
+                    S3Location where = new S3Location(s3.bucket().orElseThrow(() -> new IllegalArgumentException(
+                            "kubegate.audit.sink=s3 needs kubegate.audit.s3.bucket")), s3.prefix(), s3.region(),
+                            s3.endpoint().map(java.net.URI::create));
+                    S3Shipper sh = new S3Shipper(where, where.client(null), dir, stream, s3.retention(), s3.retentionMode(),
+                            ByteSize.parse(s3.maxPending()), java.time.Duration.ofSeconds(2), Clock.systemUTC());
+                    shipper = sh;
+                    onSealed = sh::sealed;
+                    LOG.infof("audit: closed segments go to %s", where.describe());
+                }
+                default -> throw new IllegalArgumentException("kubegate.audit.sink must be file or s3, not " + config.audit().sink());
+            }
             log = new AuditLog(new AuditLog.Options(dir, stream, FsyncPolicy.parse(config.audit().fsync()),
                     ByteSize.parse(config.audit().segmentSize()), config.audit().segmentAge(),
                     config.audit().checkpointInterval(), config.audit().maxBuffered(), java.time.Duration.ofSeconds(1)),
-                    signer, Clock.systemUTC(), null);
+                    signer, Clock.systemUTC(), onSealed);
             startFailure = null;
             LOG.infof("audit: stream %s in %s, fsync %s, signing key %s", stream, dir, config.audit().fsync(), signer.keyId());
         } catch (IOException e) {
@@ -102,6 +121,10 @@ public class AuditTrail {
         AuditLog l = log;
         if (l != null) {
             l.close();
+        }
+        S3Shipper sh = shipper;
+        if (sh != null) {
+            sh.close();
         }
     }
 
@@ -147,7 +170,17 @@ public class AuditTrail {
             return null;
         }
         AuditLog l = log;
-        return l == null ? startFailure : l.failure();
+        if (l == null) {
+            return startFailure;
+        }
+        String why = l.failure();
+        S3Shipper sh = shipper;
+        return why != null || sh == null ? why : sh.failure();
+    }
+
+    /** The S3 sink, when {@code kubegate.audit.sink=s3}. */
+    public S3Shipper shipper() {
+        return shipper;
     }
 
     /** Starts the record of a call; puts its id on the request's span. */
