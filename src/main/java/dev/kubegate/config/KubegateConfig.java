@@ -205,9 +205,8 @@ public interface KubegateConfig {
             /** Bucket the closed segments go to (sink {@code s3}). */
             Optional<String> bucket();
 
-            /** Key prefix inside the bucket (e.g. {@code prod/}); segments land under {@code <prefix><stream>/}. */
-            @WithDefault("")
-            String prefix();
+            /** Key prefix inside the bucket (e.g. {@code prod/}); segments land under {@code <prefix><stream>/}; none when absent. */
+            Optional<String> prefix();
 
             /** Region of the bucket. */
             @WithDefault("us-east-1")

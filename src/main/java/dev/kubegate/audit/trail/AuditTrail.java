@@ -96,7 +96,7 @@ public class AuditTrail {
                 case "s3" -> {
                     KubegateConfig.Audit.S3 s3 = config.audit().s3();
                     S3Location where = new S3Location(s3.bucket().orElseThrow(() -> new IllegalArgumentException(
-                            "kubegate.audit.sink=s3 needs kubegate.audit.s3.bucket")), s3.prefix(), s3.region(),
+                            "kubegate.audit.sink=s3 needs kubegate.audit.s3.bucket")), s3.prefix().orElse(""), s3.region(),
                             s3.endpoint().map(java.net.URI::create));
                     S3Shipper sh = new S3Shipper(where, where.client(null), dir, stream, s3.retention(), s3.retentionMode(),
                             ByteSize.parse(s3.maxPending()), java.time.Duration.ofSeconds(2), Clock.systemUTC());
