@@ -199,6 +199,10 @@ public interface KubegateConfig {
         @WithDefault("64Ki")
         String maxBody();
 
+        /** Largest exec/attach recording (asciicast); recording stops there, marked truncated. */
+        @WithDefault("64Mi")
+        String maxRecording();
+
         S3 s3();
 
         interface S3 {

@@ -251,7 +251,7 @@ public class KubeApiGateway {
             exchange = rt.tunnel().open(req, headers, () -> {
                 headersAt[0] = System.nanoTime();
                 metrics.openExecSessions.incrementAndGet();
-            });
+            }, audit.recorder(started, req));
         } else {
             if (watch) metrics.openWatches.incrementAndGet();
             if (stream) metrics.openStreams.incrementAndGet();

@@ -69,6 +69,23 @@ public final class UpgradeTunnel {
      * {@link UpstreamFailure} when nothing was sent to the client yet.
      */
     public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen) {
+        return open(req, headers, onOpen, null);
+    }
+
+    /**
+     * Sees the bytes of an open tunnel as they pass, e.g. to record an exec session. Called on the
+     * connection's event loop: must not block and must not keep the buffer.
+     */
+    public interface Tap {
+        /** @param fromClient true for client → API server bytes */
+        void data(boolean fromClient, Buffer bytes);
+
+        /** Both directions ended (called before the exchange completes). */
+        void closed();
+    }
+
+    /** As {@link #open(HttpServerRequest, MultiMap, Runnable)}, with an optional {@link Tap} on the spliced bytes. */
+    public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen, Tap tap) {
         Promise<Exchange> done = Promise.promise();
         NetSocket[] opening = {null};
         long timer = vertx.setTimer(responseTimeoutMs, id -> {
@@ -102,7 +119,7 @@ public final class UpgradeTunnel {
                     if (head.status().code() == 101) {
                         // From here on the codec passes raw bytes; stop encoding HTTP on the way out.
                         codec.removeOutboundHandler();
-                        splice(req, head, server, early, onOpen, done);
+                        splice(req, head, server, early, onOpen, done, tap);
                     } else {
                         relayHead(req.response(), head);
                     }
@@ -151,7 +168,7 @@ public final class UpgradeTunnel {
     }
 
     private void splice(HttpServerRequest req, HttpResponse head, NetSocketInternal server, List<Buffer> early,
-                        Runnable onOpen, Promise<Exchange> done) {
+                        Runnable onOpen, Promise<Exchange> done, Tap tap) {
         HttpServerResponse resp = req.response();
         MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
         head.headers().forEach(h -> upstreamHeaders.add(h.getKey(), h.getValue()));
@@ -170,16 +187,18 @@ public final class UpgradeTunnel {
             long[] down2up = {0};
             early.forEach(b -> {
                 up2down[0] += b.length();
+                if (tap != null) tap.data(false, b);
                 client.write(b);
             });
             AtomicInteger open = new AtomicInteger(2);
             Runnable closed = () -> {
                 if (open.decrementAndGet() == 0) {
+                    if (tap != null) tap.closed();
                     done.tryComplete(new Exchange(101, down2up[0], up2down[0], true));
                 }
             };
-            relay(client, server, down2up, closed);
-            relay(server, client, up2down, closed);
+            relay(client, server, down2up, closed, tap == null ? null : b -> tap.data(true, b));
+            relay(server, client, up2down, closed, tap == null ? null : b -> tap.data(false, b));
         });
     }
 
@@ -202,8 +221,13 @@ public final class UpgradeTunnel {
     }
 
     /** One direction of the tunnel; the end of either side closes the other. */
-    private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed) {
-        HttpForwarder.pump(from, to, n -> counter[0] += n, to::end);
+    private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed,
+                              java.util.function.Consumer<Buffer> tap) {
+        if (tap == null) {
+            HttpForwarder.pump(from, to, n -> counter[0] += n, to::end);
+        } else {
+            HttpForwarder.pump(new TappedStream(from, tap), to, n -> counter[0] += n, to::end);
+        }
         from.closeHandler(v -> {
             to.close();
             closed.run();
@@ -229,5 +253,47 @@ public final class UpgradeTunnel {
     private UpstreamFailure unreachable(Throwable cause) {
         return new UpstreamFailure(Status.serviceUnavailable("the Kubernetes API server at "
                 + upstream.credentials().server() + " is unreachable: " + HttpForwarder.describe(cause)), cause);
+    }
+
+    /** A read stream whose buffers are shown to a tap before they go on. */
+    private record TappedStream(NetSocket from, java.util.function.Consumer<Buffer> tap) implements io.vertx.core.streams.ReadStream<Buffer> {
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> h) {
+            from.exceptionHandler(h);
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> handler(io.vertx.core.Handler<Buffer> h) {
+            from.handler(h == null ? null : b -> {
+                tap.accept(b);
+                h.handle(b);
+            });
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> pause() {
+            from.pause();
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> resume() {
+            from.resume();
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> fetch(long amount) {
+            from.fetch(amount);
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> endHandler(io.vertx.core.Handler<Void> h) {
+            from.endHandler(h);
+            return this;
+        }
     }
 }

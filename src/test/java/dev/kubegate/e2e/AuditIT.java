@@ -158,6 +158,20 @@ class AuditIT {
                 .contains("kubectl exec web -- echo hi -n apps   allow → 101")
                 .contains("deny → 403 Forbidden: privileged containers are not allowed");
 
+        // The exec session was recorded (asciicast v2), linked from its record with its hash, and plays back.
+        JsonNode exec = null;
+        for (JsonNode e : JSON.readTree(admin("GET", "/kubegate/v1/audit/events?principal=alice&verb=create&resource=pods").body()).path("items")) {
+            if (e.path("request").path("subresource").asText().equals("exec")) exec = e;
+        }
+        assertThat(exec).isNotNull();
+        assertThat(exec.path("recording").path("sha256").asText()).hasSize(64);
+        String cast = Files.readString(auditDir.resolve(exec.path("recording").path("path").asText()));
+        assertThat(cast.lines().findFirst().orElseThrow()).contains("\"version\":2");
+        assertThat(cast).contains("\"o\",\"hi");
+        Kubectl.Result played = cli("audit", "replay", "alice", "--principal", "--dir", auditDir.toString(), "--play", "--speed", "0");
+        assertThat(played.exitCode()).as(played.stderr()).isZero();
+        assertThat(played.stdout()).containsPattern("kubectl exec web -- echo hi[^\n]*\nhi");
+
         await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
             Kubectl.Result v = cli("audit", "verify", auditDir.toString());
             assertThat(v.exitCode()).as(v.stdout() + v.stderr()).isZero();

@@ -232,6 +232,26 @@ public class AuditTrail {
         });
     }
 
+    /**
+     * A recorder for an exec/attach call over WebSocket (null for anything else): the session goes to
+     * {@code <dir>/recordings/<date>/<record id>.cast}, linked from the call's record with its SHA-256.
+     */
+    public dev.kubegate.upstream.UpgradeTunnel.Tap recorder(CallRecord c, HttpServerRequest req) {
+        if (log == null || !config.audit().enabled() || c.info == null
+                || !("exec".equals(c.info.subresource()) || "attach".equals(c.info.subresource()))
+                || !"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            return null;
+        }
+        String offered = req.getHeader("Sec-WebSocket-Protocol");
+        boolean base64 = offered != null && java.util.Arrays.stream(offered.split(","))
+                .allMatch(p -> p.strip().startsWith("base64."));
+        Path file = auditDir(config).resolve("recordings").resolve(c.time.toString().substring(0, 10)).resolve(c.id + ".cast");
+        String title = dev.kubegate.audit.Replay.kubectl(entry(c, "intent"));
+        ExecRecorder r = new ExecRecorder(c.id, file, base64, MaskRules.from(c.mask), ByteSize.parse(config.audit().maxRecording()), title);
+        c.recorder = r;
+        return r;
+    }
+
     ObjectNode entry(CallRecord c, String type) {
         ObjectNode e = Canonical.JSON.createObjectNode();
         e.put("type", type);
@@ -297,7 +317,14 @@ public class AuditTrail {
             e.put("bytesIn", c.bytesIn);
             e.put("bytesOut", c.bytesOut);
             if (c.masked >= 0) e.put("maskedFields", c.masked);
-            if (c.recording != null) e.put("recording", c.recording);
+            if (c.recorder != null && c.recorder.sha256 != null) {
+                ObjectNode rec = e.putObject("recording");
+                rec.put("id", c.recorder.id).put("format", "asciicast-v2")
+                        .put("path", auditDir(config).relativize(c.recorder.file).toString())
+                        .put("sha256", c.recorder.sha256).put("bytes", c.recorder.bytes).put("truncated", c.recorder.truncated);
+            } else if (c.recording != null) {
+                e.putObject("recording").put("id", c.recording);
+            }
             e.put("intent", c.intentWritten);
         }
         return e;

@@ -53,6 +53,7 @@ public final class CallRecord {
     JsonNode requestObject;
     boolean intentWritten;
     String recording;
+    ExecRecorder recorder;
 
     CallRecord(String id) {
         this.id = id;
