@@ -479,8 +479,15 @@ public final class AuditLog implements AutoCloseable {
             segment = segments.get(segments.size() - 1);
             channel = FileChannel.open(segment, StandardOpenOption.WRITE);
             if (channel.size() > tail.end) {
+                // A torn write (crash mid-append): keep the cut bytes beside the segment, then cut them.
+                Path torn = dir.resolve(segment.getFileName() + ".torn-" + clock.millis());
+                try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ);
+                     FileChannel out = FileChannel.open(torn, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    in.transferTo(tail.end, in.size() - tail.end, out);
+                    out.force(false);
+                }
                 LOG.warning("audit stream " + options.stream() + ": cutting " + (channel.size() - tail.end)
-                        + " bytes of an incomplete entry at the end of " + segment.getFileName());
+                        + " bytes of an incomplete entry at the end of " + segment.getFileName() + " (kept in " + torn.getFileName() + ")");
                 channel.truncate(tail.end);
                 channel.force(false);
             }
@@ -516,6 +523,10 @@ public final class AuditLog implements AutoCloseable {
         boolean lastIsCheckpoint;
     }
 
+    /**
+     * The last intact entry of a segment (complete line, matching hash). Lines before it that are
+     * damaged are left alone — the verifier reports them; only bytes after it (a torn write) are cut.
+     */
     private Tail readTail(Path segment, Set<String> ids) throws IOException {
         Tail t = new Tail();
         Segments.scan(segment, (lineNo, line, len, end, complete) -> {
@@ -524,14 +535,10 @@ public final class AuditLog implements AutoCloseable {
             }
             Canonical.Opened o = Canonical.open(line, len);
             if (o == null || !o.intact()) {
-                return false;
+                return true;
             }
             JsonNode n = Canonical.JSON.readTree(o.body());
-            long s = n.path("seq").asLong();
-            if (t.seq != 0 && (s != t.seq + 1 || !n.path("prev").asText().equals(t.hash))) {
-                return false;
-            }
-            t.seq = s;
+            t.seq = n.path("seq").asLong();
             t.hash = o.hash();
             t.end = end;
             t.lastIsCheckpoint = "checkpoint".equals(n.path("type").asText());

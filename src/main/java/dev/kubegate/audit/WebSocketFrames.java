@@ -19,6 +19,7 @@ public final class WebSocketFrames {
     private byte[] pending = new byte[0];
     private final ByteArrayOutputStream message = new ByteArrayOutputStream();
     private boolean broken;
+    private boolean inMessage;
 
     public WebSocketFrames(Consumer<byte[]> onMessage) {
         this.onMessage = onMessage;
@@ -60,6 +61,16 @@ public final class WebSocketFrames {
         }
         boolean fin = (b0 & 0x80) != 0;
         int opcode = b0 & 0x0f;
+        boolean valid = switch (opcode) {
+            case 0 -> inMessage;                 // a continuation needs a message in progress
+            case 1, 2 -> !inMessage;
+            case 8, 9, 10 -> fin && (b1 & 0x7f) <= 125;
+            default -> false;
+        };
+        if (!valid) {
+            broken = true; // not a WebSocket stream (SPDY, say), or one we cannot follow
+            return 0;
+        }
         boolean masked = (b1 & 0x80) != 0;
         long len = b1 & 0x7f;
         int head = 2;
@@ -94,6 +105,7 @@ public final class WebSocketFrames {
             return 0;
         }
         message.write(payload, 0, payload.length);
+        inMessage = !fin;
         if (fin) {
             onMessage.accept(message.toByteArray());
             message.reset();
