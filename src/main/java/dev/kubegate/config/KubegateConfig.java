@@ -205,6 +205,36 @@ public interface KubegateConfig {
 
         S3 s3();
 
+        Playbooks playbooks();
+
+        interface Playbooks {
+            /** Watch each identity's calls for the rules below. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Sliding window of the rules. */
+            @WithDefault("5m")
+            Duration window();
+
+            /** Denials within the window that fire {@code repeated-denials}; 0 turns the rule off. */
+            @WithDefault("10")
+            int maxDenials();
+
+            /** Deletes within the window that fire {@code delete-burst}; 0 turns the rule off. */
+            @WithDefault("20")
+            int maxDeletes();
+
+            /** Namespaces whose any touch fires {@code protected-namespace}. */
+            Optional<java.util.List<String>> protectedNamespaces();
+
+            /** Suspend the identity when a rule fires (needs the identity feature's suspender). */
+            @WithDefault("false")
+            boolean suspend();
+
+            /** URL that receives each action as JSON (POST). */
+            Optional<String> webhook();
+        }
+
         interface S3 {
             /** Bucket the closed segments go to (sink {@code s3}). */
             Optional<String> bucket();

@@ -70,6 +70,9 @@ public class AuditTrail {
     @Inject
     KubegateConfig config;
 
+    @Inject
+    Playbooks playbooks;
+
     @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
     boolean serving;
 
@@ -230,6 +233,7 @@ public class AuditTrail {
                 LOG.errorf(err, "audit record %s could not be written", c.id);
             }
         });
+        playbooks.observe(c);
     }
 
     /**
