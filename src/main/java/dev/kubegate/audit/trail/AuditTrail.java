@@ -79,7 +79,7 @@ public class AuditTrail {
     private volatile AuditLog log;
     private volatile S3Shipper shipper;
     private volatile String startFailure = "the audit log is starting";
-    private long maxBody;
+    long maxBody;
 
     void onStart(@Observes @Priority(10) StartupEvent event) {
         if (!serving || !config.audit().enabled()) {
@@ -216,7 +216,7 @@ public class AuditTrail {
         if (l == null) {
             return CompletableFuture.failedFuture(new AuditUnavailableException("the audit log is not started"));
         }
-        ObjectNode e = entry(c, "intent");
+        ObjectNode e = safeEntry(c, "intent");
         c.intentWritten = true;
         return l.append(e, true).orTimeout(config.audit().writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(a -> null);
@@ -228,7 +228,7 @@ public class AuditTrail {
         if (l == null || !config.audit().enabled()) {
             return;
         }
-        l.append(entry(c, "call"), false).whenComplete((a, err) -> {
+        l.append(safeEntry(c, "call"), false).whenComplete((a, err) -> {
             if (err != null && !(err instanceof AuditUnavailableException)) {
                 LOG.errorf(err, "audit record %s could not be written", c.id);
             }
@@ -254,6 +254,19 @@ public class AuditTrail {
         ExecRecorder r = new ExecRecorder(c.id, file, base64, MaskRules.from(c.mask), ByteSize.parse(config.audit().maxRecording()), title);
         c.recorder = r;
         return r;
+    }
+
+    /** The entry; never lost over its optional parts: without the request object if that fails. */
+    ObjectNode safeEntry(CallRecord c, String type) {
+        try {
+            return entry(c, type);
+        } catch (RuntimeException bug) {
+            LOG.errorf(bug, "audit record %s: the request object could not be kept", c.id);
+            c.requestObject = null;
+            ObjectNode e = entry(c, type);
+            e.put("requestObjectOmitted", "kubegate could not keep the object: " + bug);
+            return e;
+        }
     }
 
     ObjectNode entry(CallRecord c, String type) {
