@@ -295,10 +295,12 @@ public class KubeApiGateway {
         } else if (!resp.ended()) {
             resp.reset();
         }
-        req.resume();
-        Duration latency = started.elapsed();
         started.refused(status);
         audit.finish(started);
+        if (!req.isEnded()) {
+            req.resume(); // an HTTP/2 request whose body was read throws here
+        }
+        Duration latency = started.elapsed();
         metrics.refused(status.reason());
         metrics.record(info, status.code(), latency);
         Span.current().setStatus(StatusCode.ERROR, status.reason());

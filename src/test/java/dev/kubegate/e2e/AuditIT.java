@@ -269,9 +269,8 @@ class AuditIT {
         pool.shutdown();
         assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
 
-        Map<String, String> again = new HashMap<>(settings);
-        again.put("kubegate.data-dir", work.resolve("data").toString());
-        gateway = GatewayProcess.start(dir.resolve("gateway-restarted"), again); // same data, its own log
+        Files.move(work.resolve("kubegate.log"), work.resolve("kubegate-killed.log")); // keep the first run's log
+        gateway = GatewayProcess.start(work, settings);
         gateway.awaitReady();
         Kubectl.Result v = cli("audit", "verify", auditDir.toString());
         assertThat(v.exitCode()).as(v.stdout() + v.stderr()).isZero();
