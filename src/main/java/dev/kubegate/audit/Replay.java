@@ -37,7 +37,10 @@ public final class Replay {
         if (d.path("reasons").size() > 0 && !"allow".equals(d.path("result").asText())) {
             b.append(": ").append(d.path("reasons").get(0).asText());
         }
-        if (r.has("recording")) b.append("   [exec recording ").append(r.path("recording").asText()).append(']');
+        if (r.has("recording")) {
+            JsonNode rec = r.path("recording");
+            b.append("   [exec recording ").append(rec.path("path").asText(rec.path("id").asText())).append(']');
+        }
         return b.toString();
     }
 
@@ -105,7 +108,7 @@ public final class Replay {
                 if (!sub.isEmpty()) cmd.add("--subresource=" + sub);
             }
         }
-        if (!ns.isEmpty()) {
+        if (!ns.isEmpty() && !q.path("resource").asText().equals("namespaces")) {
             cmd.add("-n");
             cmd.add(ns);
         } else if ((verb.equals("list") || verb.equals("watch")) && namespaced(resource)) {

@@ -156,8 +156,9 @@ class AuditIT {
         assertThat(replay.stdout())
                 .contains("kubectl get pods -n apps   allow → 200")
                 .contains("kubectl apply -f - # pods/web")
-                .contains("kubectl exec web -- echo hi -n apps   allow → 101")
-                .contains("deny → 403 Forbidden: privileged containers are not allowed");
+                .contains("kubectl exec web -c web -- echo hi -n apps   allow → 101   [exec recording recordings/")
+                .contains("kubectl get namespaces apps   allow → 200")
+                .containsPattern("kubectl apply -f - # pods/priv -n apps   deny → 403 Forbidden: .*privileged containers are not allowed");
 
         // The exec session was recorded (asciicast v2), linked from its record with its hash, and plays back.
         JsonNode exec = null;
