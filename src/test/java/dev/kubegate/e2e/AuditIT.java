@@ -172,7 +172,7 @@ class AuditIT {
         assertThat(cast).contains("\"o\",\"hi");
         Kubectl.Result played = cli("audit", "replay", "alice", "--principal", "--dir", auditDir.toString(), "--play", "--speed", "0");
         assertThat(played.exitCode()).as(played.stderr()).isZero();
-        assertThat(played.stdout()).containsPattern("kubectl exec web -- echo hi[^\n]*\nhi");
+        assertThat(played.stdout()).containsPattern("kubectl exec web -c web -- echo hi[^\n]*\nhi");
 
         await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
             Kubectl.Result v = cli("audit", "verify", auditDir.toString());
