@@ -101,6 +101,10 @@ public class AuditLogBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        new Runner(new CommandLineOptions(args.length == 0 ? new String[] {AuditLogBenchmark.class.getName()} : args)).run();
+        // Always this class only: options like -f 1 -wi 2 alone would otherwise run every benchmark.
+        String[] all = new String[args.length + 1];
+        all[0] = AuditLogBenchmark.class.getName();
+        System.arraycopy(args, 0, all, 1, args.length);
+        new Runner(new CommandLineOptions(all)).run();
     }
 }
