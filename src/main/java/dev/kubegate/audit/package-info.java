@@ -2,7 +2,10 @@
  * The tamper-evident audit log (issue 6): entries in canonical JSON ({@link dev.kubegate.audit.Canonical}),
  * hash-chained per writer stream, with Ed25519-signed checkpoints ({@link dev.kubegate.audit.SigningKeys}),
  * written by {@link dev.kubegate.audit.AuditLog} to segments ({@link dev.kubegate.audit.Segments}),
- * checked by {@link dev.kubegate.audit.AuditVerifier} and read back by {@link dev.kubegate.audit.AuditQuery}.
+ * checked by {@link dev.kubegate.audit.AuditVerifier} (over a {@link dev.kubegate.audit.LogSource}: a directory or a
+ * bucket) and read back by {@link dev.kubegate.audit.AuditQuery} and {@link dev.kubegate.audit.Replay}. Also pure
+ * helpers for exec recordings ({@link dev.kubegate.audit.WebSocketFrames}, {@link dev.kubegate.audit.Asciicast}) and
+ * playbook detection ({@link dev.kubegate.audit.PlaybookRules}).
  *
  * <p>Contract:
  * <ul>
