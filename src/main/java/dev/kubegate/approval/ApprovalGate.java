@@ -49,13 +49,13 @@ public class ApprovalGate {
     private static final Set<String> DRY_RUN_VERBS = Set.of("create", "update", "patch");
 
     /** What the gateway does with the call: forward it (with the body as read) or answer the Status. */
-    public record Outcome(Status refusal, Buffer body) {
+    public record Outcome(Status refusal, Buffer body, String approvalId, String approvers) {
         public boolean proceed() {
             return refusal == null;
         }
 
         static Outcome refuse(Status s) {
-            return new Outcome(s, null);
+            return new Outcome(s, null, null, null);
         }
     }
 
@@ -206,7 +206,7 @@ public class ApprovalGate {
                     "approval request " + r.id() + " for " + r.request().describe() + " was denied by " + r.deniedBy() + ": "
                             + r.denialReason()).withDetails(r.id(), "approvals")));
             case ApprovalRequest.APPROVED, ApprovalRequest.USED -> service.consume(v).subscribe().with(used -> result.tryComplete(used.isPresent()
-                            ? new Outcome(null, body)
+                            ? new Outcome(null, body, r.id(), r.approvedBy())
                             : Outcome.refuse(Status.forbidden("approval " + r.id() + " for " + r.request().describe()
                             + " was already used by an identical call (it covered one call); retry to ask for approval again")
                             .withDetails(r.id(), "approvals"))),

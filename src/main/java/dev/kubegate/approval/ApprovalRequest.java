@@ -99,6 +99,11 @@ public record ApprovalRequest(String id, String status, Instant createdAt, Insta
         return decisions.stream().filter(d -> "approve".equals(d.decision())).count();
     }
 
+    /** Who approved, comma-separated in the order they did (for the audit record of the call). */
+    public String approvedBy() {
+        return String.join(",", decisions.stream().filter(d -> "approve".equals(d.decision())).map(Decision::approver).toList());
+    }
+
     /** The reason of the denial, or "". */
     public String denialReason() {
         return decisions.stream().filter(d -> "deny".equals(d.decision())).map(Decision::reason).findFirst().orElse("");

@@ -51,6 +51,8 @@ public interface KubegateConfig {
 
     Shutdown shutdown();
 
+    Audit audit();
+
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
         Optional<String> url();
@@ -392,5 +394,114 @@ public interface KubegateConfig {
         /** Time in-flight calls and tunnels get after the drain delay before they are cut. */
         @WithDefault("30s")
         Duration timeout();
+    }
+
+    interface Audit {
+        /** Record every call and lifecycle event; off only to measure what auditing costs. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Local audit directory: segments, signed heads, public keys (contract key); {@code <data-dir>/audit} when absent. */
+        Optional<Path> dir();
+
+        /** Where closed segments go: {@code file} (they stay in {@link #dir()}) or {@code s3} (contract key). */
+        @WithDefault("file")
+        String sink();
+
+        /** This replica's writer stream id; hostname plus a random suffix, kept in {@code <dir>/writer-id}, when absent. */
+        Optional<String> writerId();
+
+        /** {@code always} (fsync each write batch, shared by all waiting calls), {@code batch(<n>ms)} or {@code never}. */
+        @WithDefault("always")
+        String fsync();
+
+        /** Rotate a segment when it would grow past this size. */
+        @WithDefault("64Mi")
+        String segmentSize();
+
+        /** Rotate a segment this old. */
+        @WithDefault("1h")
+        Duration segmentAge();
+
+        /** How often the chain head is signed (when something was recorded since). */
+        @WithDefault("10s")
+        Duration checkpointInterval();
+
+        /** Ed25519 private key (PKCS#8 PEM) signing checkpoints; generated under {@code <data-dir>/audit-key/} when absent. */
+        Optional<Path> signingKey();
+
+        /** Records accepted but not yet written; beyond it the audit log refuses records and calls get 503. */
+        @WithDefault("100000")
+        int maxBuffered();
+
+        /** How long a mutating call waits for its record to be durable before it is refused (503). */
+        @WithDefault("5s")
+        Duration writeTimeout();
+
+        /** Largest request body kept in a record at audit level Request or RequestResponse; longer ones are cut. */
+        @WithDefault("64Ki")
+        String maxBody();
+
+        /** Largest exec/attach recording (asciicast); recording stops there, marked truncated. */
+        @WithDefault("64Mi")
+        String maxRecording();
+
+        S3 s3();
+
+        Playbooks playbooks();
+
+        interface Playbooks {
+            /** Watch each identity's calls for the rules below. */
+            @WithDefault("true")
+            boolean enabled();
+
+            /** Sliding window of the rules. */
+            @WithDefault("5m")
+            Duration window();
+
+            /** Denials within the window that fire {@code repeated-denials}; 0 turns the rule off. */
+            @WithDefault("10")
+            int maxDenials();
+
+            /** Deletes within the window that fire {@code delete-burst}; 0 turns the rule off. */
+            @WithDefault("20")
+            int maxDeletes();
+
+            /** Namespaces whose any touch fires {@code protected-namespace}. */
+            Optional<java.util.List<String>> protectedNamespaces();
+
+            /** Suspend the identity when a rule fires (needs the identity feature's suspender). */
+            @WithDefault("false")
+            boolean suspend();
+
+            /** URL that receives each action as JSON (POST). */
+            Optional<String> webhook();
+        }
+
+        interface S3 {
+            /** Bucket the closed segments go to (sink {@code s3}). */
+            Optional<String> bucket();
+
+            /** Key prefix inside the bucket (e.g. {@code prod/}); segments land under {@code <prefix><stream>/}; none when absent. */
+            Optional<String> prefix();
+
+            /** Region of the bucket. */
+            @WithDefault("us-east-1")
+            String region();
+
+            /** Endpoint of an S3-compatible store (path-style addressing); AWS when absent. */
+            Optional<String> endpoint();
+
+            /** Object Lock retention of each uploaded segment, when the bucket has Object Lock enabled. */
+            Optional<Duration> retention();
+
+            /** Object Lock mode: GOVERNANCE or COMPLIANCE. */
+            @WithDefault("GOVERNANCE")
+            String retentionMode();
+
+            /** Closed segments not yet uploaded, in bytes, before the audit log refuses records (calls get 503). */
+            @WithDefault("1Gi")
+            String maxPending();
+        }
     }
 }

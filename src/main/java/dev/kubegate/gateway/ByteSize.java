@@ -1,12 +1,12 @@
 package dev.kubegate.gateway;
 
 /** Kubernetes-style quantities for byte sizes: {@code 3Mi}, {@code 512Ki}, {@code 1G}, plain bytes. */
-final class ByteSize {
+public final class ByteSize {
 
     private ByteSize() {
     }
 
-    static long parse(String value) {
+    public static long parse(String value) {
         String v = value.strip();
         String[][] units = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}};
         for (String[] u : units) {

@@ -1,6 +1,8 @@
 package dev.kubegate.gateway;
 
 import dev.kubegate.approval.ApprovalGate;
+import dev.kubegate.audit.trail.AuditTrail;
+import dev.kubegate.audit.trail.CallRecord;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.AuthenticatorChain;
@@ -59,7 +61,8 @@ import java.util.concurrent.CompletionStage;
  *   <li>decide — the Rego policy; a deny refuses the call;</li>
  *   <li>approve — a call needing approval is held by the {@link ApprovalGate} until a human decides;</li>
  *   <li>forward — with the gateway's identity and {@code Impersonate-*} for the caller, streaming;</li>
- *   <li>record — metrics, the access log line, the trace span.</li>
+ *   <li>record — the audit record (a mutation is forwarded only once its intent record is durable),
+ *       metrics, the access log line, the trace span.</li>
  * </ol>
  * Any failure before forwarding refuses the call with a {@link Status}; nothing is forwarded unchecked.
  * Everything here runs on the request's event loop and never blocks.
@@ -98,6 +101,9 @@ public class KubeApiGateway {
     @Inject
     ApprovalGate approvals;
 
+    @Inject
+    AuditTrail audit;
+
     private GatewayMetrics metrics;
     private long maxBodyBytes;
 
@@ -110,8 +116,9 @@ public class KubeApiGateway {
     void handle(RoutingContext ctx) {
         HttpServerRequest req = ctx.request();
         req.pause();
-        long started = System.nanoTime();
         Span span = Span.current();
+        CallRecord started = audit.begin(req, span);
+        ctx.put(CallRecord.KEY, started);
         GatewayRuntime.Started rt = runtime.current();
         if (rt == null) {
             refuse(req, null, null, Status.serviceUnavailable("kubegate is starting or stopping; retry shortly"), started);
@@ -131,6 +138,12 @@ public class KubeApiGateway {
             return;
         }
         ctx.put(RequestInfo.class.getName(), info);
+        started.classified(info, query);
+        String auditDown = audit.unavailable();
+        if (auditDown != null) {
+            refuse(req, info, null, Status.serviceUnavailable("kubegate cannot record calls right now, so it refuses them: " + auditDown), started);
+            return;
+        }
         Tracing.describe(span, info);
 
         Span authSpan = tracer.spanBuilder("kubegate.authenticate").setParent(Context.current().with(span)).startSpan();
@@ -141,6 +154,7 @@ public class KubeApiGateway {
                             authSpan.setAttribute("kubegate.principal", principal.name());
                             authSpan.end();
                             span.setAttribute("kubegate.principal", principal.name());
+                            started.authenticated(principal);
                             decide(rt, req, info, query, principal, upgrade, span, started);
                         }),
                         failure -> onContext(vctx, () -> {
@@ -156,7 +170,7 @@ public class KubeApiGateway {
      * only an allowed call. Every failure here refuses the call; nothing goes upstream unchecked.
      */
     private void decide(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
-                        Principal principal, boolean upgrade, Span serverSpan, long started) {
+                        Principal principal, boolean upgrade, Span serverSpan, CallRecord started) {
         if (!rt.upstream().credentials().ready()) {
             // Never forward with a credential known to be stale: the cluster would see an unknown caller.
             refuse(req, info, principal, Status.serviceUnavailable("kubegate cannot refresh its own credentials for the cluster ("
@@ -189,6 +203,7 @@ public class KubeApiGateway {
                 relay(req, info, principal, inspection.refusal(), started);
                 return;
             }
+            started.requestObject(inspection.object());
             PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query),
                     inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
@@ -204,12 +219,14 @@ public class KubeApiGateway {
                 policy.engine().revision().ifPresent(r -> policySpan.setAttribute("kubegate.policy.revision", r));
                 policySpan.end();
                 if (failure != null) {
+                    started.decisionFailed(policy.engine().revision().orElse(null));
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
                     refuse(req, info, principal, Status.serviceUnavailable("kubegate could not decide on this call, so it is refused: "
                             + cause.getMessage()), started);
                     return;
                 }
                 counters.record(principal, info.verb(), !d.allow());
+                started.decided(d, policy.engine().revision().orElse(null));
                 boolean needsApproval = !d.allow() && d.approval().required();
                 if (!d.allow() && !needsApproval) {
                     refuse(req, info, principal, Decisions.refusal(d, info, principal), started);
@@ -228,8 +245,9 @@ public class KubeApiGateway {
                                     current.result(), rt.dryRun(), maxBodyBytes, upgrade))
                             .onComplete(held -> onContext(vctx, () -> {
                                 if (held.succeeded() && held.result().proceed()) {
-                                    forward(rt, req, info, principal, upgrade, headers, upgrade ? null : held.result().body(),
-                                            masking, serverSpan, started);
+                                    started.approval(held.result().approvalId(), held.result().approvers());
+                                    recordThenForward(rt, req, info, principal, upgrade, headers,
+                                            upgrade ? null : held.result().body(), masking, serverSpan, started, vctx);
                                 } else {
                                     refuse(req, info, principal, held.succeeded() ? held.result().refusal()
                                             : Status.serviceUnavailable("kubegate could not hold the call for approval: " + held.cause()), started);
@@ -237,13 +255,29 @@ public class KubeApiGateway {
                             }));
                     return;
                 }
-                forward(rt, req, info, principal, upgrade, headers, inspection.body(), masking, serverSpan, started);
+                recordThenForward(rt, req, info, principal, upgrade, headers, inspection.body(), masking, serverSpan, started, vctx);
             }));
         });
     }
 
+    /** A mutation goes upstream only once its intent record is durable (fail closed); reads go at once. */
+    private void recordThenForward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
+                                   boolean upgrade, MultiMap headers, Buffer body, ResponseMasking masking, Span serverSpan,
+                                   CallRecord started, io.vertx.core.Context vctx) {
+        audit.beforeForward(started).whenComplete((ok, notRecorded) -> onContext(vctx, () -> {
+            if (notRecorded != null) {
+                Throwable cause = notRecorded instanceof java.util.concurrent.CompletionException && notRecorded.getCause() != null
+                        ? notRecorded.getCause() : notRecorded;
+                refuse(req, info, principal, Status.serviceUnavailable("kubegate cannot record this call, so it is refused: "
+                        + cause.getMessage()), started);
+                return;
+            }
+            forward(rt, req, info, principal, upgrade, headers, body, masking, serverSpan, started);
+        }));
+    }
+
     private void forward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
-                         boolean upgrade, MultiMap headers, Buffer body, ResponseMasking masking, Span serverSpan, long started) {
+                         boolean upgrade, MultiMap headers, Buffer body, ResponseMasking masking, Span serverSpan, CallRecord started) {
         Span upstreamSpan = tracer.spanBuilder("kubegate.upstream").setParent(Context.current().with(serverSpan)).startSpan();
         openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(upstreamSpan), headers, HEADER_SETTER);
 
@@ -255,7 +289,7 @@ public class KubeApiGateway {
             exchange = rt.tunnel().open(req, headers, () -> {
                 headersAt[0] = System.nanoTime();
                 metrics.openExecSessions.incrementAndGet();
-            }, masking.filter());
+            }, masking.filter(), audit.recorder(started, req));
         } else {
             if (watch) metrics.openWatches.incrementAndGet();
             if (stream) metrics.openStreams.incrementAndGet();
@@ -281,14 +315,17 @@ public class KubeApiGateway {
         });
     }
 
-    private void complete(RequestInfo info, Principal principal, Exchange x, long started) {
-        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+    private void complete(RequestInfo info, Principal principal, Exchange x, CallRecord started) {
+        Duration latency = started.elapsed();
+        started.exchanged(x);
+        started.masked(x.maskedCount());
+        audit.finish(started);
         metrics.record(info, x.status(), latency);
         metrics.masked(info, x.maskedCount());
         accessLog(info, principal, x.status(), latency, x.requestBytes(), x.responseBytes(), x.complete(), x.maskedCount(), null);
     }
 
-    private void refuse(HttpServerRequest req, RequestInfo info, Principal principal, Status status, long started) {
+    private void refuse(HttpServerRequest req, RequestInfo info, Principal principal, Status status, CallRecord started) {
         HttpServerResponse resp = req.response();
         if (!resp.headWritten() && !resp.closed()) {
             resp.setStatusCode(status.code())
@@ -298,8 +335,12 @@ public class KubeApiGateway {
         } else if (!resp.ended()) {
             resp.reset();
         }
-        req.resume();
-        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        started.refused(status);
+        audit.finish(started);
+        if (!req.isEnded()) {
+            req.resume(); // an HTTP/2 request whose body was read throws here
+        }
+        Duration latency = started.elapsed();
         metrics.refused(status.reason());
         metrics.record(info, status.code(), latency);
         Span.current().setStatus(StatusCode.ERROR, status.reason());
@@ -307,7 +348,7 @@ public class KubeApiGateway {
     }
 
     /** Answers with an API server error exactly as it came (status, type, body). */
-    private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, long started) {
+    private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, CallRecord started) {
         HttpServerResponse resp = req.response();
         if (!resp.headWritten() && !resp.closed()) {
             resp.setStatusCode(refusal.errorCode());
@@ -316,7 +357,9 @@ public class KubeApiGateway {
             }
             resp.end(refusal.errorBody());
         }
-        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        Duration latency = started.elapsed();
+        started.relayed(refusal.errorCode(), refusal.errorBody().length(), "dry run refused by the API server");
+        audit.finish(started);
         metrics.record(info, refusal.errorCode(), latency);
         accessLog(info, principal, refusal.errorCode(), latency, 0, refusal.errorBody().length(), true, 0, "dry run refused by the API server");
     }

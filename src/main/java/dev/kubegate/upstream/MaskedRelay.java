@@ -27,10 +27,14 @@ final class MaskedRelay {
     private final StreamMasker masker;
     private final long[] counter;
     private final Runnable closed;
+    private final java.util.function.Consumer<Buffer> tap;
     private long timer = -1;
     private boolean failed;
 
-    MaskedRelay(Vertx vertx, NetSocket from, NetSocket to, StreamMasker masker, long[] counter, Runnable closed) {
+    /** {@code tap}, when not null, sees the raw (unmasked) bytes as read, e.g. for an exec recording that masks on its own. */
+    MaskedRelay(Vertx vertx, NetSocket from, NetSocket to, StreamMasker masker, long[] counter, Runnable closed,
+                java.util.function.Consumer<Buffer> tap) {
+        this.tap = tap;
         this.vertx = vertx;
         this.from = from;
         this.to = to;
@@ -68,6 +72,9 @@ final class MaskedRelay {
     private void chunk(Buffer buf) {
         if (failed) {
             return;
+        }
+        if (tap != null) {
+            tap.accept(buf);
         }
         try {
             write(masker.feed(buf.getBytes(), 0, buf.length()));

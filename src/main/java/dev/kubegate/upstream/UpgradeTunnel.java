@@ -74,16 +74,29 @@ public final class UpgradeTunnel {
      * {@link UpstreamFailure} when nothing was sent to the client yet.
      */
     public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen) {
-        return open(req, headers, onOpen, ResponseFilter.NONE);
+        return open(req, headers, onOpen, ResponseFilter.NONE, null);
+    }
+
+    /**
+     * Sees the bytes of an open tunnel as they pass, e.g. to record an exec session. Called on the
+     * connection's event loop: must not block and must not keep the buffer. Server→client bytes are
+     * seen as the API server sent them, before any masking (a recorder masks on its own).
+     */
+    public interface Tap {
+        /** @param fromClient true for client → API server bytes */
+        void data(boolean fromClient, Buffer bytes);
+
+        /** Both directions ended (called before the exchange completes). */
+        void closed();
     }
 
     /**
      * Like {@link #open(HttpServerRequest, MultiMap, Runnable)}; once the API server switched
      * protocols, {@code filter} picks a masker for the server→client bytes (client→server bytes pass
-     * untouched). A filter that refuses closes the upstream connection and fails the call before the
-     * client was answered.
+     * untouched), and {@code tap} (optional) sees the spliced bytes. A filter that refuses closes the
+     * upstream connection and fails the call before the client was answered.
      */
-    public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen, ResponseFilter filter) {
+    public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen, ResponseFilter filter, Tap tap) {
         Promise<Exchange> done = Promise.promise();
         NetSocket[] opening = {null};
         long timer = vertx.setTimer(responseTimeoutMs, id -> {
@@ -117,7 +130,7 @@ public final class UpgradeTunnel {
                     if (head.status().code() == 101) {
                         // From here on the codec passes raw bytes; stop encoding HTTP on the way out.
                         codec.removeOutboundHandler();
-                        splice(req, head, server, early, onOpen, filter, done);
+                        splice(req, head, server, early, onOpen, filter, done, tap);
                     } else {
                         relayHead(req.response(), head);
                     }
@@ -166,7 +179,7 @@ public final class UpgradeTunnel {
     }
 
     private void splice(HttpServerRequest req, HttpResponse head, NetSocketInternal server, List<Buffer> early,
-                        Runnable onOpen, ResponseFilter filter, Promise<Exchange> done) {
+                        Runnable onOpen, ResponseFilter filter, Promise<Exchange> done, Tap tap) {
         HttpServerResponse resp = req.response();
         MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
         head.headers().forEach(h -> upstreamHeaders.add(h.getKey(), h.getValue()));
@@ -199,18 +212,21 @@ public final class UpgradeTunnel {
                 if (open.decrementAndGet() == 0) {
                     openSockets.remove(client);
                     openSockets.remove(server);
+                    if (tap != null) tap.closed();
                     done.tryComplete(new Exchange(101, down2up[0], up2down[0], true, masker == null ? 0 : masker.maskedCount()));
                 }
             };
-            relay(client, server, down2up, closed);
+            relay(client, server, down2up, closed, tap == null ? null : b -> tap.data(true, b));
+            java.util.function.Consumer<Buffer> downTap = tap == null ? null : b -> tap.data(false, b);
             if (masker == null) {
                 early.forEach(b -> {
                     up2down[0] += b.length();
+                    if (downTap != null) downTap.accept(b);
                     client.write(b);
                 });
-                relay(server, client, up2down, closed);
+                relay(server, client, up2down, closed, downTap);
             } else {
-                new MaskedRelay(vertx, server, client, masker, up2down, closed).start(early);
+                new MaskedRelay(vertx, server, client, masker, up2down, closed, downTap).start(early);
             }
         });
     }
@@ -244,8 +260,13 @@ public final class UpgradeTunnel {
     }
 
     /** One direction of the tunnel; the end of either side closes the other. */
-    private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed) {
-        HttpForwarder.pump(from, to, n -> counter[0] += n, to::end);
+    private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed,
+                              java.util.function.Consumer<Buffer> tap) {
+        if (tap == null) {
+            HttpForwarder.pump(from, to, n -> counter[0] += n, to::end);
+        } else {
+            HttpForwarder.pump(new TappedStream(from, tap), to, n -> counter[0] += n, to::end);
+        }
         from.closeHandler(v -> {
             to.close();
             closed.run();
@@ -271,5 +292,47 @@ public final class UpgradeTunnel {
     private UpstreamFailure unreachable(Throwable cause) {
         return new UpstreamFailure(Status.serviceUnavailable("the Kubernetes API server at "
                 + upstream.credentials().server() + " is unreachable: " + HttpForwarder.describe(cause)), cause);
+    }
+
+    /** A read stream whose buffers are shown to a tap before they go on. */
+    private record TappedStream(NetSocket from, java.util.function.Consumer<Buffer> tap) implements io.vertx.core.streams.ReadStream<Buffer> {
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> h) {
+            from.exceptionHandler(h);
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> handler(io.vertx.core.Handler<Buffer> h) {
+            from.handler(h == null ? null : b -> {
+                tap.accept(b);
+                h.handle(b);
+            });
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> pause() {
+            from.pause();
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> resume() {
+            from.resume();
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> fetch(long amount) {
+            from.fetch(amount);
+            return this;
+        }
+
+        @Override
+        public io.vertx.core.streams.ReadStream<Buffer> endHandler(io.vertx.core.Handler<Void> h) {
+            from.endHandler(h);
+            return this;
+        }
     }
 }

@@ -170,6 +170,12 @@ public final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException("kubegate not ready: " + last);
     }
 
+    /** SIGKILL: the gateway gets no chance to flush, checkpoint or shut down. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(15, TimeUnit.SECONDS);
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -1,0 +1,419 @@
+package dev.kubegate.audit.trail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kubegate.audit.AuditLog;
+import dev.kubegate.audit.AuditUnavailableException;
+import dev.kubegate.audit.Canonical;
+import dev.kubegate.audit.FsyncPolicy;
+import dev.kubegate.audit.LifecycleEvent;
+import dev.kubegate.audit.SigningKeys;
+import dev.kubegate.audit.sink.S3Location;
+import dev.kubegate.audit.sink.S3Shipper;
+import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.gateway.ByteSize;
+import dev.kubegate.identity.Principal;
+import dev.kubegate.masking.JsonMasker;
+import dev.kubegate.masking.MaskRules;
+import dev.kubegate.masking.MaskingException;
+import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.policy.PolicyDecision;
+import io.opentelemetry.api.trace.Span;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The gateway's audit trail: one record per API call, lifecycle events, on this replica's
+ * {@link AuditLog} stream.
+ *
+ * <p>Durability design: a <em>mutating</em> call (create, update, patch, delete, deletecollection —
+ * exec/attach/port-forward are creates) writes an {@code intent} record (who, what, the decision) and
+ * is forwarded only once that record is durable ({@link #beforeForward}); when the call ends, its
+ * {@code call} record (same {@code call} id: outcome, status, bytes, latency) follows without being
+ * waited for. A read writes only its {@code call} record at the end. So after a crash, every mutation
+ * that may have reached the cluster has a record; a record without its outcome means "outcome unknown".
+ * While the log cannot accept records every call is refused with 503 ({@link #unavailable()}).
+ */
+@ApplicationScoped
+public class AuditTrail {
+
+    private static final Logger LOG = Logger.getLogger(AuditTrail.class);
+    private static final Set<String> MUTATING = Set.of("create", "update", "patch", "delete", "deletecollection");
+
+    @Inject
+    KubegateConfig config;
+
+    @Inject
+    Playbooks playbooks;
+
+    @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
+    boolean serving;
+
+    private volatile AuditLog log;
+    private volatile S3Shipper shipper;
+    private volatile String startFailure = "the audit log is starting";
+    long maxBody;
+
+    void onStart(@Observes @Priority(10) StartupEvent event) {
+        if (!serving || !config.audit().enabled()) {
+            startFailure = null;
+            return;
+        }
+        maxBody = ByteSize.parse(config.audit().maxBody());
+        try {
+            Path dir = auditDir(config);
+            Files.createDirectories(dir);
+            SigningKeys.Signer signer = SigningKeys.loadOrGenerate(config.audit().signingKey()
+                    .orElse(config.dataDir().resolve("audit-key").resolve("ed25519.pem")));
+            String stream = config.audit().writerId().orElseGet(() -> writerId(dir));
+            java.util.function.Consumer<Path> onSealed = null;
+            switch (config.audit().sink()) {
+                case "file" -> { }
+                case "s3" -> {
+                    KubegateConfig.Audit.S3 s3 = config.audit().s3();
+                    S3Location where = new S3Location(s3.bucket().orElseThrow(() -> new IllegalArgumentException(
+                            "kubegate.audit.sink=s3 needs kubegate.audit.s3.bucket")), s3.prefix().orElse(""), s3.region(),
+                            s3.endpoint().map(java.net.URI::create));
+                    S3Shipper sh = new S3Shipper(where, where.client(null), dir, stream, s3.retention(), s3.retentionMode(),
+                            ByteSize.parse(s3.maxPending()), java.time.Duration.ofSeconds(2), Clock.systemUTC());
+                    shipper = sh;
+                    onSealed = sh::sealed;
+                    LOG.infof("audit: closed segments go to %s", where.describe());
+                }
+                default -> throw new IllegalArgumentException("kubegate.audit.sink must be file or s3, not " + config.audit().sink());
+            }
+            log = new AuditLog(new AuditLog.Options(dir, stream, FsyncPolicy.parse(config.audit().fsync()),
+                    ByteSize.parse(config.audit().segmentSize()), config.audit().segmentAge(),
+                    config.audit().checkpointInterval(), config.audit().maxBuffered(), java.time.Duration.ofSeconds(1)),
+                    signer, Clock.systemUTC(), onSealed);
+            startFailure = null;
+            LOG.infof("audit: stream %s in %s, fsync %s, signing key %s", stream, dir, config.audit().fsync(), signer.keyId());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the audit log under " + auditDir(config), e);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        AuditLog l = log;
+        if (l != null) {
+            l.close();
+        }
+        S3Shipper sh = shipper;
+        if (sh != null) {
+            sh.close();
+        }
+    }
+
+    public static Path auditDir(KubegateConfig config) {
+        return config.audit().dir().orElse(config.dataDir().resolve("audit"));
+    }
+
+    /** The stream id this replica writes: hostname and a random suffix, kept across restarts. */
+    static String writerId(Path dir) {
+        Path file = dir.resolve("writer-id");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "kubegate";
+            }
+            byte[] r = new byte[3];
+            new SecureRandom().nextBytes(r);
+            String id = host.replaceAll("[^A-Za-z0-9.-]", "-") + "-" + HexFormat.of().formatHex(r);
+            Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep the audit writer id in " + file, e);
+        }
+    }
+
+    public boolean enabled() {
+        return config.audit().enabled();
+    }
+
+    /** The local log, or null when auditing is off or not started. */
+    public AuditLog log() {
+        return log;
+    }
+
+    /** Why no call can be recorded now (calls are then refused with 503), or null. */
+    public String unavailable() {
+        if (!config.audit().enabled()) {
+            return null;
+        }
+        AuditLog l = log;
+        if (l == null) {
+            return startFailure;
+        }
+        String why = l.failure();
+        S3Shipper sh = shipper;
+        return why != null || sh == null ? why : sh.failure();
+    }
+
+    /** The S3 sink, when {@code kubegate.audit.sink=s3}. */
+    public S3Shipper shipper() {
+        return shipper;
+    }
+
+    /** Starts the record of a call; puts its id on the request's span. */
+    public CallRecord begin(HttpServerRequest req, Span span) {
+        CallRecord c = new CallRecord(AuditLog.newId());
+        c.traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
+        span.setAttribute("kubegate.audit.id", c.id);
+        c.source = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        c.userAgent = req.getHeader("User-Agent");
+        c.kubectlCommand = req.getHeader("Kubectl-Command");
+        c.kubectlSession = req.getHeader("Kubectl-Session");
+        c.method = req.method().name();
+        c.uri = req.uri();
+        return c;
+    }
+
+    public static boolean mutating(CallRecord c) {
+        return c.info != null && MUTATING.contains(c.info.verb());
+    }
+
+    /**
+     * Completes when the call may be forwarded: at once for reads, once the intent record is durable
+     * for mutations. Fails with {@link AuditUnavailableException} when it cannot be recorded.
+     */
+    public CompletionStage<Void> beforeForward(CallRecord c) {
+        AuditLog l = log;
+        if (!config.audit().enabled() || !mutating(c)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (l == null) {
+            return CompletableFuture.failedFuture(new AuditUnavailableException("the audit log is not started"));
+        }
+        ObjectNode e = safeEntry(c, "intent");
+        c.intentWritten = true;
+        return l.append(e, true).orTimeout(config.audit().writeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(a -> null);
+    }
+
+    /** Records how the call ended. Never fails the call: it is over; a failure is logged. */
+    public void finish(CallRecord c) {
+        AuditLog l = log;
+        if (l == null || !config.audit().enabled()) {
+            return;
+        }
+        l.append(safeEntry(c, "call"), false).whenComplete((a, err) -> {
+            if (err != null && !(err instanceof AuditUnavailableException)) {
+                LOG.errorf(err, "audit record %s could not be written", c.id);
+            }
+        });
+        playbooks.observe(c);
+    }
+
+    /**
+     * A recorder for an exec/attach call over WebSocket (null for anything else): the session goes to
+     * {@code <dir>/recordings/<date>/<record id>.cast}, linked from the call's record with its SHA-256.
+     */
+    public dev.kubegate.upstream.UpgradeTunnel.Tap recorder(CallRecord c, HttpServerRequest req) {
+        if (log == null || !config.audit().enabled() || c.info == null
+                || !("exec".equals(c.info.subresource()) || "attach".equals(c.info.subresource()))
+                || !"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            return null;
+        }
+        String offered = req.getHeader("Sec-WebSocket-Protocol");
+        boolean base64 = offered != null && java.util.Arrays.stream(offered.split(","))
+                .allMatch(p -> p.strip().startsWith("base64."));
+        Path file = auditDir(config).resolve("recordings").resolve(c.time.toString().substring(0, 10)).resolve(c.id + ".cast");
+        String title = dev.kubegate.audit.Replay.kubectl(entry(c, "intent"));
+        ExecRecorder r = new ExecRecorder(c.id, file, base64, MaskRules.from(c.mask), ByteSize.parse(config.audit().maxRecording()), title);
+        c.recorder = r;
+        return r;
+    }
+
+    /** The entry; never lost over its optional parts: without the request object if that fails. */
+    ObjectNode safeEntry(CallRecord c, String type) {
+        try {
+            return entry(c, type);
+        } catch (RuntimeException bug) {
+            LOG.errorf(bug, "audit record %s: the request object could not be kept", c.id);
+            c.requestObject = null;
+            ObjectNode e = entry(c, type);
+            e.put("requestObjectOmitted", "kubegate could not keep the object: " + bug);
+            return e;
+        }
+    }
+
+    ObjectNode entry(CallRecord c, String type) {
+        ObjectNode e = Canonical.JSON.createObjectNode();
+        e.put("type", type);
+        e.put("id", type.equals("call") ? c.id : c.id + "/" + type);
+        e.put("call", c.id);
+        e.put("time", c.time.toString());
+        if (c.traceId != null) e.put("trace", c.traceId);
+        if (c.source != null) e.put("source", c.source);
+        if (c.principal != null) {
+            Principal p = c.principal;
+            ObjectNode pn = e.putObject("principal");
+            pn.put("name", p.name()).put("kind", p.kind()).put("id", p.id());
+            ArrayNode g = pn.putArray("groups");
+            p.groups().forEach(g::add);
+            p.session().ifPresent(s -> e.put("session", s.id()));
+        }
+        ObjectNode client = e.putObject("client");
+        if (c.userAgent != null) client.put("userAgent", c.userAgent);
+        if (c.kubectlCommand != null) client.put("kubectlCommand", c.kubectlCommand);
+        if (c.kubectlSession != null) client.put("kubectlSession", c.kubectlSession);
+        ObjectNode r = e.putObject("request");
+        r.put("method", c.method);
+        if (c.info != null) {
+            r.put("verb", c.info.verb()).put("path", c.info.path()).put("resourceRequest", c.info.isResourceRequest());
+            if (c.info.isResourceRequest()) {
+                r.put("apiGroup", c.info.apiGroup()).put("apiVersion", c.info.apiVersion())
+                        .put("resource", c.info.resource()).put("subresource", c.info.subresource())
+                        .put("namespace", c.info.namespace()).put("name", c.info.name());
+                if (c.info.name().isEmpty() && c.requestObject != null) {
+                    // A create names its object in the body: keep the name at every level.
+                    String objectName = c.requestObject.path("metadata").path("name").asText("");
+                    if (!objectName.isEmpty()) r.put("objectName", objectName);
+                }
+            }
+            if (c.query != null && !c.query.isEmpty()) {
+                ObjectNode q = r.putObject("query");
+                for (Map.Entry<String, List<String>> qe : c.query.asMap().entrySet()) {
+                    ArrayNode vs = q.putArray(qe.getKey());
+                    qe.getValue().forEach(v -> vs.add(v.length() > 4096 ? v.substring(0, 4096) + "…" : v));
+                }
+            }
+        } else if (c.uri != null) {
+            r.put("uri", c.uri.length() > 4096 ? c.uri.substring(0, 4096) + "…" : c.uri);
+        }
+        ObjectNode d = e.putObject("decision");
+        d.put("result", c.decision);
+        ArrayNode reasons = d.putArray("reasons");
+        c.reasons.forEach(reasons::add);
+        if (c.revision != null) d.put("policyRevision", c.revision);
+        if (c.approvalId != null) d.put("approvalId", c.approvalId);
+        if (c.approver != null) d.put("approver", c.approver);
+        e.put("level", c.level.name());
+        if (c.level != PolicyDecision.AuditLevel.Metadata && c.requestObject != null) {
+            body(e, c);
+        }
+        if (type.equals("call")) {
+            ObjectNode o = e.putObject("response");
+            o.put("code", c.code);
+            if (c.refusalReason != null) o.put("reason", c.refusalReason);
+            if (c.refusalMessage != null) o.put("message", c.refusalMessage);
+            o.put("complete", c.complete);
+            e.put("latencyMs", c.elapsed().toMillis());
+            e.put("bytesIn", c.bytesIn);
+            e.put("bytesOut", c.bytesOut);
+            if (c.masked >= 0) e.put("maskedFields", c.masked);
+            if (c.recorder != null && c.recorder.sha256 != null) {
+                ObjectNode rec = e.putObject("recording");
+                rec.put("id", c.recorder.id).put("format", "asciicast-v2")
+                        .put("path", auditDir(config).relativize(c.recorder.file).toString())
+                        .put("sha256", c.recorder.sha256).put("bytes", c.recorder.bytes).put("truncated", c.recorder.truncated);
+            } else if (c.recording != null) {
+                e.putObject("recording").put("id", c.recording);
+            }
+            e.put("intent", c.intentWritten);
+        }
+        return e;
+    }
+
+    /** The request object, masked by the call's rules and bounded; never the raw bytes of a secret. */
+    private void body(ObjectNode e, CallRecord c) {
+        try {
+            byte[] raw = Canonical.JSON.writeValueAsBytes(c.requestObject);
+            if (raw.length > maxBody) {
+                e.put("requestObjectOmitted", "the object is " + raw.length + " bytes, over kubegate.audit.max-body");
+                return;
+            }
+            JsonMasker m = new JsonMasker(MaskRules.from(c.mask),
+                    "secrets".equals(c.info == null ? "" : c.info.resource()) ? ResourceHint.SECRETS : ResourceHint.NONE);
+            byte[] head = m.feed(raw);
+            byte[] tail = m.finish();
+            byte[] masked = new byte[head.length + tail.length];
+            System.arraycopy(head, 0, masked, 0, head.length);
+            System.arraycopy(tail, 0, masked, head.length, tail.length);
+            JsonNode node = Canonical.JSON.readTree(masked);
+            e.set("requestObject", node);
+            e.put("requestObjectMaskedFields", m.maskedCount());
+        } catch (IOException | MaskingException ex) {
+            e.put("requestObjectOmitted", "the object could not be masked: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Records a session, identity or approval lifecycle event. Fired synchronously by the feature that
+     * acts: throwing here makes that action fail, so nothing happens unrecorded. On a worker thread the
+     * event is waited for until durable; on an event loop (which must not block) it is accepted once
+     * queued in order behind every earlier record.
+     */
+    void onLifecycle(@Observes LifecycleEvent event) {
+        if (!config.audit().enabled()) {
+            return;
+        }
+        AuditLog l = log;
+        if (l == null) {
+            if (serving) {
+                throw new AuditUnavailableException("the audit log is not started; " + event.type() + " is refused");
+            }
+            return;
+        }
+        ObjectNode e = Canonical.JSON.createObjectNode();
+        e.put("type", "lifecycle");
+        e.put("event", event.type());
+        e.put("time", (event.at() == null ? java.time.Instant.now() : event.at()).toString());
+        if (event.principal() != null) e.put("principal", event.principal());
+        if (event.sessionId() != null) e.put("session", event.sessionId());
+        if (event.actor() != null) e.put("actor", event.actor());
+        ObjectNode details = e.putObject("details");
+        new java.util.TreeMap<>(event.details()).forEach(details::put);
+        Span span = Span.current();
+        if (span.getSpanContext().isValid()) e.put("trace", span.getSpanContext().getTraceId());
+        CompletableFuture<AuditLog.Appended> f = l.append(e, true);
+        if (Context.isOnEventLoopThread()) {
+            if (f.isCompletedExceptionally()) {
+                f.join(); // throws the AuditUnavailableException
+            }
+            return;
+        }
+        try {
+            f.get(config.audit().writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException ex) {
+            throw ex.getCause() instanceof RuntimeException re ? re : new AuditUnavailableException(ex.getMessage(), ex);
+        } catch (TimeoutException ex) {
+            throw new AuditUnavailableException("the audit log did not record " + event.type() + " in time", ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while recording " + event.type(), ex);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.kubegate.audit.trail;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kubegate.audit.Canonical;
+import dev.kubegate.audit.LifecycleEvent;
+import dev.kubegate.audit.PlaybookRules;
+import dev.kubegate.config.KubegateConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Response playbooks: each finished call feeds {@link PlaybookRules}; a rule that fires becomes a
+ * {@code playbook.action} lifecycle event (so it is recorded in the audit trail like any other),
+ * suspends the identity when {@code kubegate.audit.playbooks.suspend} is on and an
+ * {@link IdentitySuspender} exists, and is posted to the webhook. Runs on the call's event loop;
+ * the webhook is sent asynchronously and its failure only logged.
+ */
+@ApplicationScoped
+public class Playbooks {
+
+    private static final Logger LOG = Logger.getLogger(Playbooks.class);
+
+    @Inject
+    KubegateConfig config;
+
+    @Inject
+    Event<LifecycleEvent> events;
+
+    @Inject
+    Instance<IdentitySuspender> suspender;
+
+    @Inject
+    Vertx vertx;
+
+    private volatile PlaybookRules rules;
+    private volatile HttpClient webhookClient;
+
+    private PlaybookRules rules() {
+        PlaybookRules r = rules;
+        if (r == null) {
+            KubegateConfig.Audit.Playbooks p = config.audit().playbooks();
+            r = new PlaybookRules(new PlaybookRules.Settings(p.window(), p.maxDenials(), p.maxDeletes(),
+                    new HashSet<>(p.protectedNamespaces().orElse(List.of()))));
+            rules = r;
+        }
+        return r;
+    }
+
+    void observe(CallRecord c) {
+        if (!config.audit().playbooks().enabled() || c.principal == null || c.info == null) {
+            return;
+        }
+        String identity = c.principal.session().map(s -> "session:" + s.id()).orElse("principal:" + c.principal.name());
+        for (PlaybookRules.Trigger t : rules().observe(identity, Instant.now(), c.info.verb(), c.info.namespace(), c.decision)) {
+            act(t, c);
+        }
+    }
+
+    private void act(PlaybookRules.Trigger t, CallRecord c) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("rule", t.rule());
+        details.put("detail", t.detail());
+        details.put("call", c.id);
+        String principal = c.principal.name();
+        if (config.audit().playbooks().suspend()) {
+            if (suspender.isResolvable()) {
+                try {
+                    suspender.get().suspend(principal, "playbook " + t.rule() + ": " + t.detail());
+                    details.put("action", "suspended");
+                } catch (RuntimeException e) {
+                    details.put("action", "suspension failed: " + e.getMessage());
+                }
+            } else {
+                details.put("action", "suspension unavailable (no IdentitySuspender in this build)");
+            }
+        } else {
+            details.put("action", "notified");
+        }
+        try {
+            events.fire(new LifecycleEvent("playbook.action", Instant.now(), principal,
+                    c.principal.session().map(s -> s.id()).orElse(null), "kubegate", details));
+        } catch (RuntimeException e) {
+            LOG.errorf("playbook %s for %s could not be recorded: %s", t.rule(), principal, e.getMessage());
+        }
+        config.audit().playbooks().webhook().ifPresent(url -> notify(url, principal, details));
+    }
+
+    private void notify(String url, String principal, Map<String, String> details) {
+        ObjectNode body = Canonical.JSON.createObjectNode();
+        body.put("type", "playbook.action").put("principal", principal).put("time", Instant.now().toString());
+        details.forEach(body::put);
+        HttpClient client = webhookClient;
+        if (client == null) {
+            client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setTrustAll(false));
+            webhookClient = client;
+        }
+        RequestOptions o = new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.POST).setTimeout(10_000)
+                .putHeader("Content-Type", "application/json");
+        client.request(o).compose(req -> req.send(Buffer.buffer(body.toString())))
+                .onComplete(ar -> {
+                    if (ar.failed() || ar.result().statusCode() / 100 != 2) {
+                        LOG.warnf("playbook webhook %s failed: %s", url, ar.failed() ? ar.cause().getMessage() : "HTTP " + ar.result().statusCode());
+                    }
+                });
+    }
+}
