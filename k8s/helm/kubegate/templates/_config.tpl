@@ -1,7 +1,7 @@
 {{/*
 application.properties for kubegate: ONE LINE PER KEY, so renaming a key is a one-line change here.
-Keys marked (contract) are DESIGN.md §3 contract keys; the others follow the features' current
-names (README "Configuration" of each feature) and are listed in README "Helm values → settings".
+Every kubegate.* key is one of config/KubegateConfig (HelmChartTest builds that mapping from each
+rendered file and fails on an unknown key); README "Helm values → kubegate settings" lists them.
 Secrets never appear here: they are files mounted from Secrets (paths below) or KUBEGATE_* env vars.
 */}}
 {{- define "kubegate.properties" -}}
@@ -39,6 +39,9 @@ kubegate.identity.aws.cluster-id={{ . }}
 {{- with $v.identity.aws.stsEndpoint }}
 kubegate.identity.aws.sts-endpoint={{ . }}
 {{- end }}
+{{- with $v.identity.aws.regions }}
+kubegate.identity.aws.regions={{ join "," . }}
+{{- end }}
 {{- if or $v.identity.mappings $v.identity.mappingsExistingConfigMap }}
 kubegate.identity.mappings=/etc/kubegate/identity/{{ $v.identity.mappingsKey }}
 {{- end }}
@@ -48,11 +51,18 @@ kubegate.identity.serviceaccount.enabled=true
 kubegate.identity.serviceaccount.audiences={{ join "," . }}
 {{- end }}
 {{- end }}
-{{- with $v.identity.oidc.issuerUrl }}
-kubegate.identity.oidc.issuer-url={{ . }}
-kubegate.identity.oidc.audience={{ $v.identity.oidc.audience }}
-kubegate.identity.oidc.username-claim={{ $v.identity.oidc.usernameClaim }}
-kubegate.identity.oidc.groups-claim={{ $v.identity.oidc.groupsClaim }}
+{{- range $name, $i := $v.identity.oidc.issuers }}
+kubegate.identity.oidc.issuers.{{ $name }}.url={{ $i.url }}
+kubegate.identity.oidc.issuers.{{ $name }}.audiences={{ join "," $i.audiences }}
+{{- with $i.usernameClaim }}
+kubegate.identity.oidc.issuers.{{ $name }}.username-claim={{ . }}
+{{- end }}
+{{- with $i.groupsClaim }}
+kubegate.identity.oidc.issuers.{{ $name }}.groups-claim={{ . }}
+{{- end }}
+{{- with $i.jwksUrl }}
+kubegate.identity.oidc.issuers.{{ $name }}.jwks-url={{ . }}
+{{- end }}
 {{- end }}
 {{- if $v.identity.staticTokens.existingSecret }}
 kubegate.identity.static.tokens-file=/etc/kubegate/agent-tokens/tokens.csv
@@ -62,32 +72,47 @@ kubegate.admin.tokens-file=/etc/kubegate/admin-tokens/tokens.csv
 {{- end }}
 kubegate.session.ttl={{ $v.session.ttl }}
 kubegate.session.max-ttl={{ $v.session.maxTtl }}
+kubegate.session.idle-timeout={{ $v.session.idleTimeout }}
 {{- if $v.session.signingKeys.existingSecret }}
 kubegate.session.signing-keys-dir=/etc/kubegate/session-keys
 {{- end }}
 kubegate.approval.wait={{ $v.approval.wait }}
+{{- with $v.approval.publicUrl }}
+kubegate.approval.public-url={{ . }}
+{{- end }}
 {{- if and $v.approval.webhook.url (not $v.approval.webhook.existingSecret) }}
-kubegate.approval.webhook.url={{ $v.approval.webhook.url }}
+kubegate.approval.webhook-url={{ $v.approval.webhook.url }}
 {{- end }}
 kubegate.store={{ $v.store.type }}
 {{- if eq $v.store.type "postgres" }}
-kubegate.store.postgres.url=jdbc:postgresql://{{ $v.store.postgres.host }}:{{ $v.store.postgres.port }}/{{ $v.store.postgres.database }}?sslmode={{ $v.store.postgres.sslMode }}{{ $v.store.postgres.extraParams }}
-kubegate.store.postgres.username={{ $v.store.postgres.username }}
+{{- $pg := $v.store.postgres }}
+kubegate.postgres.url=postgresql://{{ $pg.host }}:{{ $pg.port }}/{{ $pg.database }}?sslmode={{ $pg.sslMode }}
+kubegate.postgres.username={{ $pg.username }}
+kubegate.postgres.password-file=/etc/kubegate/postgres/{{ $pg.passwordKey }}
+{{- if $pg.ca.existingConfigMap }}
+kubegate.postgres.ca-file=/etc/kubegate/postgres-ca/{{ $pg.ca.key }}
+{{- end }}
 {{- end }}
 kubegate.audit.sink={{ $v.audit.sink }}
 kubegate.audit.dir={{ $v.audit.dir }}
 {{- if eq $v.audit.sink "s3" }}
 kubegate.audit.s3.bucket={{ $v.audit.s3.bucket }}
-kubegate.audit.s3.prefix={{ $v.audit.s3.prefix }}
+{{- with $v.audit.s3.prefix }}
+kubegate.audit.s3.prefix={{ . }}
+{{- end }}
 {{- with $v.audit.s3.region }}
 kubegate.audit.s3.region={{ . }}
 {{- end }}
 {{- with $v.audit.s3.endpoint }}
 kubegate.audit.s3.endpoint={{ . }}
 {{- end }}
+{{- with $v.audit.s3.retention }}
+kubegate.audit.s3.retention={{ . }}
+kubegate.audit.s3.retention-mode={{ $v.audit.s3.retentionMode }}
+{{- end }}
 {{- end }}
 {{- if $v.audit.signingKey.existingSecret }}
-kubegate.audit.signing-key-file=/etc/kubegate/audit-key/{{ $v.audit.signingKey.key }}
+kubegate.audit.signing-key=/etc/kubegate/audit-key/{{ $v.audit.signingKey.key }}
 {{- end }}
 {{- if $v.otel.endpoint }}
 quarkus.otel.exporter.otlp.traces.endpoint={{ $v.otel.endpoint }}

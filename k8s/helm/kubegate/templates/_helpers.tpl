@@ -66,6 +66,23 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- if and (eq .Values.store.type "postgres") (not .Values.store.postgres.existingSecret) (not .Values.store.postgres.password) -}}
 {{- fail "store.type=postgres needs store.postgres.existingSecret (or store.postgres.password)" -}}
 {{- end -}}
+{{- if and (eq .Values.store.type "postgres") (has .Values.store.postgres.sslMode (list "verify-full" "verify-ca")) (not .Values.store.postgres.ca.existingConfigMap) -}}
+{{- fail (printf "store.postgres.sslMode=%s needs store.postgres.ca.existingConfigMap (a ConfigMap with the PEM CA bundle, e.g. RDS global-bundle.pem); or sslMode=require" .Values.store.postgres.sslMode) -}}
+{{- end -}}
+{{- if not (has .Values.store.postgres.sslMode (list "disable" "allow" "prefer" "require" "verify-ca" "verify-full")) -}}
+{{- fail (printf "store.postgres.sslMode must be disable, allow, prefer, require, verify-ca or verify-full, not %q" .Values.store.postgres.sslMode) -}}
+{{- end -}}
+{{- range $name, $i := .Values.identity.oidc.issuers -}}
+{{- if not (regexMatch "^[A-Za-z0-9_-]+$" $name) -}}
+{{- fail (printf "identity.oidc.issuers: name %q may hold letters, digits, - and _ only" $name) -}}
+{{- end -}}
+{{- if not (and $i.url $i.audiences) -}}
+{{- fail (printf "identity.oidc.issuers.%s needs url and audiences" $name) -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.audit.s3.retention (not (has .Values.audit.s3.retentionMode (list "GOVERNANCE" "COMPLIANCE"))) -}}
+{{- fail "audit.s3.retentionMode must be GOVERNANCE or COMPLIANCE" -}}
+{{- end -}}
 {{- if and (eq .Values.audit.sink "s3") (not .Values.audit.s3.bucket) -}}
 {{- fail "audit.sink=s3 needs audit.s3.bucket" -}}
 {{- end -}}

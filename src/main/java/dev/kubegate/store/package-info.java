@@ -7,7 +7,8 @@
  * embedded one), {@code embedded.EmbeddedStateStore} (one replica, journal + snapshot under
  * {@code data-dir/state}), {@code postgres.PostgresStateStore} (several replicas, LISTEN/NOTIFY).
  * {@link dev.kubegate.store.StateStoreProducer} makes the configured one ({@code kubegate.store}) a
- * bean, opened at start-up only when serving; {@link dev.kubegate.store.StoreReadiness} reports it.
+ * bean, opened at start-up only when serving; {@link dev.kubegate.store.StoreReadiness} reports it
+ * (readiness check {@code store}, gauge {@code kubegate_store_available}).
  *
  * <p>Threading: every call returns a {@code Uni} and never blocks the caller; implementations that
  * touch files or a database do so on their own threads or through a reactive client. Change

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.kubegate.config.KubegateConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
+import dev.kubegate.identity.mapping.IdentityMappings;
 import io.smallrye.config.ConfigValidationException;
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Helm chart (k8s/helm/kubegate) rendered by a real helm for the main value combinations
@@ -45,22 +48,6 @@ class HelmChartTest {
     static final Path CHART = ROOT.resolve("k8s/helm/kubegate");
     static final Path OUT = ROOT.resolve("target/helm");
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
-    /**
-     * Settings the chart renders for features being built in parallel (store, identity, sessions,
-     * audit, approvals) whose names are not in KubegateConfig on this branch yet. Each entry must
-     * disappear once its feature is merged under that name — or the chart's _config.tpl line changes.
-     */
-    static final Set<String> PENDING_KEYS = Set.of(
-            "kubegate.identity.aws.cluster-id", "kubegate.identity.aws.sts-endpoint", "kubegate.identity.mappings",
-            "kubegate.identity.serviceaccount.enabled", "kubegate.identity.serviceaccount.audiences",
-            "kubegate.identity.oidc.issuer-url", "kubegate.identity.oidc.audience",
-            "kubegate.identity.oidc.username-claim", "kubegate.identity.oidc.groups-claim",
-            "kubegate.session.ttl", "kubegate.session.max-ttl", "kubegate.session.signing-keys-dir",
-            "kubegate.approval.wait", "kubegate.approval.webhook.url",
-            "kubegate.store", "kubegate.store.postgres.url", "kubegate.store.postgres.username",
-            "kubegate.audit.sink", "kubegate.audit.dir", "kubegate.audit.s3.bucket", "kubegate.audit.s3.prefix",
-            "kubegate.audit.s3.region", "kubegate.audit.s3.endpoint", "kubegate.audit.signing-key-file");
 
     static final Map<String, Path> files = new LinkedHashMap<>();
     static final Map<String, List<JsonNode>> scenarios = new LinkedHashMap<>();
@@ -146,6 +133,13 @@ class HelmChartTest {
         assertThat(templateError("store.type=mysql")).contains("store.type must be embedded or postgres");
         assertThat(templateError("audit.sink=s3")).contains("audit.sink=s3 needs audit.s3.bucket");
         assertThat(templateError("store.type=postgres,store.postgres.host=db")).contains("needs store.postgres.existingSecret");
+        assertThat(templateError("store.type=postgres,store.postgres.host=db,store.postgres.password=p"))
+                .contains("store.postgres.sslMode=verify-full needs store.postgres.ca.existingConfigMap");
+        assertThat(templateError("store.postgres.sslMode=on")).contains("store.postgres.sslMode must be");
+        assertThat(templateError("identity.oidc.issuers.a\\.b.url=https://x,identity.oidc.issuers.a\\.b.audiences={k}"))
+                .contains("may hold letters, digits, - and _ only");
+        assertThat(templateError("identity.oidc.issuers.github.url=https://x")).contains("identity.oidc.issuers.github needs url and audiences");
+        assertThat(templateError("audit.s3.retention=1d,audit.s3.retentionMode=strict")).contains("GOVERNANCE or COMPLIANCE");
     }
 
     @Test
@@ -228,22 +222,52 @@ class HelmChartTest {
 
         Map<String, String> props = properties(objs);
         assertThat(props).containsEntry("kubegate.store", "postgres")
-                .containsEntry("kubegate.store.postgres.url",
-                        "jdbc:postgresql://kubegate.cluster-abc.eu-west-1.rds.amazonaws.com:5432/kubegate?sslmode=verify-full")
+                .containsEntry("kubegate.postgres.url",
+                        "postgresql://kubegate.cluster-abc.eu-west-1.rds.amazonaws.com:5432/kubegate?sslmode=verify-full")
+                .containsEntry("kubegate.postgres.username", "kubegate")
+                .containsEntry("kubegate.postgres.password-file", "/etc/kubegate/postgres/password")
+                .containsEntry("kubegate.postgres.ca-file", "/etc/kubegate/postgres-ca/global-bundle.pem")
                 .containsEntry("kubegate.audit.sink", "s3")
                 .containsEntry("kubegate.audit.s3.bucket", "acme-kubegate-audit")
+                .containsEntry("kubegate.audit.s3.retention", "400d")
+                .containsEntry("kubegate.audit.s3.retention-mode", "COMPLIANCE")
+                .containsEntry("kubegate.identity.oidc.issuers.github.url", "https://token.actions.githubusercontent.com")
+                .containsEntry("kubegate.identity.oidc.issuers.github.audiences", "kubegate,https://github.com/acme")
+                .containsEntry("kubegate.identity.serviceaccount.enabled", "true")
+                .containsEntry("kubegate.session.idle-timeout", "10m")
+                .containsEntry("kubegate.approval.public-url", "https://kubegate.example.com")
+                .containsEntry("kubegate.approval.webhook-url", "https://hooks.slack.example/services/T0/B0/abc")
                 .containsEntry("kubegate.upstream.eks.cluster-name", "prod")
                 .containsEntry("quarkus.otel.exporter.otlp.traces.endpoint", "http://otel-collector.observability:4317");
         assertThat(props.values()).noneMatch(v -> v.contains("s3cret"));
 
-        JsonNode c = deploy.at("/spec/template/spec/containers/0");
-        JsonNode pw = env(c, "KUBEGATE_STORE_POSTGRES_PASSWORD");
-        assertThat(pw.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("kubegate-postgres");
+        // The typed configuration kubegate would run with: OIDC issuers map, durations, store kind.
+        KubegateConfig config = kubegateConfig("production", props);
+        assertThat(config.store()).isEqualTo(KubegateConfig.StoreKind.POSTGRES);
+        KubegateConfig.Identity.Oidc.Issuer github = config.identity().oidc().issuers().get("github");
+        assertThat(github.audiences()).containsExactly("kubegate", "https://github.com/acme");
+        assertThat(github.usernameClaim()).isEqualTo("sub");
+        assertThat(github.groupsClaim()).contains("repository_owner");
+        assertThat(config.audit().s3().retention()).contains(Duration.ofDays(400));
+        assertThat(config.session().maxTtl()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.approval().holdFor()).isEqualTo(Duration.ofSeconds(45));
+
+        JsonNode pod = deploy.at("/spec/template/spec");
+        JsonNode c = pod.at("/containers/0");
+        c.path("env").forEach(e -> assertThat(e.path("name").asText()).as("the password is a mounted file").doesNotContain("PASSWORD"));
+        assertThat(volume(pod, "postgres-password").at("/secret/secretName").asText()).isEqualTo("kubegate-postgres");
+        assertThat(volume(pod, "postgres-ca").at("/configMap/name").asText()).isEqualTo("rds-ca-bundle");
         assertThat(named(objs, "Secret", "kubegate-postgres").at("/data/password").asText()).isNotEmpty();
 
         JsonNode data = named(objs, "ConfigMap", "kubegate-policy-data");
         assertThat(data.at("/data/data.json").asText()).contains("payments");
-        assertThat(named(objs, "ConfigMap", "kubegate-identity").at("/data/mappings.yaml").asText()).contains("ci-agent");
+        // The mapping file as kubegate reads it.
+        IdentityMappings mappings = IdentityMappings.parse(
+                named(objs, "ConfigMap", "kubegate-identity").at("/data/mappings.yaml").asText(), "production mappings.yaml");
+        assertThat(mappings.rules()).extracting(IdentityMappings.Rule::name)
+                .containsExactly("ci-agent-{{SessionName}}", "{{Namespace}}-{{ServiceAccount}}", "github-deploy");
+        assertThat(mappings.rules().get(1).identityGroups()).isTrue();
+        assertThat(mappings.rules().get(2).kind()).contains("oidc");
 
         JsonNode sm = one(objs, "ServiceMonitor");
         assertThat(sm.at("/spec/endpoints/0/path").asText()).isEqualTo("/q/metrics");
@@ -255,6 +279,14 @@ class HelmChartTest {
         assertThat(alerts).contains("KubegateHigh503Rate", "KubegatePolicyUnavailable", "KubegateAuditSinkUnready",
                 "KubegateStoreUnavailable", "KubegateUpstreamErrors", "KubegateHighLatency", "KubegateReplicasUnready");
         rules.forEach(r -> assertThat(r.path("expr").asText()).doesNotContain("{{"));
+        // Every kubegate metric an alert reads is one kubegate registers.
+        Set<String> registered = registeredMetrics();
+        rules.forEach(r -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bkubegate_[a-z_]+").matcher(r.path("expr").asText());
+            while (m.find()) {
+                assertThat(registered).as("%s uses %s", r.path("alert").asText(), m.group()).contains(m.group());
+            }
+        });
 
         JsonNode np = one(objs, "NetworkPolicy");
         assertThat(np.at("/spec/ingress/0/ports/0/port").asInt()).isEqualTo(8443);
@@ -273,8 +305,13 @@ class HelmChartTest {
         JsonNode svc = one(objs, "Service");
         assertThat(svc.at("/spec/loadBalancerClass").asText()).isEqualTo("service.k8s.aws/nlb");
         assertThat(svc.at("/metadata/annotations").has("service.beta.kubernetes.io/aws-load-balancer-type")).isFalse();
-        assertThat(properties(objs)).containsEntry("kubegate.identity.aws.cluster-id", "prod")
+        assertThat(properties(objs)).containsEntry("kubegate.identity.aws.cluster-id", "kubegate-prod")
+                .containsEntry("kubegate.identity.aws.regions", "us-east-1,eu-west-1")
                 .containsEntry("kubegate.upstream.eks.region", "us-east-1");
+        // A mapping file given whole (--set-file) is mounted verbatim and is one kubegate reads.
+        IdentityMappings mappings = IdentityMappings.parse(
+                named(objs, "ConfigMap", "kubegate-identity").at("/data/mappings.yaml").asText(), "irsa mappings.yaml");
+        assertThat(mappings.rules()).singleElement().satisfies(r -> assertThat(r.name()).isEqualTo("agent-{{SessionName}}"));
     }
 
     @Test
@@ -287,16 +324,25 @@ class HelmChartTest {
             if (v.has("secret")) secretVolumes.put(v.path("name").asText(), v.at("/secret/secretName").asText());
         });
         assertThat(secretVolumes).containsEntry("tls", "kubegate-tls-from-cert-manager")
+                .containsEntry("postgres-password", "kubegate-db")
                 .containsEntry("session-keys", "kubegate-session-keys")
                 .containsEntry("audit-key", "kubegate-audit-key")
                 .containsEntry("agent-tokens", "kubegate-agent-tokens")
                 .containsEntry("admin-tokens", "kubegate-admins");
+        assertThat(volume(pod, "postgres-password").at("/secret/items/0/key").asText()).isEqualTo("pg-password");
+        assertThat(volume(pod, "postgres-ca").at("/configMap/name").asText()).isEqualTo("kubegate-postgres-ca");
         JsonNode c = pod.at("/containers/0");
-        assertThat(env(c, "KUBEGATE_STORE_POSTGRES_PASSWORD").at("/valueFrom/secretKeyRef").toString())
-                .contains("kubegate-db").contains("pg-password");
         assertThat(env(c, "KUBEGATE_APPROVAL_WEBHOOK_URL").at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("kubegate-webhook");
-        assertThat(properties(objs)).containsEntry("kubegate.policy.bundle", "/etc/kubegate/policy/bundle.tar.gz")
-                .containsEntry("kubegate.policy.data", "/etc/kubegate/policy-data/data.json");
+        Map<String, String> props = properties(objs);
+        assertThat(props).containsEntry("kubegate.policy.bundle", "/etc/kubegate/policy/bundle.tar.gz")
+                .containsEntry("kubegate.policy.data", "/etc/kubegate/policy-data/data.json")
+                .containsEntry("kubegate.postgres.password-file", "/etc/kubegate/postgres/pg-password")
+                .containsEntry("kubegate.audit.signing-key", "/etc/kubegate/audit-key/audit-signing-key.pem")
+                .doesNotContainKey("kubegate.approval.webhook-url");
+        // The environment variable the webhook Secret becomes is the one kubegate reads for webhook-url.
+        KubegateConfig config = kubegateConfig("existing-secrets webhook env", Map.of(), Map.of(
+                "KUBEGATE_APPROVAL_WEBHOOK_URL", "https://hooks.example/secret"));
+        assertThat(config.approval().webhookUrl()).contains("https://hooks.example/secret");
     }
 
     /** Every file a setting names lives in a volume the container mounts; policy mounts allow hot reload. */
@@ -314,29 +360,34 @@ class HelmChartTest {
         });
     }
 
-    /** Settings kubegate does not know fail its start-up: the chart renders only known (or pending) keys. */
+    /**
+     * Settings kubegate does not know, or values it cannot convert, fail its start-up: every rendered
+     * kubegate.* key of every scenario (and of k8s/manifests) must build KubegateConfig.
+     */
     @Test
-    void renderedSettingsAreKubegateSettings() {
-        Set<String> unknown = new TreeSet<>();
-        scenarios.forEach((name, objs) -> {
-            Map<String, String> kubegate = new HashMap<>();
-            properties(objs).forEach((k, v) -> {
-                if (k.startsWith("kubegate.")) kubegate.put(k, v);
-            });
-            try {
-                new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(kubegate, "chart-" + name, 400))
-                        .withConverter(Duration.class, 200, new DurationConverter())
-                        .withMapping(KubegateConfig.class).withValidateUnknown(true).build();
-            } catch (ConfigValidationException e) {
-                for (int i = 0; i < e.getProblemCount(); i++) {
-                    String m = e.getProblem(i).getMessage();
-                    assertThat(m).as(name).contains("does not map to any root");
-                    unknown.add(m.substring(m.indexOf("kubegate."), m.indexOf(' ', m.indexOf("kubegate."))));
-                }
-            }
+    void renderedSettingsAreKubegateSettings() throws Exception {
+        Map<String, List<JsonNode>> all = new LinkedHashMap<>(scenarios);
+        all.put("k8s/manifests", parse(Files.readString(ROOT.resolve("k8s/manifests/kubegate.yaml"))));
+        Set<String> keys = new TreeSet<>();
+        all.forEach((name, objs) -> {
+            Map<String, String> props = properties(objs);
+            keys.addAll(props.keySet());
+            kubegateConfig(name, props);
         });
-        assertThat(unknown).as("keys kubegate does not know; fix the chart's _config.tpl or add to PENDING_KEYS")
-                .isSubsetOf(PENDING_KEYS);
+        // The scenarios together exercise the settings of every feature the chart configures.
+        assertThat(keys).contains("kubegate.store", "kubegate.postgres.url", "kubegate.postgres.password-file",
+                "kubegate.postgres.ca-file", "kubegate.identity.mappings", "kubegate.identity.aws.cluster-id",
+                "kubegate.identity.oidc.issuers.github.url", "kubegate.identity.serviceaccount.audiences",
+                "kubegate.session.signing-keys-dir", "kubegate.approval.webhook-url", "kubegate.approval.public-url",
+                "kubegate.audit.s3.bucket", "kubegate.audit.s3.retention", "kubegate.audit.signing-key");
+    }
+
+    @Test
+    void theSettingsCheckRefusesUnknownKeysAndBadValues() {
+        assertThatThrownBy(() -> kubegateConfig("guessed", Map.of("kubegate.store.postgres.url", "jdbc:postgresql://db/kubegate")))
+                .hasMessageContaining("kubegate.store.postgres.url");
+        assertThatThrownBy(() -> kubegateConfig("bad value", Map.of("kubegate.session.ttl", "fifteen minutes")))
+                .hasMessageContaining("kubegate.session.ttl");
     }
 
     @Test
@@ -349,6 +400,62 @@ class HelmChartTest {
     }
 
     // --- helpers
+
+    /** KubegateConfig built from the rendered kubegate.* settings (and env), failing on unknown keys or bad values. */
+    static KubegateConfig kubegateConfig(String name, Map<String, String> props) {
+        return kubegateConfig(name, props, Map.of());
+    }
+
+    static KubegateConfig kubegateConfig(String name, Map<String, String> props, Map<String, String> env) {
+        Map<String, String> kubegate = new HashMap<>();
+        props.forEach((k, v) -> {
+            if (k.startsWith("kubegate.")) kubegate.put(k, v);
+        });
+        try {
+            return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(kubegate, "chart-" + name, 400))
+                    .withSources(new EnvConfigSource(env, 300))
+                    .withConverter(Duration.class, 200, new DurationConverter())
+                    .withMapping(KubegateConfig.class).withValidateUnknown(true).build()
+                    .getConfigMapping(KubegateConfig.class);
+        } catch (ConfigValidationException e) {
+            List<String> problems = new ArrayList<>();
+            for (int i = 0; i < e.getProblemCount(); i++) problems.add(e.getProblem(i).getMessage());
+            throw new AssertionError(name + ": kubegate would refuse these settings: " + problems, e);
+        }
+    }
+
+    /** Prometheus names of the meters kubegate registers (Micrometer builders/gauges in src/main). */
+    static Set<String> registeredMetrics() {
+        java.util.regex.Pattern meter = java.util.regex.Pattern.compile(
+                "(Timer|Counter|FunctionCounter|Gauge)\\.builder\\(\"(kubegate\\.[a-z.]+)\"|registry\\.gauge\\(\"(kubegate\\.[a-z.]+)\"");
+        Set<String> names = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(ROOT.resolve("src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                java.util.regex.Matcher m = meter.matcher(Files.readString(f));
+                while (m.find()) {
+                    String type = m.group(1) == null ? "Gauge" : m.group(1);
+                    String base = (m.group(2) != null ? m.group(2) : m.group(3)).replace('.', '_');
+                    switch (type) {
+                        case "Timer" -> names.addAll(List.of(base + "_seconds_count", base + "_seconds_sum",
+                                base + "_seconds_bucket", base + "_seconds_max"));
+                        case "Counter", "FunctionCounter" -> names.add(base + "_total");
+                        default -> names.add(base);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(names).contains("kubegate_requests_seconds_count", "kubegate_policy_loaded");
+        return names;
+    }
+
+    static JsonNode volume(JsonNode pod, String name) {
+        for (JsonNode v : pod.path("volumes")) {
+            if (name.equals(v.path("name").asText())) return v;
+        }
+        throw new AssertionError("no volume " + name + " in " + pod.path("volumes"));
+    }
 
     private static Map<String, Path> valueFiles() {
         Map<String, Path> m = new LinkedHashMap<>();

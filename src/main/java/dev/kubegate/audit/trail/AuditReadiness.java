@@ -1,20 +1,33 @@
 package dev.kubegate.audit.trail;
 
 import dev.kubegate.audit.AuditLog;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready when the audit log accepts records (calls are refused with 503 otherwise). From memory: never blocks. */
+/**
+ * Ready when the audit log accepts records (calls are refused with 503 otherwise). From memory: never
+ * blocks. The same state is the gauge {@code kubegate_audit_ready} (1 accepting, 0 not), which alerts use.
+ */
 @Readiness
 @ApplicationScoped
 public class AuditReadiness implements HealthCheck {
 
     @Inject
     AuditTrail trail;
+
+    void registerGauge(@Observes StartupEvent event, MeterRegistry registry) {
+        Gauge.builder("kubegate.audit.ready", this, r -> r.trail.unavailable() == null ? 1 : 0)
+                .description("1 while the audit log (and its S3 sink) accepts records; 0 means every call is refused (503)")
+                .strongReference(true).register(registry);
+    }
 
     @Override
     public HealthCheckResponse call() {
