@@ -1,13 +1,11 @@
 package dev.kubegate.admin;
 
-import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticatorChain;
+import dev.kubegate.identity.AdminTokens;
 import dev.kubegate.identity.TokenFile;
 import dev.kubegate.k8s.Status;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -19,8 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /**
@@ -37,26 +33,15 @@ public class AdminAuthentication implements ContainerRequestFilter {
     public static final String ADMIN = "kubegate.admin";
 
     @Inject
-    KubegateConfig config;
+    AdminTokens adminTokens;
 
     @Context
     ResourceInfo resource;
 
-    private volatile TokenFile tokens;
-
-    void load(@Observes StartupEvent event) {
-        tokens = config.admin().tokensFile().map(file -> {
-            try {
-                return TokenFile.load(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read kubegate.admin.tokens-file " + file, e);
-            }
-        }).orElse(null);
-    }
 
     @Override
     public void filter(ContainerRequestContext request) {
-        TokenFile admins = tokens;
+        TokenFile admins = adminTokens.tokens().orElse(null);
         if (resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(AgentRealm.class)) {
             // Agents call this with their own credentials; the method checks them. An admin token still counts.
             if (admins != null) {

@@ -1,15 +1,11 @@
 package dev.kubegate.approval;
 
-import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.identity.AdminTokens;
 import dev.kubegate.identity.TokenFile;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /** Approvers from {@code kubegate.admin.tokens-file}: the humans' token realm of small installs. */
@@ -19,23 +15,12 @@ public class AdminTokenApprovers implements ApproverRealm {
     static final String REALM = "admin-tokens";
 
     @Inject
-    KubegateConfig config;
+    AdminTokens adminTokens;
 
-    private volatile TokenFile tokens;
-
-    void load(@Observes StartupEvent event) {
-        tokens = config.admin().tokensFile().map(file -> {
-            try {
-                return TokenFile.load(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read kubegate.admin.tokens-file " + file, e);
-            }
-        }).orElse(null);
-    }
 
     @Override
     public Uni<Optional<Approver>> authenticate(String bearerToken) {
-        TokenFile t = tokens;
+        TokenFile t = adminTokens.tokens().orElse(null);
         return Uni.createFrom().item(t == null || bearerToken == null ? Optional.empty()
                 : t.lookup(bearerToken).map(AdminTokenApprovers::approver));
     }
@@ -47,6 +32,6 @@ public class AdminTokenApprovers implements ApproverRealm {
 
     @Override
     public boolean configured() {
-        return tokens != null;
+        return adminTokens.tokens().isPresent();
     }
 }
