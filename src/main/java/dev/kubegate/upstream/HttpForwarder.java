@@ -163,7 +163,10 @@ public final class HttpForwarder {
                 } else {
                     creq.end();
                 }
-                req.resume();
+                // An HTTP/2 request whose body was read (or that had none) has ended: resuming it throws.
+                if (!req.isEnded()) {
+                    req.resume();
+                }
             }
         });
         return done.future();

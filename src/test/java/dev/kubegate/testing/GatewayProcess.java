@@ -41,8 +41,12 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Starts kubegate with {@code settings} (property → value) and waits until it listens. */
     public static GatewayProcess start(Path workDir, Map<String, String> settings) throws Exception {
+        return start(workDir, settings, freePort());
+    }
+
+    /** As {@link #start(Path, Map)} on a given port (a replica restarted behind a load balancer keeps its address). */
+    public static GatewayProcess start(Path workDir, Map<String, String> settings, int port) throws Exception {
         Files.createDirectories(workDir);
-        int port = freePort();
         Map<String, String> all = new LinkedHashMap<>();
         all.put("quarkus.http.ssl-port", Integer.toString(port));
         all.put("kubegate.data-dir", workDir.resolve("data").toString());
