@@ -178,7 +178,7 @@ class AuditIT {
         assertThat(played.exitCode()).as(played.stderr()).isZero();
         assertThat(played.stdout()).containsPattern("kubectl exec web -c web -- echo hi[^\n]*\nhi");
 
-        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
+        await().atMost(60, TimeUnit.SECONDS).untilAsserted(() -> { // each try starts a JVM: slow on a busy machine
             Kubectl.Result v = cli("audit", "verify", auditDir.toString());
             assertThat(v.exitCode()).as(v.stdout() + v.stderr()).isZero();
             assertThat(v.stdout()).startsWith("OK   stream ");
@@ -226,7 +226,7 @@ class AuditIT {
         agent.run("-n", "apps", "get", "configmaps").assertSuccess();
 
         // Every configmap the cluster accepted has its records, once, and the chain verifies.
-        await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+        await().atMost(60, TimeUnit.SECONDS).untilAsserted(() -> { // includes a CLI run (a JVM start)
             // kubectl sends these creates as protobuf, which kubegate does not decode for ConfigMaps: count the calls.
             Map<String, Integer> allowed = new HashMap<>();
             for (JsonNode e : JSON.readTree(admin("GET", "/kubegate/v1/audit/events?principal=alice&resource=configmaps&verb=create&limit=1000").body()).path("items")) {
@@ -277,6 +277,7 @@ class AuditIT {
         Files.move(work.resolve("kubegate.log"), work.resolve("kubegate-killed.log")); // keep the first run's log
         gateway = GatewayProcess.start(work, settings);
         gateway.awaitReady();
+        agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), TOKEN)); // the restart took a new port
         Kubectl.Result v = cli("audit", "verify", auditDir.toString());
         assertThat(v.exitCode()).as(v.stdout() + v.stderr()).isZero();
 
@@ -322,5 +323,23 @@ class AuditIT {
         });
         // alice, denied once, is still served.
         agent.run("-n", "apps", "get", "pods").assertSuccess();
+    }
+
+    @Test
+    @Order(5)
+    void inspectedWritesOverHttp2LeaveNoRequestStateErrors() throws Exception {
+        // The JDK client speaks HTTP/2 (ALPN); the body is read for policy, then the call is forwarded.
+        HttpResponse<String> r = gateway.httpClient().send(HttpRequest.newBuilder(URI.create(gateway.url() + "/api/v1/namespaces/apps/configmaps"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"h2\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        // Vert.x refuses resume() on an HTTP/2 request whose body was read; it used to be logged on every such write.
+        assertThat(gateway.logText()).doesNotContain("already been read");
+        Path killed = work.resolve("kubegate-killed.log"); // the run with the many HTTP/2 creates of the SIGKILL test
+        if (Files.exists(killed)) {
+            assertThat(Files.readString(killed)).doesNotContain("already been read");
+        }
     }
 }
