@@ -438,7 +438,7 @@ public interface KubegateConfig {
         @WithDefault("5s")
         Duration writeTimeout();
 
-        /** Largest request body kept in a record at audit level Request or RequestResponse; longer ones are cut. */
+        /** Largest request object (and, at level RequestResponse, answer) kept in a record; larger ones are omitted, with the reason. */
         @WithDefault("64Ki")
         String maxBody();
 

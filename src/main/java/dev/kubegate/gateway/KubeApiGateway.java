@@ -293,7 +293,8 @@ public class KubeApiGateway {
         } else {
             if (watch) metrics.openWatches.incrementAndGet();
             if (stream) metrics.openStreams.incrementAndGet();
-            exchange = rt.forwarder().forward(req, headers, body, maxBodyBytes, watch, masking.filter());
+            exchange = rt.forwarder().forward(req, headers, body, maxBodyBytes, watch, masking.filter(),
+                    audit.responseCapture(started, stream));
         }
         exchange.onComplete(ar -> {
             if (upgrade && headersAt[0] != 0) metrics.openExecSessions.decrementAndGet();

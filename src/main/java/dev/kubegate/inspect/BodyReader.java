@@ -30,6 +30,11 @@ public final class BodyReader {
                 return Future.failedFuture(tooLarge(maxBytes));
             }
         }
+        if (req.isEnded()) {
+            // Ended before anyone read it (an HTTP/2 request whose headers closed the stream): there
+            // is no body, and Vert.x would refuse a handler on it ("Request has already been read").
+            return Future.succeededFuture(Buffer.buffer());
+        }
         Promise<Buffer> body = Promise.promise();
         Buffer buf = Buffer.buffer();
         req.handler(chunk -> {

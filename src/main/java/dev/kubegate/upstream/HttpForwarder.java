@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongConsumer;
+import java.util.function.Consumer;
 
 /**
  * Forwards one ordinary (non-upgrade) call: the request body streams up, the response streams down,
@@ -70,6 +70,16 @@ public final class HttpForwarder {
      */
     public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, Buffer body, long maxBodyBytes, boolean watch,
                                     ResponseFilter filter) {
+        return forward(req, headers, body, maxBodyBytes, watch, filter, null);
+    }
+
+    /**
+     * Like {@link #forward(HttpServerRequest, MultiMap, Buffer, long, boolean, ResponseFilter)}, also
+     * copying the answer the client is sent (after masking) into {@code capture} when it is not null
+     * (never for a watch: it does not end).
+     */
+    public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, Buffer body, long maxBodyBytes, boolean watch,
+                                    ResponseFilter filter, BodyCapture capture) {
         Promise<Exchange> done = Promise.promise();
         HttpServerResponse resp = req.response();
         if (body != null) {
@@ -140,16 +150,18 @@ public final class HttpForwarder {
                     }
                     return;
                 }
-                relayResponse(answered.result(), resp, watch, filter, clientGone, sentUp, done);
+                relayResponse(answered.result(), resp, watch, filter, watch ? null : capture, clientGone, sentUp, done);
             });
-            if (contentLength != null || chunkedBody) {
+            // A request that already ended has nothing left to stream (its body, if any, was read
+            // into `body`); Vert.x refuses handlers, pause and resume on it ("Request has already been read").
+            if ((contentLength != null || chunkedBody) && !req.isEnded()) {
                 if (contentLength != null) {
                     creq.putHeader(HttpHeaders.CONTENT_LENGTH, contentLength);
                 } else {
                     creq.setChunked(true);
                 }
-                pump(req, creq, n -> {
-                    sentUp[0] += n;
+                pump(req, creq, chunk -> {
+                    sentUp[0] += chunk.length();
                     if (sentUp[0] > maxBodyBytes && !bodyTooLarge.getAndSet(true)) {
                         // Only a body without Content-Length can get here: stop it mid-stream.
                         req.pause();
@@ -188,7 +200,7 @@ public final class HttpForwarder {
     }
 
     private void relayResponse(HttpClientResponse cresp, HttpServerResponse resp, boolean watch, ResponseFilter filter,
-                               AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
+                               BodyCapture capture, AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
         if (clientGone.get()) {
             cresp.request().reset();
             done.tryComplete(new Exchange(499, sentUp[0], 0, false));
@@ -203,7 +215,7 @@ public final class HttpForwarder {
             return;
         }
         if (masker != null) {
-            relayMasked(cresp, resp, watch, masker, clientGone, sentUp, done);
+            relayMasked(cresp, resp, watch, masker, capture, clientGone, sentUp, done);
             return;
         }
         resp.setStatusCode(cresp.statusCode());
@@ -240,7 +252,15 @@ public final class HttpForwarder {
             cresp.resume();
             return;
         }
-        pump(cresp, resp, n -> sentDown[0] += n, () -> {
+        if (capture != null) {
+            capture.head(resp.headers());
+        }
+        pump(cresp, resp, chunk -> {
+            sentDown[0] += chunk.length();
+            if (capture != null) {
+                capture.add(chunk);
+            }
+        }, () -> {
             resp.end();
             done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
         });
@@ -308,7 +328,7 @@ public final class HttpForwarder {
      * is reset, so the client sees a broken answer, never an unmasked one.
      */
     private void relayMasked(HttpClientResponse cresp, HttpServerResponse resp, boolean watch, StreamMasker masker,
-                             AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
+                             BodyCapture capture, AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
         resp.setStatusCode(cresp.statusCode());
         resp.setStatusMessage(cresp.statusMessage());
         UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), false);
@@ -316,6 +336,9 @@ public final class HttpForwarder {
         resp.setChunked(true);
         if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
             resp.writeHead(); // a stream: the client waits for the head (see relayResponse)
+        }
+        if (capture != null) {
+            capture.head(resp.headers());
         }
         long[] sentDown = {0};
         boolean[] stopped = {false};
@@ -394,7 +417,11 @@ public final class HttpForwarder {
             }
             if (out.length > 0) {
                 sentDown[0] += out.length;
-                resp.write(Buffer.buffer(out));
+                Buffer chunk = Buffer.buffer(out);
+                if (capture != null) {
+                    capture.add(chunk);
+                }
+                resp.write(chunk);
             }
             if (ending[0] && masker.atBoundary()) {
                 finish.run();
@@ -417,16 +444,20 @@ public final class HttpForwarder {
                 return;
             }
             sentDown[0] += last.length;
-            resp.end(Buffer.buffer(last));
+            Buffer chunk = Buffer.buffer(last);
+            if (capture != null) {
+                capture.add(chunk);
+            }
+            resp.end(chunk);
             done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true, masker.maskedCount()));
         });
         cresp.resume();
     }
 
     /** Streams {@code from} into {@code to}, pausing the source while the destination's queue is full. */
-    static void pump(ReadStream<Buffer> from, WriteStream<Buffer> to, LongConsumer onChunk, Runnable onEnd) {
+    static void pump(ReadStream<Buffer> from, WriteStream<Buffer> to, Consumer<Buffer> onChunk, Runnable onEnd) {
         from.handler(buf -> {
-            onChunk.accept(buf.length());
+            onChunk.accept(buf);
             to.write(buf);
             if (to.writeQueueFull()) {
                 from.pause();

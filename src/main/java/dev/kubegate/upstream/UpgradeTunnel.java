@@ -263,9 +263,9 @@ public final class UpgradeTunnel {
     private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed,
                               java.util.function.Consumer<Buffer> tap) {
         if (tap == null) {
-            HttpForwarder.pump(from, to, n -> counter[0] += n, to::end);
+            HttpForwarder.pump(from, to, b -> counter[0] += b.length(), to::end);
         } else {
-            HttpForwarder.pump(new TappedStream(from, tap), to, n -> counter[0] += n, to::end);
+            HttpForwarder.pump(new TappedStream(from, tap), to, b -> counter[0] += b.length(), to::end);
         }
         from.closeHandler(v -> {
             to.close();

@@ -6,6 +6,8 @@
  * and the {@code /readyz} probe. A {@link dev.kubegate.upstream.ResponseFilter} given by the gateway
  * picks a masker from the answer's head; masked bodies are fed chunk by chunk through it (and the
  * server→client side of a masked tunnel through {@code MaskedRelay}), with the same backpressure.
+ * A {@link dev.kubegate.upstream.BodyCapture}, when the gateway gives one (audit level
+ * RequestResponse, calls that end), keeps a bounded copy of the answer as sent.
  *
  * <p>Threading: everything here is non-blocking and runs on the calling event loop. Buffers: a
  * chunk read from one side is written to the other and released; the reading side is paused while

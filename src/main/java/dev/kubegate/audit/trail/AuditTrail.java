@@ -256,6 +256,19 @@ public class AuditTrail {
         return r;
     }
 
+    /**
+     * A bounded copy of the answer for the call's record (null when none is kept): only at policy
+     * audit level {@code RequestResponse}, and never for streams (watches, logs) that may not end.
+     * At most {@code kubegate.audit.max-body} bytes are held per call.
+     */
+    public dev.kubegate.upstream.BodyCapture responseCapture(CallRecord c, boolean stream) {
+        if (log == null || stream || c.level != PolicyDecision.AuditLevel.RequestResponse || !config.audit().enabled()) {
+            return null;
+        }
+        c.response = new dev.kubegate.upstream.BodyCapture(maxBody);
+        return c.response;
+    }
+
     /** The entry; never lost over its optional parts: without the request object if that fails. */
     ObjectNode safeEntry(CallRecord c, String type) {
         try {
@@ -263,6 +276,7 @@ public class AuditTrail {
         } catch (RuntimeException bug) {
             LOG.errorf(bug, "audit record %s: the request object could not be kept", c.id);
             c.requestObject = null;
+            c.response = null;
             ObjectNode e = entry(c, type);
             e.put("requestObjectOmitted", "kubegate could not keep the object: " + bug);
             return e;
@@ -334,6 +348,9 @@ public class AuditTrail {
             e.put("bytesIn", c.bytesIn);
             e.put("bytesOut", c.bytesOut);
             if (c.masked >= 0) e.put("maskedFields", c.masked);
+            if (c.level == PolicyDecision.AuditLevel.RequestResponse && c.response != null && c.response.length() > 0) {
+                response(e, c);
+            }
             if (c.recorder != null && c.recorder.sha256 != null) {
                 ObjectNode rec = e.putObject("recording");
                 rec.put("id", c.recorder.id).put("format", "asciicast-v2")
@@ -345,6 +362,43 @@ public class AuditTrail {
             e.put("intent", c.intentWritten);
         }
         return e;
+    }
+
+    /**
+     * The answer's object, as the client got it and masked again by the call's rules (the answer is
+     * masked on its way only where masking applies); omitted, with the reason, when it was cut, is
+     * over the limit or is not plain JSON (protobuf, compressed).
+     */
+    private void response(ObjectNode e, CallRecord c) {
+        dev.kubegate.upstream.BodyCapture b = c.response;
+        String type = b.contentType() == null ? "" : b.contentType().toLowerCase(java.util.Locale.ROOT);
+        String why = null;
+        if (!c.complete) {
+            why = "the answer was cut off";
+        } else if (b.truncated()) {
+            why = "the answer is " + b.length() + " bytes, over kubegate.audit.max-body";
+        } else if (b.contentEncoding() != null && !b.contentEncoding().equalsIgnoreCase("identity")) {
+            why = "the answer is " + b.contentEncoding() + "-encoded";
+        } else if (!type.contains("json")) {
+            why = "the answer is " + (type.isEmpty() ? "untyped" : type) + ", not JSON";
+        }
+        if (why != null) {
+            e.put("responseObjectOmitted", why);
+            return;
+        }
+        try {
+            JsonMasker m = new JsonMasker(MaskRules.from(c.mask),
+                    "secrets".equals(c.info == null ? "" : c.info.resource()) ? ResourceHint.SECRETS : ResourceHint.NONE);
+            byte[] head = m.feed(b.bytes());
+            byte[] tail = m.finish();
+            byte[] masked = new byte[head.length + tail.length];
+            System.arraycopy(head, 0, masked, 0, head.length);
+            System.arraycopy(tail, 0, masked, head.length, tail.length);
+            e.set("responseObject", Canonical.JSON.readTree(masked));
+            e.put("responseObjectMaskedFields", m.maskedCount());
+        } catch (IOException | MaskingException ex) {
+            e.put("responseObjectOmitted", "the answer could not be masked: " + ex.getMessage());
+        }
     }
 
     /** The request object, masked by the call's rules and bounded; never the raw bytes of a secret. */

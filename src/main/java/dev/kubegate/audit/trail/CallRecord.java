@@ -51,6 +51,8 @@ public final class CallRecord {
     boolean complete = true;
     long masked = -1;
     JsonNode requestObject;
+    /** The answer as sent, at level RequestResponse for calls that end (see {@link AuditTrail#responseCapture}). */
+    dev.kubegate.upstream.BodyCapture response;
     boolean intentWritten;
     String recording;
     ExecRecorder recorder;

@@ -1,5 +1,7 @@
 package dev.kubegate.audit.trail;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * Suspends an identity on a playbook's behalf. The identity/session feature provides the bean (the
  * logic behind {@code POST /kubegate/v1/identities/{name}/suspend}); without one, playbooks only
@@ -8,8 +10,12 @@ package dev.kubegate.audit.trail;
 public interface IdentitySuspender {
 
     /**
+     * Starts the suspension without blocking (playbooks run on the call's event loop).
+     *
      * @param principal the principal name
+     * @param actor     who suspends, for the identity's record
      * @param reason    why, for the identity's record and the admin page
+     * @return completes once the suspension is stored and recorded; fails when it could not be
      */
-    void suspend(String principal, String reason);
+    CompletionStage<Void> suspend(String principal, String actor, String reason);
 }

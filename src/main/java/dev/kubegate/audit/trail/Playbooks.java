@@ -22,18 +22,24 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Response playbooks: each finished call feeds {@link PlaybookRules}; a rule that fires becomes a
  * {@code playbook.action} lifecycle event (so it is recorded in the audit trail like any other),
  * suspends the identity when {@code kubegate.audit.playbooks.suspend} is on and an
  * {@link IdentitySuspender} exists, and is posted to the webhook. Runs on the call's event loop;
- * the webhook is sent asynchronously and its failure only logged.
+ * the suspension completes asynchronously and the action is recorded once it did; the webhook is
+ * sent asynchronously and its failure only logged.
  */
 @ApplicationScoped
 public class Playbooks {
 
     private static final Logger LOG = Logger.getLogger(Playbooks.class);
+    /** The actor named in the records of what playbooks do. */
+    static final String ACTOR = "kubegate-playbook";
 
     @Inject
     KubegateConfig config;
@@ -77,23 +83,36 @@ public class Playbooks {
         details.put("detail", t.detail());
         details.put("call", c.id);
         String principal = c.principal.name();
-        if (config.audit().playbooks().suspend()) {
-            if (suspender.isResolvable()) {
-                try {
-                    suspender.get().suspend(principal, "playbook " + t.rule() + ": " + t.detail());
-                    details.put("action", "suspended");
-                } catch (RuntimeException e) {
-                    details.put("action", "suspension failed: " + e.getMessage());
-                }
-            } else {
-                details.put("action", "suspension unavailable (no IdentitySuspender in this build)");
-            }
-        } else {
+        if (!config.audit().playbooks().suspend()) {
             details.put("action", "notified");
+            record(t, c, principal, details);
+        } else if (!suspender.isResolvable()) {
+            details.put("action", "suspension unavailable (no IdentitySuspender in this build)");
+            record(t, c, principal, details);
+        } else {
+            CompletionStage<Void> done;
+            try {
+                done = suspender.get().suspend(principal, ACTOR, "playbook " + t.rule() + ": " + t.detail());
+            } catch (RuntimeException e) {
+                done = CompletableFuture.failedFuture(e);
+            }
+            done.whenComplete((ok, e) -> {
+                if (e == null) {
+                    details.put("action", "suspended");
+                } else {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    details.put("action", "suspension failed: " + cause.getMessage());
+                }
+                record(t, c, principal, details);
+            });
         }
+    }
+
+    /** Records the action (after the suspension, so its record says how that went) and notifies. */
+    private void record(PlaybookRules.Trigger t, CallRecord c, String principal, Map<String, String> details) {
         try {
             events.fire(new LifecycleEvent("playbook.action", Instant.now(), principal,
-                    c.principal.session().map(s -> s.id()).orElse(null), "kubegate", details));
+                    c.principal.session().map(s -> s.id()).orElse(null), ACTOR, details));
         } catch (RuntimeException e) {
             LOG.errorf("playbook %s for %s could not be recorded: %s", t.rule(), principal, e.getMessage());
         }

@@ -11,7 +11,9 @@
  * and never blocks; it runs on the request's event loop. Store calls are asynchronous
  * ({@code Uni}); key files are read on a worker thread; lifecycle events are fired on a worker
  * thread (audit observers may write files). {@link dev.kubegate.identity.session.Sessions} is the
- * only CDI bean here; the rest is plain Java wired by it, so tests build replicas by hand.
+ * CDI bean here (with {@link dev.kubegate.identity.session.SessionIdentitySuspender}, which lets audit
+ * playbooks suspend an identity through it); the rest is plain Java wired by it, so tests build
+ * replicas by hand.
  *
  * <p>Fail closed: a view that may have missed changes for longer than
  * {@code kubegate.session.max-staleness} refuses session tokens (503); a store that cannot record a
