@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,14 +82,8 @@ class HighAvailabilityIT {
         // The load deletes far more than the pack's per-session delete budget (10) allows without approval.
         Path data = dir.resolve("policy-data.json");
         Files.writeString(data, "{\"kubegate\": {\"budgets\": {\"deletes\": 1000000, \"mutations\": 1000000}}}");
-        settings = new LinkedHashMap<>();
+        settings = GatewayProcess.replicaSettings(cluster, dir, pg, agents, admins);
         settings.put("kubegate.policy.data", data.toString());
-        settings.put("kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString());
-        settings.put("kubegate.identity.static.tokens-file", agents.toString());
-        settings.put("kubegate.admin.tokens-file", admins.toString());
-        settings.put("kubegate.store", "postgres");
-        settings.put("kubegate.postgres.url", pg.reactiveUrl());
-        settings.put("kubegate.postgres.timeout", "2s");
         settings.put("kubegate.approval.wait", "60s");
         settings.put("kubegate.audit.checkpoint-interval", "1s");
         settings.put("kubegate.audit.fsync", "always");

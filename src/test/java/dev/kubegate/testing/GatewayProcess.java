@@ -40,6 +40,23 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     /** Starts kubegate with {@code settings} (property → value) and waits until it listens. */
+    /**
+     * Settings of one replica among several sharing {@code pg}: the test double as the cluster, the
+     * agents' and admins' token files, the postgres state store with a short timeout (fail closed fast).
+     * Mutable, so a test can add its own.
+     */
+    public static Map<String, String> replicaSettings(FakeKubeApiServer cluster, Path dir, Postgres pg,
+                                                      Path agents, Path admins) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString());
+        settings.put("kubegate.identity.static.tokens-file", agents.toString());
+        settings.put("kubegate.admin.tokens-file", admins.toString());
+        settings.put("kubegate.store", "postgres");
+        settings.put("kubegate.postgres.url", pg.reactiveUrl());
+        settings.put("kubegate.postgres.timeout", "2s");
+        return settings;
+    }
+
     public static GatewayProcess start(Path workDir, Map<String, String> settings) throws Exception {
         return start(workDir, settings, freePort());
     }
