@@ -10,6 +10,10 @@ import dev.kubegate.inspect.InspectionException;
 import dev.kubegate.k8s.QueryParams;
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.MaskRules;
+import dev.kubegate.masking.MaskingException;
+import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.policy.PolicyDecision;
 import dev.kubegate.store.StateStore;
 import io.smallrye.mutiny.Uni;
@@ -45,6 +49,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class ApprovalGate {
 
     private static final Logger LOG = Logger.getLogger(ApprovalGate.class);
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static final Set<String> DRY_RUN_VERBS = Set.of("create", "update", "patch");
 
@@ -289,9 +295,12 @@ public class ApprovalGate {
             return Future.succeededFuture(new Changes(java.util.List.of(), null));
         }
         if ("delete".equals(i.verb())) {
-            return Future.succeededFuture(call.current() == null
-                    ? new Changes(java.util.List.of(), "the object could not be read, so its content is not shown")
-                    : new Changes(ObjectDiff.between(strip(call.current()), null), null));
+            if (call.current() == null) {
+                return Future.succeededFuture(new Changes(java.util.List.of(), "the object could not be read, so its content is not shown"));
+            }
+            JsonNode before = masked(call, call.current());
+            return Future.succeededFuture(before == null ? unmaskable()
+                    : new Changes(ObjectDiff.between(strip(before), null), null));
         }
         if ("deletecollection".equals(i.verb())) {
             return Future.succeededFuture(new Changes(java.util.List.of(), "deletes every " + i.resource() + " the selector matches"));
@@ -308,10 +317,37 @@ public class ApprovalGate {
                     if (!res.ok()) {
                         return new Changes(java.util.List.of(), "the API server refused the dry run (HTTP " + res.errorCode() + ")");
                     }
-                    java.util.List<ObjectDiff.Entry> d = ObjectDiff.between(call.current() == null ? null : strip(call.current()), strip(res.object()));
+                    JsonNode before = call.current() == null ? null : masked(call, call.current());
+                    JsonNode after = masked(call, res.object());
+                    if (after == null || call.current() != null && before == null) {
+                        return unmaskable();
+                    }
+                    java.util.List<ObjectDiff.Entry> d = ObjectDiff.between(before == null ? null : strip(before), strip(after));
                     return new Changes(d, ObjectDiff.truncated(d) ? "only the first " + ObjectDiff.MAX_ENTRIES + " changes are shown" : null);
                 })
                 .otherwise(e -> new Changes(java.util.List.of(), "what would change is unknown: the dry run failed (" + e.getMessage() + ")"));
+    }
+
+    /**
+     * The object as approvers may see it: masked like an answer, with Secret values and credentials
+     * masked whatever the policy lets the agent see (approvers, webhooks and the store see this).
+     * Null when it cannot be masked.
+     */
+    private static JsonNode masked(Call call, JsonNode o) {
+        RequestInfo i = call.info();
+        try {
+            byte[] raw = JSON.writeValueAsBytes(o);
+            byte[] m = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(MaskRules.forRecords(call.decision().mask()),
+                    ResourceHint.of(i.apiGroup(), i.resource(), i.subresource())), raw);
+            return JSON.readTree(m);
+        } catch (java.io.IOException | MaskingException e) {
+            LOG.warnf("approval: the object of %s could not be masked, so it is not shown: %s", i.describe(), e.getMessage());
+            return null;
+        }
+    }
+
+    private static Changes unmaskable() {
+        return new Changes(java.util.List.of(), "the object could not be masked, so its content is not shown");
     }
 
     private static JsonNode strip(JsonNode o) {

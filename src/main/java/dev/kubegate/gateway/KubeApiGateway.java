@@ -350,19 +350,25 @@ public class KubeApiGateway {
 
     /** Answers with an API server error exactly as it came (status, type, body). */
     private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, CallRecord started) {
+        Buffer body = ResponseMasking.maskedError(info, refusal.errorContentType(), refusal.errorBody());
+        if (body == null) {
+            refuse(req, info, principal, new Status(refusal.errorCode(), "Invalid", "the API server refused the dry run of this"
+                    + " call (HTTP " + refusal.errorCode() + "); its message is about a Secret and could not be masked, so it is withheld", null), started);
+            return;
+        }
         HttpServerResponse resp = req.response();
         if (!resp.headWritten() && !resp.closed()) {
             resp.setStatusCode(refusal.errorCode());
             if (refusal.errorContentType() != null) {
                 resp.putHeader(HttpHeaders.CONTENT_TYPE, refusal.errorContentType());
             }
-            resp.end(refusal.errorBody());
+            resp.end(body);
         }
         Duration latency = started.elapsed();
-        started.relayed(refusal.errorCode(), refusal.errorBody().length(), "dry run refused by the API server");
+        started.relayed(refusal.errorCode(), body.length(), "dry run refused by the API server");
         audit.finish(started);
         metrics.record(info, refusal.errorCode(), latency);
-        accessLog(info, principal, refusal.errorCode(), latency, 0, refusal.errorBody().length(), true, 0, "dry run refused by the API server");
+        accessLog(info, principal, refusal.errorCode(), latency, 0, body.length(), true, 0, "dry run refused by the API server");
     }
 
     private PolicyInput.Stats stats(Principal principal) {
