@@ -26,27 +26,43 @@ written_secret := input.object if {
 	is_object(input.object)
 }
 
+# The values of the Secret as written, and as it is now (input.oldObject, for updates and
+# patches): a JSON patch "move" takes the value out of data, so only the old object still has it.
+secret_sources contains src if {
+	src := written_secret
+}
+
+secret_sources contains src if {
+	written_secret
+	src := input.oldObject
+	is_object(src)
+}
+
 secret_values contains v if {
-	some v in object.get(written_secret, "data", {})
+	some src in secret_sources
+	some v in object.get(src, "data", {})
 	is_string(v)
 }
 
 secret_values contains v if {
-	some b in object.get(written_secret, "data", {})
+	some src in secret_sources
+	some b in object.get(src, "data", {})
 	is_string(b)
 	base64.is_valid(b)
 	v := base64.decode(b)
 }
 
 secret_values contains v if {
-	some v in object.get(written_secret, "stringData", {})
+	some src in secret_sources
+	some v in object.get(src, "stringData", {})
 	is_string(v)
 }
 
 secret_values contains v if {
-	some s in object.get(written_secret, "stringData", {})
-	is_string(s)
-	v := base64.encode(s)
+	some src in secret_sources
+	some t in object.get(src, "stringData", {})
+	is_string(t)
+	v := base64.encode(t)
 }
 
 holds_secret_value(s) if {

@@ -57,3 +57,9 @@ test_reads_and_other_resources_untouched if {
 	allowed(object.union(call(req("get", "", "secrets", "default")), {"object": secret_with({"annotations": {"copied": b64_value}})}))
 	allowed(object.union(call(req("create", "", "configmaps", "default")), {"object": {"metadata": {"name": "c", "labels": {"a": "x"}}, "data": {"a": "x"}}}))
 }
+
+test_value_moved_out_of_data_is_found_in_the_old_object if {
+	moved := {"kind": "Secret", "metadata": {"name": "db", "labels": {"leak": b64_value}}, "data": {}}
+	denied(object.union(secret_write("patch", moved), {"oldObject": secret_with({})}))
+	allowed(object.union(secret_write("patch", {"kind": "Secret", "metadata": {"name": "db"}, "data": {}}), {"oldObject": secret_with({})}))
+}
