@@ -13,6 +13,7 @@ import dev.kubegate.k8s.Status;
 import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.masking.SecretValues;
 import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.policy.PolicyDecision;
 import dev.kubegate.store.StateStore;
@@ -337,8 +338,10 @@ public class ApprovalGate {
         RequestInfo i = call.info();
         try {
             byte[] raw = JSON.writeValueAsBytes(o);
+            // the current object's values too: a JSON patch "move" takes a value out of data
+            SecretValues known = SecretValues.ofSecret(call.current() == null ? null : JSON.writeValueAsBytes(call.current()));
             byte[] m = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(MaskRules.forRecords(call.decision().mask()),
-                    ResourceHint.of(i.apiGroup(), i.resource(), i.subresource())), raw);
+                    ResourceHint.of(i.apiGroup(), i.resource(), i.subresource()), known), raw);
             return JSON.readTree(m);
         } catch (java.io.IOException | MaskingException e) {
             LOG.warnf("approval: the object of %s could not be masked, so it is not shown: %s", i.describe(), e.getMessage());

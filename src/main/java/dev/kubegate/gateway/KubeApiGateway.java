@@ -204,6 +204,7 @@ public class KubeApiGateway {
                 return;
             }
             started.requestObject(inspection.object());
+            started.currentObject(current.result());
             PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query),
                     inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
@@ -233,7 +234,8 @@ public class KubeApiGateway {
                     return;
                 }
                 // Planned before any approval is asked for: a call kubegate could not mask is refused outright.
-                ResponseMasking masking = ResponseMasking.plan(info, upgrade, req.getHeader(HttpHeaders.UPGRADE), d.mask());
+                ResponseMasking masking = ResponseMasking.plan(info, upgrade, req.getHeader(HttpHeaders.UPGRADE), d.mask())
+                        .knowing(current.result());
                 if (masking.refusal() != null) {
                     refuse(req, info, principal, masking.refusal(), started);
                     return;

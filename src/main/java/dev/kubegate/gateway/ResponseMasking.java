@@ -6,6 +6,7 @@ import dev.kubegate.masking.LineMasker;
 import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.masking.SecretValues;
 import dev.kubegate.masking.WebSocketChannelMasker;
 import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.policy.PolicyDecision;
@@ -49,12 +50,29 @@ final class ResponseMasking {
     private final MaskRules rules;
     private final ResourceHint hint;
     private final Status refusal;
+    private final SecretValues known;
 
     private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal) {
+        this(route, rules, hint, refusal, new SecretValues());
+    }
+
+    private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal, SecretValues known) {
         this.route = route;
         this.rules = rules;
         this.hint = hint;
         this.refusal = refusal;
+        this.known = known;
+    }
+
+    /**
+     * The same plan, also masking the values of the Secret a write changes as it is now: a JSON
+     * patch {@code move} takes a value out of {@code data}, so the answer alone no longer shows it.
+     */
+    ResponseMasking knowing(com.fasterxml.jackson.databind.JsonNode current) {
+        if (route != Route.JSON || hint != ResourceHint.SECRETS || current == null) {
+            return this;
+        }
+        return new ResponseMasking(route, rules, hint, refusal, SecretValues.ofSecret(current.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     Route route() {
@@ -209,7 +227,7 @@ final class ResponseMasking {
         String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
         String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (type.equals("application/json")) {
-            return WholeObjectMasker.forAnswer(rules, hint);
+            return WholeObjectMasker.forAnswer(rules, hint, known);
         }
         if (route == Route.TEXT || (status >= 300 && type.equals("text/plain"))) {
             return LineMasker.of(rules); // logs; or an error message in plain text

@@ -31,6 +31,42 @@ public final class SecretValues {
     private final List<String> inside = new ArrayList<>();
     private final Set<String> whole = new HashSet<>();
 
+    /**
+     * The values of a Secret given as JSON (the object as it is before a write: a JSON patch
+     * {@code move} takes a value out of {@code data}, so only the old object still has it). Empty
+     * when the document is not a JSON object; never fails.
+     */
+    public static SecretValues ofSecret(byte[] json) {
+        SecretValues v = new SecretValues();
+        if (json == null) {
+            return v;
+        }
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(json)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return v;
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+                boolean data = field.equals("data"), stringData = field.equals("stringData");
+                if ((data || stringData) && t == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                        if (p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                            if (data) v.addBase64(p.getText()); else v.addRaw(p.getText());
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (java.io.IOException e) {
+            // what was read so far still counts
+        }
+        return v;
+    }
+
     /** Whether no value was added (a Secret without data). */
     public boolean isEmpty() {
         return inside.isEmpty() && whole.isEmpty();

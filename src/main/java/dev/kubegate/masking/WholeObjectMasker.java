@@ -66,6 +66,7 @@ public final class WholeObjectMasker implements StreamMasker {
 
     private final ResourceHint hint;
     private final StreamMasker next;
+    private final SecretValues known;
     private final JsonParser parser;
     private final ByteArrayFeeder feeder;
     private final Output out = new Output();
@@ -99,8 +100,17 @@ public final class WholeObjectMasker implements StreamMasker {
      * @param next the masker the output goes through (a {@link JsonMasker} with the call's rules)
      */
     public WholeObjectMasker(ResourceHint hint, StreamMasker next) {
+        this(hint, next, new SecretValues());
+    }
+
+    /**
+     * @param known values masked in every Secret of the answer besides its own: those of the object
+     *              a write changes, as it was before (a value moved out of {@code data} is still known)
+     */
+    public WholeObjectMasker(ResourceHint hint, StreamMasker next, SecretValues known) {
         this.hint = hint;
         this.next = next;
+        this.known = known;
         try {
             parser = FACTORY.createNonBlockingByteArrayParser();
             feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
@@ -116,9 +126,14 @@ public final class WholeObjectMasker implements StreamMasker {
      * request is for Secrets (and Secret values are masked) or for credentials (and they are masked).
      */
     public static StreamMasker forAnswer(MaskRules rules, ResourceHint hint) {
+        return forAnswer(rules, hint, new SecretValues());
+    }
+
+    /** As {@link #forAnswer(MaskRules, ResourceHint)}, with the values of the Secret a write changes. */
+    public static StreamMasker forAnswer(MaskRules rules, ResourceHint hint, SecretValues known) {
         JsonMasker json = new JsonMasker(rules, hint);
         boolean whole = hint == ResourceHint.SECRETS ? rules.secrets() : hint.credentials() && rules.credentials();
-        return whole ? new WholeObjectMasker(hint, json) : json;
+        return whole ? new WholeObjectMasker(hint, json, known) : json;
     }
 
     /** Masks one whole document; a {@link MaskingException} when it cannot be masked. */
@@ -411,7 +426,7 @@ public final class WholeObjectMasker implements StreamMasker {
                     path[d] = s;
                     // keys inside maps (labels, annotations, managedFields) may hold a value; the
                     // object's own fields, metadata's fields and data keys are names, kept
-                    if (mode == SECRET && d >= 3 && !isData(path[1]) && values.leaks(s)) {
+                    if (mode == SECRET && d >= 3 && !isData(path[1]) && leaks(s)) {
                         masked++;
                         keyCount++;
                         gen.writeFieldName(JsonMasker.PLACEHOLDER + (keyCount == 1 ? "" : Integer.toString(keyCount)));
@@ -450,6 +465,10 @@ public final class WholeObjectMasker implements StreamMasker {
         };
     }
 
+    private boolean leaks(String s) {
+        return values.leaks(s) || known.leaks(s);
+    }
+
     private static boolean isData(String topLevelField) {
         return "data".equals(topLevelField) || "stringData".equals(topLevelField) || "binaryData".equals(topLevelField);
     }
@@ -461,7 +480,7 @@ public final class WholeObjectMasker implements StreamMasker {
                 if (d >= 1 && isData(path[1])) {
                     return s; // masked by location, by the JsonMasker
                 }
-                return values.leaks(s) ? JsonMasker.PLACEHOLDER : s;
+                return leaks(s) ? JsonMasker.PLACEHOLDER : s;
             }
             case METADATA_ONLY -> {
                 if (d >= 2 && "metadata".equals(path[1])) {

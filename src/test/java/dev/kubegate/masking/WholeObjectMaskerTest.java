@@ -200,6 +200,18 @@ class WholeObjectMaskerTest {
     }
 
     @Test
+    void aValueMovedOutOfDataIsMaskedWithTheValuesOfTheObjectBefore() {
+        String before = exfiltrated("db", VALUE);
+        String moved = j("{'kind':'Secret','metadata':{'name':'db','labels':{'leak':'" + B64 + "'}},'data':{}}");
+        assertThat(run(secrets(), moved)).contains(B64); // the answer alone cannot tell
+        String out = run(WholeObjectMasker.forAnswer(RULES, ResourceHint.SECRETS, SecretValues.ofSecret(utf8(before))), moved);
+        assertThat(out).doesNotContain(B64);
+        assertThat(SecretValues.ofSecret(utf8("[1,2]")).isEmpty()).isTrue();
+        assertThat(SecretValues.ofSecret(utf8("{\"data\":{\"a\":")).isEmpty()).isTrue();
+        assertThat(SecretValues.ofSecret(null).isEmpty()).isTrue();
+    }
+
+    @Test
     void stringDataOfAWriteIsUsedToo() {
         String s = j("{'kind':'Secret','metadata':{'name':'n','annotations':{'a':'" + VALUE + "','b':'" + B64 + "'}},"
                 + "'stringData':{'p':'" + VALUE + "'}}");

@@ -17,6 +17,7 @@ import dev.kubegate.identity.Principal;
 import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.masking.SecretValues;
 import dev.kubegate.masking.StreamMasker;
 import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.policy.PolicyDecision;
@@ -404,7 +405,10 @@ public class AuditTrail {
     private static StreamMasker masker(CallRecord c) {
         ResourceHint hint = c.info == null || !c.info.isResourceRequest() ? ResourceHint.NONE
                 : ResourceHint.of(c.info.apiGroup(), c.info.resource(), c.info.subresource());
-        return WholeObjectMasker.forAnswer(MaskRules.forRecords(c.mask), hint);
+        SecretValues known = hint == ResourceHint.SECRETS && c.currentObject != null
+                ? SecretValues.ofSecret(c.currentObject.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : new SecretValues();
+        return WholeObjectMasker.forAnswer(MaskRules.forRecords(c.mask), hint, known);
     }
 
     /** The request object, masked by the call's rules and bounded; never the raw bytes of a secret. */
