@@ -323,6 +323,7 @@ public class ApprovalGate {
                     if (after == null || call.current() != null && before == null) {
                         return unmaskable();
                     }
+                    markChangedValues(call.current(), res.object(), after);
                     java.util.List<ObjectDiff.Entry> d = ObjectDiff.between(before == null ? null : strip(before), strip(after));
                     return new Changes(d, ObjectDiff.truncated(d) ? "only the first " + ObjectDiff.MAX_ENTRIES + " changes are shown" : null);
                 })
@@ -346,6 +347,31 @@ public class ApprovalGate {
         } catch (java.io.IOException | MaskingException e) {
             LOG.warnf("approval: the object of %s could not be masked, so it is not shown: %s", i.describe(), e.getMessage());
             return null;
+        }
+    }
+
+    /** Shown instead of a masked Secret value that the change replaces, so approvers see that it changes. */
+    static final String CHANGED_VALUE = "*** (changed)";
+
+    /**
+     * Masked values all look alike, so a replaced Secret value would not show in the diff: where the
+     * raw value of a data/stringData/binaryData key differs before and after, the masked object
+     * after says so (never how).
+     */
+    static void markChangedValues(JsonNode rawBefore, JsonNode rawAfter, JsonNode maskedAfter) {
+        if (rawBefore == null || rawAfter == null || maskedAfter == null) {
+            return;
+        }
+        for (String field : new String[]{"data", "stringData", "binaryData"}) {
+            JsonNode b = rawBefore.path(field), a = rawAfter.path(field);
+            if (!(maskedAfter.get(field) instanceof ObjectNode masked) || !b.isObject() || !a.isObject()) {
+                continue;
+            }
+            a.fieldNames().forEachRemaining(k -> {
+                if (b.has(k) && !b.get(k).equals(a.get(k)) && masked.has(k)) {
+                    masked.put(k, CHANGED_VALUE);
+                }
+            });
         }
     }
 

@@ -1,14 +1,10 @@
 package dev.kubegate.masking;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.regex.Matcher;
@@ -48,13 +44,6 @@ public final class WholeObjectMasker implements StreamMasker {
     /** Largest object held, in characters of its tokens. */
     public static final int MAX_OBJECT_CHARS = 8 << 20;
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxStringLength(JsonMasker.MAX_TOKEN_CHARS).maxNameLength(JsonMasker.MAX_TOKEN_CHARS)
-                    .maxNestingDepth(JsonMasker.MAX_DEPTH).build())
-            .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(JsonMasker.MAX_DEPTH + 1).build())
-            .build();
-
     /** A validation error quoting the rejected value: {@code Invalid value: "..."} (Go %q). */
     private static final Pattern QUOTED_VALUE = Pattern.compile("(value: )\"(?:[^\"\\\\]|\\\\.)*\"");
 
@@ -69,7 +58,7 @@ public final class WholeObjectMasker implements StreamMasker {
     private final SecretValues known;
     private final JsonParser parser;
     private final ByteArrayFeeder feeder;
-    private final Output out = new Output();
+    private final JsonStreams.Output out = new JsonStreams.Output();
     private final JsonGenerator gen;
 
     // Live containers.
@@ -112,9 +101,9 @@ public final class WholeObjectMasker implements StreamMasker {
         this.next = next;
         this.known = known;
         try {
-            parser = FACTORY.createNonBlockingByteArrayParser();
+            parser = JsonStreams.FACTORY.createNonBlockingByteArrayParser();
             feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
-            gen = FACTORY.createGenerator(out);
+            gen = JsonStreams.FACTORY.createGenerator(out);
             gen.setRootValueSeparator(null);
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -522,28 +511,7 @@ public final class WholeObjectMasker implements StreamMasker {
             case END_OBJECT -> gen.writeEndObject();
             case END_ARRAY -> gen.writeEndArray();
             case FIELD_NAME -> gen.writeFieldName(s);
-            case VALUE_STRING -> gen.writeString(s);
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> gen.writeNumber(s);
-            case VALUE_TRUE -> gen.writeBoolean(true);
-            case VALUE_FALSE -> gen.writeBoolean(false);
-            case VALUE_NULL -> gen.writeNull();
-            default -> throw new MaskingException("unexpected token " + t);
-        }
-    }
-
-    /** Output buffer handed out per call; does not keep a large array after a large chunk. */
-    private static final class Output extends ByteArrayOutputStream {
-        Output() {
-            super(16 << 10);
-        }
-
-        byte[] take() {
-            byte[] b = toByteArray();
-            if (buf.length > 1 << 20) {
-                buf = new byte[16 << 10];
-            }
-            reset();
-            return b;
+            default -> JsonStreams.writeScalar(gen, t, s);
         }
     }
 }

@@ -269,7 +269,7 @@ class SecretValuesIT {
         assertThat(create.exitCode()).isNotZero();
         assertThat(create.stderr()).contains("approval");
         Kubectl.Result patch = agent.run("-n", "prod", "patch", "secret", "current", "--type=merge",
-                "-p", "{\"stringData\":{\"other\":\"" + HELD + "\"}}");
+                "-p", "{\"stringData\":{\"other\":\"" + HELD + "\",\"password\":\"" + HELD + "\"}}");
         assertThat(patch.exitCode()).isNotZero();
         assertThat(patch.stderr()).contains("approval");
 
@@ -280,7 +280,9 @@ class SecretValuesIT {
         JsonNode items = JSON.readTree(approvals.body()).path("items");
         assertThat(items.size()).isGreaterThanOrEqualTo(2);
         // the diffs show what changes, masked
-        assertThat(approvals.body()).contains("/data/password", "/data/other");
+        assertThat(approvals.body()).contains("{\\\"password\\\":\\\"Kioq\\\"}", "/data/other");
+        // a replaced value shows as changed, never how
+        assertThat(approvals.body()).contains("\"path\":\"/data/password\"", "*** (changed)");
         assertClean("approvals API", approvals.body(), HELD, CURRENT);
         for (JsonNode item : items) {
             HttpResponse<String> one = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/kubegate/v1/approvals/"
