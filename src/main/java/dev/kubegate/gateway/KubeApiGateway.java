@@ -350,12 +350,15 @@ public class KubeApiGateway {
         accessLog(info, principal, status.code(), latency, 0, 0, true, 0, status.message());
     }
 
-    /** Answers with an API server error exactly as it came (status, type, body). */
+    /**
+     * Answers with an API server error as it came (status, type, body); an error about a Secret is
+     * masked first (validation errors quote the rejected value), or withheld if it cannot be.
+     */
     private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, CallRecord started) {
         Buffer body = ResponseMasking.maskedError(info, refusal.errorContentType(), refusal.errorBody());
         if (body == null) {
-            refuse(req, info, principal, new Status(refusal.errorCode(), "Invalid", "the API server refused the dry run of this"
-                    + " call (HTTP " + refusal.errorCode() + "); its message is about a Secret and could not be masked, so it is withheld", null), started);
+            refuse(req, info, principal, Status.internalError("the API server refused the dry run of this call (HTTP "
+                    + refusal.errorCode() + "); its message is about a Secret and kubegate could not mask it, so it is withheld"), started);
             return;
         }
         HttpServerResponse resp = req.response();
