@@ -3,6 +3,7 @@ package kubegate_test
 test_mask_defaults if {
 	m := decide(call(req("get", "", "secrets", "prod"))).mask
 	m.secrets == true
+	m.credentials == true
 	m.keyPatterns == ["(?i)pass|secret|token|key|credential"]
 	count(m.logPatterns) >= 7
 }

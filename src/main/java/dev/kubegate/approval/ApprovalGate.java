@@ -10,6 +10,11 @@ import dev.kubegate.inspect.InspectionException;
 import dev.kubegate.k8s.QueryParams;
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.MaskRules;
+import dev.kubegate.masking.MaskingException;
+import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.masking.SecretValues;
+import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.policy.PolicyDecision;
 import dev.kubegate.store.StateStore;
 import io.smallrye.mutiny.Uni;
@@ -45,6 +50,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class ApprovalGate {
 
     private static final Logger LOG = Logger.getLogger(ApprovalGate.class);
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static final Set<String> DRY_RUN_VERBS = Set.of("create", "update", "patch");
 
@@ -289,9 +296,12 @@ public class ApprovalGate {
             return Future.succeededFuture(new Changes(java.util.List.of(), null));
         }
         if ("delete".equals(i.verb())) {
-            return Future.succeededFuture(call.current() == null
-                    ? new Changes(java.util.List.of(), "the object could not be read, so its content is not shown")
-                    : new Changes(ObjectDiff.between(strip(call.current()), null), null));
+            if (call.current() == null) {
+                return Future.succeededFuture(new Changes(java.util.List.of(), "the object could not be read, so its content is not shown"));
+            }
+            JsonNode before = masked(call, call.current());
+            return Future.succeededFuture(before == null ? unmaskable()
+                    : new Changes(ObjectDiff.between(strip(before), null), null));
         }
         if ("deletecollection".equals(i.verb())) {
             return Future.succeededFuture(new Changes(java.util.List.of(), "deletes every " + i.resource() + " the selector matches"));
@@ -308,10 +318,65 @@ public class ApprovalGate {
                     if (!res.ok()) {
                         return new Changes(java.util.List.of(), "the API server refused the dry run (HTTP " + res.errorCode() + ")");
                     }
-                    java.util.List<ObjectDiff.Entry> d = ObjectDiff.between(call.current() == null ? null : strip(call.current()), strip(res.object()));
+                    JsonNode before = call.current() == null ? null : masked(call, call.current());
+                    JsonNode after = masked(call, res.object());
+                    if (after == null || call.current() != null && before == null) {
+                        return unmaskable();
+                    }
+                    markChangedValues(call.current(), res.object(), after);
+                    java.util.List<ObjectDiff.Entry> d = ObjectDiff.between(before == null ? null : strip(before), strip(after));
                     return new Changes(d, ObjectDiff.truncated(d) ? "only the first " + ObjectDiff.MAX_ENTRIES + " changes are shown" : null);
                 })
                 .otherwise(e -> new Changes(java.util.List.of(), "what would change is unknown: the dry run failed (" + e.getMessage() + ")"));
+    }
+
+    /**
+     * The object as approvers may see it: masked like an answer, with Secret values and credentials
+     * masked whatever the policy lets the agent see (approvers, webhooks and the store see this).
+     * Null when it cannot be masked.
+     */
+    private static JsonNode masked(Call call, JsonNode o) {
+        RequestInfo i = call.info();
+        try {
+            byte[] raw = JSON.writeValueAsBytes(o);
+            // the current object's values too: a JSON patch "move" takes a value out of data
+            SecretValues known = SecretValues.ofSecret(call.current() == null ? null : JSON.writeValueAsBytes(call.current()));
+            byte[] m = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(MaskRules.forRecords(call.decision().mask()),
+                    ResourceHint.of(i.apiGroup(), i.resource(), i.subresource()), known), raw);
+            return JSON.readTree(m);
+        } catch (java.io.IOException | MaskingException e) {
+            LOG.warnf("approval: the object of %s could not be masked, so it is not shown: %s", i.describe(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Shown instead of a masked Secret value that the change replaces, so approvers see that it changes. */
+    static final String CHANGED_VALUE = "*** (changed)";
+
+    /**
+     * Masked values all look alike, so a replaced Secret value would not show in the diff: where the
+     * raw value of a data/stringData/binaryData key differs before and after, the masked object
+     * after says so (never how).
+     */
+    static void markChangedValues(JsonNode rawBefore, JsonNode rawAfter, JsonNode maskedAfter) {
+        if (rawBefore == null || rawAfter == null || maskedAfter == null) {
+            return;
+        }
+        for (String field : new String[]{"data", "stringData", "binaryData"}) {
+            JsonNode b = rawBefore.path(field), a = rawAfter.path(field);
+            if (!(maskedAfter.get(field) instanceof ObjectNode masked) || !b.isObject() || !a.isObject()) {
+                continue;
+            }
+            a.fieldNames().forEachRemaining(k -> {
+                if (b.has(k) && !b.get(k).equals(a.get(k)) && masked.has(k)) {
+                    masked.put(k, CHANGED_VALUE);
+                }
+            });
+        }
+    }
+
+    private static Changes unmaskable() {
+        return new Changes(java.util.List.of(), "the object could not be masked, so its content is not shown");
     }
 
     private static JsonNode strip(JsonNode o) {

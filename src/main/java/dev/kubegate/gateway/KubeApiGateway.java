@@ -204,6 +204,7 @@ public class KubeApiGateway {
                 return;
             }
             started.requestObject(inspection.object());
+            started.currentObject(current.result());
             PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query),
                     inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
@@ -233,7 +234,8 @@ public class KubeApiGateway {
                     return;
                 }
                 // Planned before any approval is asked for: a call kubegate could not mask is refused outright.
-                ResponseMasking masking = ResponseMasking.plan(info, upgrade, req.getHeader(HttpHeaders.UPGRADE), d.mask());
+                ResponseMasking masking = ResponseMasking.plan(info, upgrade, req.getHeader(HttpHeaders.UPGRADE), d.mask())
+                        .knowing(current.result());
                 if (masking.refusal() != null) {
                     refuse(req, info, principal, masking.refusal(), started);
                     return;
@@ -348,21 +350,30 @@ public class KubeApiGateway {
         accessLog(info, principal, status.code(), latency, 0, 0, true, 0, status.message());
     }
 
-    /** Answers with an API server error exactly as it came (status, type, body). */
+    /**
+     * Answers with an API server error as it came (status, type, body); an error about a Secret is
+     * masked first (validation errors quote the rejected value), or withheld if it cannot be.
+     */
     private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, CallRecord started) {
+        Buffer body = ResponseMasking.maskedError(info, refusal.errorContentType(), refusal.errorBody());
+        if (body == null) {
+            refuse(req, info, principal, Status.internalError("the API server refused the dry run of this call (HTTP "
+                    + refusal.errorCode() + "); its message is about a Secret and kubegate could not mask it, so it is withheld"), started);
+            return;
+        }
         HttpServerResponse resp = req.response();
         if (!resp.headWritten() && !resp.closed()) {
             resp.setStatusCode(refusal.errorCode());
             if (refusal.errorContentType() != null) {
                 resp.putHeader(HttpHeaders.CONTENT_TYPE, refusal.errorContentType());
             }
-            resp.end(refusal.errorBody());
+            resp.end(body);
         }
         Duration latency = started.elapsed();
-        started.relayed(refusal.errorCode(), refusal.errorBody().length(), "dry run refused by the API server");
+        started.relayed(refusal.errorCode(), body.length(), "dry run refused by the API server");
         audit.finish(started);
         metrics.record(info, refusal.errorCode(), latency);
-        accessLog(info, principal, refusal.errorCode(), latency, 0, refusal.errorBody().length(), true, 0, "dry run refused by the API server");
+        accessLog(info, principal, refusal.errorCode(), latency, 0, body.length(), true, 0, "dry run refused by the API server");
     }
 
     private PolicyInput.Stats stats(Principal principal) {

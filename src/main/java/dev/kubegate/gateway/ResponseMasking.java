@@ -2,15 +2,18 @@ package dev.kubegate.gateway;
 
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.Status;
-import dev.kubegate.masking.JsonMasker;
 import dev.kubegate.masking.LineMasker;
 import dev.kubegate.masking.MaskRules;
+import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.masking.SecretValues;
 import dev.kubegate.masking.WebSocketChannelMasker;
+import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.policy.PolicyDecision;
 import dev.kubegate.upstream.ResponseFilter;
 import dev.kubegate.upstream.UpstreamFailure;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 
 import java.util.LinkedHashSet;
@@ -47,12 +50,29 @@ final class ResponseMasking {
     private final MaskRules rules;
     private final ResourceHint hint;
     private final Status refusal;
+    private final SecretValues known;
 
     private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal) {
+        this(route, rules, hint, refusal, new SecretValues());
+    }
+
+    private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal, SecretValues known) {
         this.route = route;
         this.rules = rules;
         this.hint = hint;
         this.refusal = refusal;
+        this.known = known;
+    }
+
+    /**
+     * The same plan, also masking the values of the Secret a write changes as it is now: a JSON
+     * patch {@code move} takes a value out of {@code data}, so the answer alone no longer shows it.
+     */
+    ResponseMasking knowing(com.fasterxml.jackson.databind.JsonNode current) {
+        if (route != Route.JSON || hint != ResourceHint.SECRETS || current == null) {
+            return this;
+        }
+        return new ResponseMasking(route, rules, hint, refusal, SecretValues.ofSecret(current.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     Route route() {
@@ -65,7 +85,8 @@ final class ResponseMasking {
     }
 
     static ResponseMasking plan(RequestInfo info, boolean upgrade, String upgradeProtocol, PolicyDecision.Mask mask) {
-        boolean json = mask.secrets() || !mask.keyPatterns().isEmpty();
+        ResourceHint hint = hint(info);
+        boolean json = mask.secrets() || !mask.keyPatterns().isEmpty() || mask.credentials() && hint.credentials();
         boolean text = !mask.logPatterns().isEmpty();
         if (!json && !text) {
             return NONE;
@@ -101,13 +122,38 @@ final class ResponseMasking {
             if (!json) {
                 return NONE;
             }
-            boolean secrets = info.apiGroup().isEmpty() && "secrets".equals(info.resource());
-            return new ResponseMasking(Route.JSON, rules, secrets ? ResourceHint.SECRETS : ResourceHint.NONE, null);
+            return new ResponseMasking(Route.JSON, rules, hint, null);
         }
         if (text && (info.path().equals("/logs") || info.path().startsWith("/logs/"))) {
             return new ResponseMasking(Route.TEXT, rules, ResourceHint.NONE, null);
         }
         return NONE;
+    }
+
+    /** What the request is for, as far as masking cares (Secrets, minted or echoed credentials). */
+    static ResourceHint hint(RequestInfo info) {
+        return info != null && info.isResourceRequest()
+                ? ResourceHint.of(info.apiGroup(), info.resource(), info.subresource()) : ResourceHint.NONE;
+    }
+
+    /**
+     * An API server error about a Secret, masked before it is relayed: validation errors quote the
+     * rejected value (a data value copied into a label, say). Null when it cannot be masked.
+     */
+    static Buffer maskedError(RequestInfo info, String contentType, Buffer body) {
+        if (hint(info) != ResourceHint.SECRETS) {
+            return body;
+        }
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!type.equals("application/json")) {
+            return null;
+        }
+        try {
+            return Buffer.buffer(WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(
+                    MaskRules.from(PolicyDecision.Mask.SECRETS_ONLY), ResourceHint.SECRETS), body.getBytes()));
+        } catch (MaskingException e) {
+            return null;
+        }
     }
 
     private static ResponseMasking refuse(String message) {
@@ -181,7 +227,7 @@ final class ResponseMasking {
         String contentType = headers.get(HttpHeaders.CONTENT_TYPE);
         String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (type.equals("application/json")) {
-            return new JsonMasker(rules, hint);
+            return WholeObjectMasker.forAnswer(rules, hint, known);
         }
         if (route == Route.TEXT || (status >= 300 && type.equals("text/plain"))) {
             return LineMasker.of(rules); // logs; or an error message in plain text

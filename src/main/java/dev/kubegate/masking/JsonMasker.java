@@ -1,11 +1,8 @@
 package dev.kubegate.masking;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 
 import java.io.ByteArrayOutputStream;
@@ -76,13 +73,6 @@ public final class JsonMasker implements StreamMasker {
 
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxStringLength(MAX_TOKEN_CHARS).maxNameLength(MAX_TOKEN_CHARS)
-                    .maxNestingDepth(MAX_DEPTH).build())
-            .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH + 1).build())
-            .build();
-
     // What the next value is, by where it sits (roles of frames and of values).
     private static final int GENERIC = 0, RESOURCE = 1, ITEMS = 2, ROWS = 3, ROW = 4, METADATA = 5,
             ANNOTATIONS = 6, LAST_APPLIED_VALUE = 7, CONTAINERS = 8, CONTAINER = 9, ENV = 10,
@@ -133,7 +123,7 @@ public final class JsonMasker implements StreamMasker {
     private final ResourceHint hint;
     private final JsonParser parser;
     private final ByteArrayFeeder feeder;
-    private final Output out = new Output();
+    private final JsonStreams.Output out = new JsonStreams.Output();
     private final JsonGenerator gen;
 
     private Frame[] stack = new Frame[16];
@@ -157,9 +147,9 @@ public final class JsonMasker implements StreamMasker {
         this.rules = rules;
         this.hint = hint;
         try {
-            parser = FACTORY.createNonBlockingByteArrayParser();
+            parser = JsonStreams.FACTORY.createNonBlockingByteArrayParser();
             feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
-            gen = FACTORY.createGenerator(out);
+            gen = JsonStreams.FACTORY.createGenerator(out);
             gen.setRootValueSeparator(null); // we end each root value with '\n' ourselves, at once
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -614,14 +604,7 @@ public final class JsonMasker implements StreamMasker {
     }
 
     private void writeText(JsonToken t, String s) throws IOException {
-        switch (t) {
-            case VALUE_STRING -> gen.writeString(s);
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> gen.writeNumber(s);
-            case VALUE_TRUE -> gen.writeBoolean(true);
-            case VALUE_FALSE -> gen.writeBoolean(false);
-            case VALUE_NULL -> gen.writeNull();
-            default -> throw new MaskingException("unexpected token " + t);
-        }
+        JsonStreams.writeScalar(gen, t, s);
     }
 
     private Frame push(int role, boolean array) {
@@ -633,21 +616,5 @@ public final class JsonMasker implements StreamMasker {
             f = stack[top] = new Frame();
         }
         return f.reset(role, array);
-    }
-
-    /** Output buffer handed out per call; does not keep a large array after a large chunk. */
-    private static final class Output extends ByteArrayOutputStream {
-        Output() {
-            super(64 << 10);
-        }
-
-        byte[] take() {
-            byte[] b = toByteArray();
-            if (buf.length > 1 << 20) {
-                buf = new byte[64 << 10];
-            }
-            reset();
-            return b;
-        }
     }
 }

@@ -11,16 +11,31 @@ import java.util.regex.Pattern;
  * @param secrets     mask Secret {@code data}/{@code stringData} values wherever a Secret appears
  * @param keyPatterns ConfigMap keys and env var names whose values are masked ({@code find()} semantics)
  * @param logPatterns credentials masked in text streams; a group named {@code secret} narrows the mask
+ * @param credentials mask the credentials the API server mints or echoes (TokenRequest, TokenReview,
+ *                    CertificateSigningRequest answers), see {@link ResourceHint}
  */
-public record MaskRules(boolean secrets, List<Pattern> keyPatterns, List<Pattern> logPatterns) {
+public record MaskRules(boolean secrets, List<Pattern> keyPatterns, List<Pattern> logPatterns, boolean credentials) {
 
     public MaskRules {
         keyPatterns = List.copyOf(keyPatterns);
         logPatterns = List.copyOf(logPatterns);
     }
 
+    /** Credentials masked. */
+    public MaskRules(boolean secrets, List<Pattern> keyPatterns, List<Pattern> logPatterns) {
+        this(secrets, keyPatterns, logPatterns, true);
+    }
+
     public static MaskRules from(PolicyDecision.Mask mask) {
-        return new MaskRules(mask.secrets(), mask.keyRegexes(), mask.logRegexes());
+        return new MaskRules(mask.secrets(), mask.keyRegexes(), mask.logRegexes(), mask.credentials());
+    }
+
+    /**
+     * For what kubegate stores (audit records, approval requests): the policy's patterns, and Secret
+     * values and credentials masked whatever the policy lets the agent see, since others read these.
+     */
+    public static MaskRules forRecords(PolicyDecision.Mask mask) {
+        return new MaskRules(true, mask.keyRegexes(), mask.logRegexes(), true);
     }
 
     /** Whether a ConfigMap key or env var name names a credential. */

@@ -1,6 +1,9 @@
 /**
  * Masking of API answers on their way back to the agent (DESIGN.md §1 step 7, issue 5): a streaming
- * JSON masker for objects, lists, Tables and watch streams ({@link dev.kubegate.masking.JsonMasker})
+ * JSON masker for objects, lists, Tables and watch streams ({@link dev.kubegate.masking.JsonMasker}),
+ * in front of it for Secrets and minted credentials a masker that holds one object at a time and
+ * masks Secret values wherever they sit in their Secret ({@link dev.kubegate.masking.WholeObjectMasker},
+ * {@link dev.kubegate.masking.SecretValues}),
  * a line masker for logs ({@link dev.kubegate.masking.LineMasker}, with a required-literal prefilter
  * per pattern) and the exec/attach WebSocket channel masker
  * ({@link dev.kubegate.masking.WebSocketChannelMasker}), all {@link dev.kubegate.masking.StreamMasker}s,
@@ -20,6 +23,8 @@
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_DEPTH}), held-back fields
  *       ({@link dev.kubegate.masking.JsonMasker#DEFER_CAP}) and one call's output. Text: one
  *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}) and one call's output.
+ *       Secrets and credentials: one object of the answer
+ *       ({@link dev.kubegate.masking.WholeObjectMasker#MAX_OBJECT_CHARS}).
  *       WebSocket: a frame header, a control payload, one line buffer per masked channel and up to
  *       {@link dev.kubegate.masking.WebSocketChannelMasker#MAX_PASS} of a passed-through message.</li>
  *   <li><b>Fails closed.</b> JSON that cannot be masked with certainty (invalid, truncated, too deep,

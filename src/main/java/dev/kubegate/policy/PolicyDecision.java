@@ -20,7 +20,7 @@ import java.util.regex.PatternSyntaxException;
  * <pre>
  * {"allow": false, "reasons": ["..."],
  *  "approval": {"required": true, "reason": "...", "approverGroups": ["sre"], "ttl": "15m", "approvers": 1},
- *  "mask": {"secrets": true, "keyPatterns": ["(?i)pass|token"], "logPatterns": ["..."]},
+ *  "mask": {"secrets": true, "credentials": true, "keyPatterns": ["(?i)pass|token"], "logPatterns": ["..."]},
  *  "audit": {"level": "Metadata|Request|RequestResponse"}}
  * </pre>
  * {@code allow: false} with {@code approval.required: true} means "allowed once a human approves".
@@ -69,18 +69,27 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
     /**
      * What the gateway hides in the answer.
      *
-     * @param secrets     mask Secret {@code data}/{@code stringData} values everywhere
+     * @param secrets     mask Secret {@code data}/{@code stringData} values everywhere, and any other
+     *                    string of a Secret that holds one of them (by value)
      * @param keyPatterns ConfigMap keys and env var names whose values are masked (Java regex syntax)
      * @param logPatterns credentials masked in logs and exec output; when a pattern has a group named
      *                    {@code secret}, only that group is masked
+     * @param credentials mask credentials the API server mints or echoes: a TokenRequest's
+     *                    {@code status.token}, a TokenReview's {@code spec.token}, a
+     *                    CertificateSigningRequest's {@code status.certificate}
      */
-    public record Mask(boolean secrets, List<String> keyPatterns, List<String> logPatterns) {
-        /** When a policy says nothing about masking: Secret values are still never shown. */
+    public record Mask(boolean secrets, List<String> keyPatterns, List<String> logPatterns, boolean credentials) {
+        /** When a policy says nothing about masking: Secret values and credentials are still never shown. */
         public static final Mask SECRETS_ONLY = new Mask(true, List.of(), List.of());
 
         public Mask {
             keyPatterns = List.copyOf(keyPatterns);
             logPatterns = List.copyOf(logPatterns);
+        }
+
+        /** Credentials masked (the default: only an explicit {@code credentials: false} lets them through). */
+        public Mask(boolean secrets, List<String> keyPatterns, List<String> logPatterns) {
+            this(secrets, keyPatterns, logPatterns, true);
         }
 
         /** The key patterns, compiled (cached across decisions: policies repeat the same few). */
@@ -128,7 +137,8 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
      * {@code [{"result": {...}}]}, or the decision object itself. Strict: a missing {@code allow},
      * a value of the wrong type, an unknown audit level, a malformed TTL or regex, or an
      * undefined decision (empty result set) is an {@link IllegalArgumentException} — never an allow.
-     * Optional sections default to: no reasons, no approval, Secret values masked, audit Metadata.
+     * Optional sections default to: no reasons, no approval, Secret values and credentials masked,
+     * audit Metadata.
      */
     public static PolicyDecision parse(byte[] json) {
         JsonNode root;
@@ -172,7 +182,8 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
             mask = new Mask(
                     !optional(m, "secrets") || bool(m.get("secrets"), "mask.secrets"),
                     optional(m, "keyPatterns") ? regexes(m.get("keyPatterns"), "mask.keyPatterns") : List.of(),
-                    optional(m, "logPatterns") ? regexes(m.get("logPatterns"), "mask.logPatterns") : List.of());
+                    optional(m, "logPatterns") ? regexes(m.get("logPatterns"), "mask.logPatterns") : List.of(),
+                    !optional(m, "credentials") || bool(m.get("credentials"), "mask.credentials"));
         }
 
         Audit audit = Audit.METADATA;

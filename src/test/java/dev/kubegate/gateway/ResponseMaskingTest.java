@@ -2,6 +2,7 @@ package dev.kubegate.gateway;
 
 import dev.kubegate.k8s.RequestInfoParser;
 import dev.kubegate.masking.JsonMasker;
+import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.masking.LineMasker;
 import dev.kubegate.policy.PolicyDecision;
 import dev.kubegate.upstream.UpstreamFailure;
@@ -77,6 +78,9 @@ class ResponseMaskingTest {
     void answersKubegateCannotReadAreRefused() {
         ResponseMasking json = plan("GET", "/api/v1/secrets", false, null, ALL);
         assertThat(json.filter().open(200, MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json")))
+                .isInstanceOf(WholeObjectMasker.class); // Secrets: by value, then by location
+        assertThat(plan("GET", "/api/v1/pods", false, null, ALL).filter()
+                .open(200, MultiMap.caseInsensitiveMultiMap().add("Content-Type", "application/json")))
                 .isInstanceOf(JsonMasker.class);
         assertThat(json.filter().open(404, MultiMap.caseInsensitiveMultiMap().add("Content-Type", "text/plain")))
                 .isInstanceOf(LineMasker.class);
@@ -93,5 +97,35 @@ class ResponseMaskingTest {
                 .isInstanceOf(UpstreamFailure.class);
         assertThat(exec.filter().open(101, MultiMap.caseInsensitiveMultiMap().add("Sec-WebSocket-Protocol", "v5.channel.k8s.io")))
                 .isNotNull();
+    }
+
+    @Test
+    void credentialsAreMaskedEvenWhenNothingElseIs() {
+        // OFF masks no Secret and no key, but credentials stay masked unless the policy says false
+        assertThat(plan("POST", "/api/v1/namespaces/a/serviceaccounts/sa/token", false, null, OFF).route())
+                .isEqualTo(ResponseMasking.Route.JSON);
+        assertThat(plan("POST", "/apis/authentication.k8s.io/v1/tokenreviews", false, null, OFF).route())
+                .isEqualTo(ResponseMasking.Route.JSON);
+        assertThat(plan("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests", false, null, OFF).route())
+                .isEqualTo(ResponseMasking.Route.JSON);
+        assertThat(plan("GET", "/api/v1/namespaces/a/pods", false, null, OFF).route()).isEqualTo(ResponseMasking.Route.NONE);
+        PolicyDecision.Mask through = new PolicyDecision.Mask(false, List.of(), List.of(), false);
+        assertThat(plan("POST", "/api/v1/namespaces/a/serviceaccounts/sa/token", false, null, through).route())
+                .isEqualTo(ResponseMasking.Route.NONE);
+    }
+
+    @Test
+    void dryRunErrorsAboutSecretsAreMaskedBeforeTheyAreRelayed() {
+        String err = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":"
+                + "\"Secret \\\"db\\\" is invalid: metadata.labels: Invalid value: \\\"c2VjcmV0LXZhbHVlLzE=\\\": a valid label\",\"code\":422}";
+        io.vertx.core.buffer.Buffer masked = ResponseMasking.maskedError(
+                RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/secrets/db", "dryRun=All", false),
+                "application/json", io.vertx.core.buffer.Buffer.buffer(err));
+        assertThat(masked.toString()).doesNotContain("c2VjcmV0LXZhbHVlLzE=").contains("Invalid value: \\\"***\\\"");
+        assertThat(ResponseMasking.maskedError(RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/secrets/db", null, false),
+                "text/plain", io.vertx.core.buffer.Buffer.buffer("Invalid value: x"))).isNull();
+        io.vertx.core.buffer.Buffer pod = io.vertx.core.buffer.Buffer.buffer(err);
+        assertThat(ResponseMasking.maskedError(RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/pods/p", null, false),
+                "application/json", pod)).isSameAs(pod);
     }
 }

@@ -66,7 +66,7 @@ final class MaskingFixtures {
     }
 
     /** Masks the input in chunks cut at the given offsets (ascending). */
-    static String maskSplit(JsonMasker m, byte[] in, int... cuts) {
+    static String maskSplit(StreamMasker m, byte[] in, int... cuts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int from = 0;
         for (int c : cuts) {

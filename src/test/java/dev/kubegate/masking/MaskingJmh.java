@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * MB × ops/s (sizes printed at setup: SecretList ≈ 105 MB, watch ≈ 6.8 MB, log ≈ 33.6 MB).
  * <ul>
  *   <li>{@code secretList*}: 100 MB SecretList — {@code Parse} (Jackson's non-blocking parser
- *       alone: the floor) vs {@code Mask};</li>
- *   <li>{@code watch*}: 10,000 Secret watch events — parse vs mask;</li>
+ *       alone: the floor) vs {@code Mask} (by location) vs {@code MaskByValue} (the path of a request
+ *       for Secrets: {@link WholeObjectMasker} in front of the same {@link JsonMasker});</li>
+ *   <li>{@code watch*}: 10,000 Secret watch events — parse vs mask vs mask by value;</li>
  *   <li>{@code log*}: 32 MB of logs — {@code NoPrefilter} (every regex on every line, the previous
  *       LineMasker) vs {@code Mask} (required-literal prefilter), and {@code Copy} (a byte copy).</li>
  * </ul>
@@ -96,6 +97,12 @@ public class MaskingJmh {
         return run(new JsonMasker(rules, ResourceHint.NONE), list);
     }
 
+    /** The same list, as an answer to a request for Secrets: each item held whole and masked by value too. */
+    @Benchmark
+    public long secretListMaskByValue() {
+        return run(WholeObjectMasker.forAnswer(rules, ResourceHint.SECRETS), list);
+    }
+
     @Benchmark
     public long watchParse() {
         return parseChunks(watch);
@@ -104,6 +111,11 @@ public class MaskingJmh {
     @Benchmark
     public long watchMask() {
         return run(new JsonMasker(rules, ResourceHint.NONE), watch);
+    }
+
+    @Benchmark
+    public long watchMaskByValue() {
+        return run(WholeObjectMasker.forAnswer(rules, ResourceHint.SECRETS), watch);
     }
 
     @Benchmark

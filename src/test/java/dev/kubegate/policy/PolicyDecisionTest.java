@@ -46,6 +46,8 @@ class PolicyDecisionTest {
         assertThat(d.mask()).isEqualTo(PolicyDecision.Mask.SECRETS_ONLY); // Secret values stay hidden
         assertThat(d.audit()).isEqualTo(PolicyDecision.Audit.METADATA);
         assertThat(parse("{\"allow\": true, \"mask\": {}}").mask().secrets()).isTrue();
+        assertThat(parse("{\"allow\": true, \"mask\": {}}").mask().credentials()).isTrue(); // credentials too
+        assertThat(parse("{\"allow\": true, \"mask\": {\"credentials\": false}}").mask().credentials()).isFalse();
     }
 
     @Test
@@ -65,6 +67,7 @@ class PolicyDecisionTest {
                 {"{\"allow\": true, \"approval\": {\"required\": true}}", "cannot both allow and require approval"},
                 {"{\"allow\": false, \"approval\": {\"required\": true, \"ttl\": \"soon\"}}", "approval.ttl must be a duration"},
                 {"{\"allow\": true, \"mask\": {\"secrets\": \"no\"}}", "mask.secrets must be a boolean"},
+                {"{\"allow\": true, \"mask\": {\"credentials\": \"no\"}}", "mask.credentials must be a boolean"},
                 {"{\"allow\": true, \"mask\": {\"logPatterns\": [\"(unclosed\"]}}", "invalid pattern"},
                 {"{\"allow\": true, \"audit\": {\"level\": \"None\"}}", "audit.level must be Metadata, Request or RequestResponse"},
                 {"{\"allow\": true, \"allow\": false}", "not valid JSON"},

@@ -79,6 +79,24 @@ class PolicyEngineTest {
     }
 
     @Test
+    void aSecretValueCopiedIntoMetadataIsDeniedInTheCompiledPack() {
+        // base64.decode, walk and contains run in the WASM engine, not only in opa test
+        String b64 = java.util.Base64.getEncoder().encodeToString("Sup3r-S3cret-Value".getBytes());
+        PolicyDecision d = decide(input(request("patch", "", "secrets", "", "default"), json("""
+                {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "labels": {"copied": "%s"},
+                 "annotations": {"decoded": "Sup3r-S3cret-Value"}}, "data": {"password": "%s"}}""".formatted(b64, b64))));
+        assertThat(d.allow()).isFalse();
+        assertThat(d.reasons()).hasSize(2)
+                .anySatisfy(r -> assertThat(r).contains("metadata.labels.copied").contains("Secret values stay in data or stringData"))
+                .anySatisfy(r -> assertThat(r).contains("metadata.annotations.decoded"));
+        assertThat(d.mask().credentials()).isTrue();
+        PolicyDecision ok = decide(input(request("patch", "", "secrets", "", "default"), json("""
+                {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "labels": {"app": "web"}},
+                 "data": {"password": "%s"}}""".formatted(b64))));
+        assertThat(ok.allow()).isTrue();
+    }
+
+    @Test
     void ordinaryPodIsAllowed() {
         PolicyDecision d = decide(createPod());
         assertThat(d.allow()).isTrue();

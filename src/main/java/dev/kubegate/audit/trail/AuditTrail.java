@@ -14,10 +14,12 @@ import dev.kubegate.audit.sink.S3Shipper;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.gateway.ByteSize;
 import dev.kubegate.identity.Principal;
-import dev.kubegate.masking.JsonMasker;
 import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
+import dev.kubegate.masking.SecretValues;
+import dev.kubegate.masking.StreamMasker;
+import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.policy.PolicyDecision;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.runtime.ShutdownEvent;
@@ -387,18 +389,26 @@ public class AuditTrail {
             return;
         }
         try {
-            JsonMasker m = new JsonMasker(MaskRules.from(c.mask),
-                    "secrets".equals(c.info == null ? "" : c.info.resource()) ? ResourceHint.SECRETS : ResourceHint.NONE);
-            byte[] head = m.feed(b.bytes());
-            byte[] tail = m.finish();
-            byte[] masked = new byte[head.length + tail.length];
-            System.arraycopy(head, 0, masked, 0, head.length);
-            System.arraycopy(tail, 0, masked, head.length, tail.length);
+            StreamMasker m = masker(c);
+            byte[] masked = WholeObjectMasker.maskAll(m, b.bytes());
             e.set("responseObject", Canonical.JSON.readTree(masked));
             e.put("responseObjectMaskedFields", m.maskedCount());
         } catch (IOException | MaskingException ex) {
             e.put("responseObjectOmitted", "the answer could not be masked: " + ex.getMessage());
         }
+    }
+
+    /**
+     * Masks what the record keeps of a body: the call's patterns, Secret values (wherever they sit in
+     * the Secret, see {@link WholeObjectMasker}) and credentials always, whatever the agent may see.
+     */
+    private static StreamMasker masker(CallRecord c) {
+        ResourceHint hint = c.info == null || !c.info.isResourceRequest() ? ResourceHint.NONE
+                : ResourceHint.of(c.info.apiGroup(), c.info.resource(), c.info.subresource());
+        SecretValues known = hint == ResourceHint.SECRETS && c.currentObject != null
+                ? SecretValues.ofSecret(c.currentObject.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : new SecretValues();
+        return WholeObjectMasker.forAnswer(MaskRules.forRecords(c.mask), hint, known);
     }
 
     /** The request object, masked by the call's rules and bounded; never the raw bytes of a secret. */
@@ -409,13 +419,8 @@ public class AuditTrail {
                 e.put("requestObjectOmitted", "the object is " + raw.length + " bytes, over kubegate.audit.max-body");
                 return;
             }
-            JsonMasker m = new JsonMasker(MaskRules.from(c.mask),
-                    "secrets".equals(c.info == null ? "" : c.info.resource()) ? ResourceHint.SECRETS : ResourceHint.NONE);
-            byte[] head = m.feed(raw);
-            byte[] tail = m.finish();
-            byte[] masked = new byte[head.length + tail.length];
-            System.arraycopy(head, 0, masked, 0, head.length);
-            System.arraycopy(tail, 0, masked, head.length, tail.length);
+            StreamMasker m = masker(c);
+            byte[] masked = WholeObjectMasker.maskAll(m, raw);
             JsonNode node = Canonical.JSON.readTree(masked);
             e.set("requestObject", node);
             e.put("requestObjectMaskedFields", m.maskedCount());

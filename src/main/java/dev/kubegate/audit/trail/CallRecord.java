@@ -51,6 +51,8 @@ public final class CallRecord {
     boolean complete = true;
     long masked = -1;
     JsonNode requestObject;
+    /** The object a write changes, as it was (never recorded: its Secret values mask the request object). */
+    JsonNode currentObject;
     /** The answer as sent, at level RequestResponse for calls that end (see {@link AuditTrail#responseCapture}). */
     dev.kubegate.upstream.BodyCapture response;
     boolean intentWritten;
@@ -87,6 +89,11 @@ public final class CallRecord {
     /** The object policy judged (a write's body, decoded or resolved by dry run); kept masked at level Request and above. */
     public void requestObject(JsonNode object) {
         this.requestObject = object;
+    }
+
+    /** The object an update, patch or delete changes, as it is now; only used to mask what is recorded. */
+    public void currentObject(JsonNode object) {
+        this.currentObject = object;
     }
 
     public void decided(PolicyDecision d, String revision) {
