@@ -16,8 +16,6 @@ import java.security.cert.CertificateFactory;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The CLI's client for kubegate's own API: the {@link KubegateApi} REST client, built
@@ -55,12 +53,12 @@ final class GatewayClient {
                 .connectTimeout(10, TimeUnit.SECONDS).readTimeout(30, TimeUnit.SECONDS)
                 .disableDefaultMapper(true); // a 4xx/5xx is a Status to show, not an exception
         if (caPem != null) {
-            b.sslContext(trusting(caPem));
+            b.trustStore(trustStore(caPem)); // (the REST client takes a trust store, not an SSLContext)
         }
         this.api = b.build(KubegateApi.class);
     }
 
-    static SSLContext trusting(byte[] caPem) throws GeneralSecurityException, IOException {
+    static KeyStore trustStore(byte[] caPem) throws GeneralSecurityException, IOException {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
@@ -72,11 +70,7 @@ final class GatewayClient {
         for (Certificate c : certs) {
             ks.setCertificateEntry("ca-" + i++, c);
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        return ssl;
+        return ks;
     }
 
     static String bearer(String token) {
