@@ -1,7 +1,7 @@
 # Shared vocabulary of the default policy pack: settings from data, what the request is, and the
 # API server's wording for refusals.
 #
-# The input document is the contract of DESIGN.md §3 (principal, request, object, oldObject, stats,
+# The input document is the contract of docs/policy-input.md (principal, request, object, oldObject, stats,
 # now), plus input.podSpec, defined in workloads.rego.
 package kubegate
 

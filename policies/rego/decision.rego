@@ -1,4 +1,4 @@
-# The entrypoint: kubegate/decision, the document of DESIGN.md §3.
+# The entrypoint: kubegate/decision, the decision document of docs/policy-input.md.
 #
 #   allow     true only when no rule denies and no rule asks for approval
 #   reasons   the deny reasons, or else the approval reasons (the agent reads them)

@@ -1,5 +1,5 @@
 # Inputs shared by the tests: an authenticated agent and requests built the way the gateway
-# builds them (DESIGN.md §3).
+# builds them (docs/policy-input.md).
 package kubegate_test
 
 agent := {"id": "static:alice", "name": "alice", "kind": "static", "groups": ["agents"]}

@@ -1,4 +1,4 @@
-# What the gateway masks on the way back to the agent (DESIGN.md §3 "mask"):
+# What the gateway masks on the way back to the agent (docs/policy-input.md, decision "mask"):
 #   secrets      Secret data/stringData values everywhere (get, list, watch, Table)
 #   keyPatterns  ConfigMap keys and env var names whose values are masked too
 #   logPatterns  credentials masked in logs and exec output; where a pattern has a group named

@@ -1,7 +1,7 @@
 {{/*
 application.properties for kubegate: ONE LINE PER KEY, so renaming a key is a one-line change here.
 Every kubegate.* key is one of config/KubegateConfig (HelmChartTest builds that mapping from each
-rendered file and fails on an unknown key); README "Helm values → kubegate settings" lists them.
+rendered file and fails on an unknown key); the chart's README.md "Values → kubegate settings" lists them.
 Secrets never appear here: they are files mounted from Secrets (paths below) or KUBEGATE_* env vars.
 */}}
 {{- define "kubegate.properties" -}}

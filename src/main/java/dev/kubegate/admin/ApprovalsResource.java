@@ -176,7 +176,7 @@ public class ApprovalsResource {
         if (e instanceof ApprovalException a) {
             return error(a.status());
         }
-        return error(Status.serviceUnavailable("kubegate cannot reach its approval state right now: " + e.getMessage()));
+        return error(Status.serviceUnavailable("kubegate cannot reach its approval state right now: " + Status.describe(e)));
     }
 
     static Response error(Status s) {

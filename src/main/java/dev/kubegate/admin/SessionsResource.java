@@ -202,8 +202,8 @@ public class SessionsResource {
         }
         if (e instanceof AuthenticationException a) {
             return status(a.unavailable()
-                    ? Status.serviceUnavailable("kubegate cannot verify credentials right now: " + a.getMessage())
-                    : Status.unauthorized("Unauthorized: " + a.getMessage()));
+                    ? Status.serviceUnavailable("kubegate cannot verify credentials right now: " + Status.describe(a))
+                    : Status.unauthorized("Unauthorized: " + Status.describe(a)));
         }
         return status(Status.internalError("kubegate failed: " + e));
     }
@@ -216,7 +216,7 @@ public class SessionsResource {
         try {
             return Response.status(code).type(MediaType.APPLICATION_JSON).entity(JSON.writeValueAsString(body)).build();
         } catch (Exception e) {
-            return status(Status.internalError("cannot serialize the answer: " + e.getMessage()));
+            return status(Status.internalError("cannot serialize the answer: " + Status.describe(e)));
         }
     }
 }

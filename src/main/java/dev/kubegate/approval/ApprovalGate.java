@@ -190,7 +190,7 @@ public class ApprovalGate {
         Future<Buffer> body = call.body() != null ? Future.succeededFuture(call.body())
                 : call.upgrade() ? Future.succeededFuture(Buffer.buffer()) : BodyReader.read(call.req(), call.maxBodyBytes());
         body.onFailure(e -> result.tryComplete(Outcome.refuse(e instanceof InspectionException ie ? ie.status()
-                        : Status.badRequest("kubegate could not read the request body: " + e.getMessage()))))
+                        : Status.badRequest("kubegate could not read the request body: " + Status.describe(e)))))
                 .onSuccess(b -> {
                     String scope = call.principal().session().map(s -> "session:" + s.id()).orElse("principal:" + call.principal().id());
                     ApprovalRequest.Call digest = CallDigest.of(call.req().method().name(), call.req().path(), call.query(), b.getBytes(), scope);

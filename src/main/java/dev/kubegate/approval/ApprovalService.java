@@ -347,7 +347,7 @@ public class ApprovalService {
     /** Status for a store failure: the caller fails closed. */
     static Status unavailable(Throwable e) {
         if (e instanceof StoreUnavailableException) {
-            return Status.serviceUnavailable("kubegate cannot reach its approval state (" + e.getMessage()
+            return Status.serviceUnavailable("kubegate cannot reach its approval state (" + Status.describe(e)
                     + "), so the call is refused; retry shortly");
         }
         return Status.serviceUnavailable("kubegate could not record or look up the approval for this call (" + e

@@ -1,25 +1,29 @@
 package dev.kubegate.audit;
 
+import dev.kubegate.masking.MaskingException;
+import dev.kubegate.masking.WebSocketFrameReader;
+
 import java.io.ByteArrayOutputStream;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * An incremental RFC 6455 frame decoder for one direction of a spliced WebSocket connection: feed it
- * the raw bytes as they pass, it hands out each complete data message (continuation frames joined,
- * client masking removed; control frames skipped). For recording only: when the stream is not
- * WebSocket or a message exceeds {@link #MAX_MESSAGE}, it stops decoding ({@link #broken()}) and
- * never throws. Pure, not thread-safe (one direction, one thread).
+ * Whole data messages of one direction of a spliced WebSocket connection, for exec recordings: feed
+ * it the raw bytes as they pass, it hands out each complete message (continuation frames joined,
+ * client masking removed, control frames skipped). Frames are read by the shared
+ * {@link WebSocketFrameReader}. For recording only: when the stream is not WebSocket (SPDY, say) or
+ * a message exceeds {@link #MAX_MESSAGE}, it stops decoding ({@link #broken()}) and never throws.
+ * Pure, not thread-safe (one direction, one thread).
  */
-public final class WebSocketFrames {
+public final class WebSocketFrames implements WebSocketFrameReader.Frames {
 
     public static final int MAX_MESSAGE = 4 << 20;
 
     private final Consumer<byte[]> onMessage;
-    private byte[] pending = new byte[0];
+    private final WebSocketFrameReader reader = new WebSocketFrameReader(this);
     private final ByteArrayOutputStream message = new ByteArrayOutputStream();
     private boolean broken;
-    private boolean inMessage;
+    private boolean data;
+    private boolean fin;
 
     public WebSocketFrames(Consumer<byte[]> onMessage) {
         this.onMessage = onMessage;
@@ -33,83 +37,42 @@ public final class WebSocketFrames {
         if (broken || len == 0) {
             return;
         }
-        byte[] buf = new byte[pending.length + len];
-        System.arraycopy(pending, 0, buf, 0, pending.length);
-        System.arraycopy(b, off, buf, pending.length, len);
-        int at = 0;
-        while (true) {
-            int used = frame(buf, at);
-            if (used <= 0) {
-                break;
-            }
-            at += used;
+        try {
+            reader.feed(b, off, len);
+        } catch (MaskingException | TooLarge notFollowable) {
+            broken = true;
+            message.reset();
         }
-        pending = broken ? new byte[0] : Arrays.copyOfRange(buf, at, buf.length);
     }
 
-    /** Decodes one frame at {@code at}; returns its length, or 0 when it is not complete yet. */
-    private int frame(byte[] b, int at) {
-        int avail = b.length - at;
-        if (avail < 2) {
-            return 0;
+    @Override
+    public void frameStart(boolean fin, int opcode, long length) {
+        data = opcode < WebSocketFrameReader.OP_CLOSE;
+        this.fin = fin;
+        if (data && message.size() + length > MAX_MESSAGE) {
+            throw new TooLarge();
         }
-        int b0 = b[at] & 0xff;
-        int b1 = b[at + 1] & 0xff;
-        if ((b0 & 0x70) != 0) {
-            broken = true; // reserved bits: not WebSocket (or an extension we do not record)
-            return 0;
+    }
+
+    @Override
+    public void payload(byte[] b, int off, int n) {
+        if (data) {
+            message.write(b, off, n);
         }
-        boolean fin = (b0 & 0x80) != 0;
-        int opcode = b0 & 0x0f;
-        boolean valid = switch (opcode) {
-            case 0 -> inMessage;                 // a continuation needs a message in progress
-            case 1, 2 -> !inMessage;
-            case 8, 9, 10 -> fin && (b1 & 0x7f) <= 125;
-            default -> false;
-        };
-        if (!valid) {
-            broken = true; // not a WebSocket stream (SPDY, say), or one we cannot follow
-            return 0;
-        }
-        boolean masked = (b1 & 0x80) != 0;
-        long len = b1 & 0x7f;
-        int head = 2;
-        if (len == 126) {
-            if (avail < 4) return 0;
-            len = ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
-            head = 4;
-        } else if (len == 127) {
-            if (avail < 10) return 0;
-            len = 0;
-            for (int i = 0; i < 8; i++) len = (len << 8) | (b[at + 2 + i] & 0xff);
-            head = 10;
-        }
-        if (len > MAX_MESSAGE) {
-            broken = true;
-            return 0;
-        }
-        int maskAt = at + head;
-        if (masked) head += 4;
-        if (avail < head + len) {
-            return 0;
-        }
-        byte[] payload = Arrays.copyOfRange(b, at + head, at + head + (int) len);
-        if (masked) {
-            for (int i = 0; i < payload.length; i++) payload[i] ^= b[maskAt + (i & 3)];
-        }
-        if (opcode >= 8) {
-            return head + (int) len; // close, ping, pong
-        }
-        if (message.size() + payload.length > MAX_MESSAGE) {
-            broken = true;
-            return 0;
-        }
-        message.write(payload, 0, payload.length);
-        inMessage = !fin;
-        if (fin) {
+    }
+
+    @Override
+    public void frameEnd() {
+        if (data && fin) {
             onMessage.accept(message.toByteArray());
             message.reset();
         }
-        return head + (int) len;
+    }
+
+    /** A message over {@link #MAX_MESSAGE}: recording stops. */
+    private static final class TooLarge extends RuntimeException {
+        TooLarge() {
+            super(null, null, false, false);
+        }
     }
 }

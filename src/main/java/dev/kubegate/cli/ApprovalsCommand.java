@@ -1,35 +1,24 @@
 package dev.kubegate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.tls.ServingCertificate;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 
 /**
  * {@code kubegate approvals list|approve|deny}: approvers' commands against a running gateway's
@@ -62,10 +51,8 @@ public class ApprovalsCommand {
         @ConfigProperty(name = "quarkus.http.ssl-port", defaultValue = "8443")
         int sslPort;
 
-        private static final ObjectMapper JSON = new ObjectMapper();
-
         /** Calls the API; prints the Status message and answers null on an error. */
-        JsonNode call(String method, String path, String body) throws Exception {
+        JsonNode call(BiFunction<KubegateApi, String, Response> request) throws Exception {
             String bearer = token;
             if (bearer == null && tokenFile != null) {
                 bearer = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
@@ -77,47 +64,17 @@ public class ApprovalsCommand {
                 System.err.println("kubegate: give --token-file, --token or KUBEGATE_ADMIN_TOKEN (an admin token)");
                 return null;
             }
-            String base = server != null ? server : "https://127.0.0.1:" + sslPort;
-            if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
-            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + bearer).header("Accept", "application/json");
-            req = body == null ? req.method(method, HttpRequest.BodyPublishers.noBody())
-                    : req.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-            HttpResponse<String> resp = client().send(req.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode n;
-            try {
-                n = JSON.readTree(resp.body());
-            } catch (IOException e) {
-                System.err.println("kubegate: HTTP " + resp.statusCode() + " from " + base + ": " + resp.body());
-                return null;
-            }
-            if (resp.statusCode() / 100 != 2) {
-                System.err.println("Error from server (" + n.path("reason").asText("HTTP " + resp.statusCode()) + "): "
-                        + n.path("message").asText(resp.body()));
-                return null;
-            }
-            return n;
-        }
-
-        private HttpClient client() throws Exception {
+            String auth = GatewayClient.bearer(bearer);
             Path ca = caFile != null ? caFile : ServingCertificate.paths(config.dataDir()).caCert();
-            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
-            if (Files.isReadable(ca)) {
-                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-                ks.load(null, null);
-                try (InputStream in = Files.newInputStream(ca)) {
-                    int i = 0;
-                    for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        ks.setCertificateEntry("ca-" + i++, c);
-                    }
-                }
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(ks);
-                SSLContext ssl = SSLContext.getInstance("TLS");
-                ssl.init(null, tmf.getTrustManagers(), null);
-                b.sslContext(ssl);
+            byte[] pem = Files.isReadable(ca) ? Files.readAllBytes(ca) : null;
+            GatewayClient client = new GatewayClient(server != null ? server : "https://127.0.0.1:" + sslPort, pem);
+            try {
+                return client.call(api -> request.apply(api, auth));
+            } catch (GatewayClient.Failure f) {
+                System.err.println(f.code == 0 ? "kubegate: " + f.getMessage()
+                        : "Error from server (" + f.reason + "): " + f.statusMessage);
+                return null;
             }
-            return b.build();
         }
     }
 
@@ -135,8 +92,8 @@ public class ApprovalsCommand {
 
         @Override
         public Integer call() throws Exception {
-            String q = "all".equals(status) ? "" : "?status=" + URLEncoder.encode(status, StandardCharsets.UTF_8);
-            JsonNode list = api.call("GET", "/kubegate/v1/approvals" + q, null);
+            String only = "all".equals(status) ? null : status;
+            JsonNode list = api.call((client, auth) -> client.approvals(auth, only));
             if (list == null) return 1;
             if ("json".equals(output)) {
                 System.out.println(list.toPrettyString());
@@ -196,8 +153,8 @@ public class ApprovalsCommand {
     }
 
     static int decide(Connection api, String id, String action, String reason) throws Exception {
-        String body = new ObjectMapper().writeValueAsString(reason == null ? Map.of() : Map.of("reason", reason));
-        JsonNode r = api.call("POST", "/kubegate/v1/approvals/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/" + action, body);
+        JsonNode body = GatewayClient.JSON.valueToTree(reason == null ? Map.of() : Map.of("reason", reason));
+        JsonNode r = api.call((client, auth) -> client.decide(auth, id, action, body));
         if (r == null) return 1;
         System.out.println(id + " " + r.path("status").asText() + " (" + r.path("request").path("describe").asText() + ")");
         return 0;

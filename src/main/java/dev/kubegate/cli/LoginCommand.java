@@ -105,7 +105,9 @@ public class LoginCommand implements Callable<Integer> {
                     return 0;
                 }
             }
-            JsonNode issued = client.call("POST", "/kubegate/v1/sessions", agentCredential(), requestBody());
+            String credential = GatewayClient.bearer(agentCredential());
+            ObjectNode request = requestBody();
+            JsonNode issued = client.call(api -> api.issueSession(credential, request));
             JsonNode status = issued.path("status");
             if (!status.hasNonNull("token") || !status.hasNonNull("expirationTimestamp")) {
                 return fail("kubegate answered without a token");
@@ -138,7 +140,8 @@ public class LoginCommand implements Callable<Integer> {
         }
     }
 
-    private String requestBody() throws IOException {
+    /** The optional session request (ttl, labels, justification), or null for none. */
+    private ObjectNode requestBody() {
         ObjectNode body = GatewayClient.JSON.createObjectNode();
         if (ttl != null) body.put("ttl", ttl);
         if (!labels.isEmpty()) {
@@ -146,7 +149,7 @@ public class LoginCommand implements Callable<Integer> {
             labels.forEach(l::put);
         }
         if (justification != null) body.put("justification", justification);
-        return body.isEmpty() ? null : GatewayClient.JSON.writeValueAsString(body);
+        return body.isEmpty() ? null : body;
     }
 
     /** A cached token with time left that kubegate still accepts, or null. */
@@ -160,7 +163,8 @@ public class LoginCommand implements Callable<Integer> {
             Duration margin = Duration.between(issued, expires).dividedBy(5);
             if (margin.compareTo(Duration.ofMinutes(1)) > 0) margin = Duration.ofMinutes(1);
             if (!Instant.now().plus(margin).isBefore(expires)) return null;
-            client.call("GET", "/kubegate/v1/sessions/current", status.path("token").asText(), null);
+            String token = GatewayClient.bearer(status.path("token").asText());
+            client.call(api -> api.currentSession(token));
             return status;
         } catch (Exception e) {
             return null; // revoked, expired, unreadable: log in again

@@ -9,8 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,7 +36,8 @@ public class SessionsCommand {
         @Override
         public Integer call() {
             try {
-                JsonNode list = admin.client(config, sslPort).call("GET", "/kubegate/v1/sessions", admin.token(), null);
+                String auth = GatewayClient.bearer(admin.token());
+                JsonNode list = admin.client(config, sslPort).call(api -> api.sessions(auth));
                 if ("json".equals(output)) {
                     System.out.println(GatewayClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(list));
                     return 0;
@@ -83,8 +82,8 @@ public class SessionsCommand {
         @Override
         public Integer call() {
             try {
-                JsonNode s = admin.client(config, sslPort).call("DELETE",
-                        "/kubegate/v1/sessions/" + URLEncoder.encode(id, StandardCharsets.UTF_8), admin.token(), null);
+                String auth = GatewayClient.bearer(admin.token());
+                JsonNode s = admin.client(config, sslPort).call(api -> api.revokeSession(auth, id));
                 System.out.println("session " + s.path("id").asText() + " of " + s.path("principal").path("name").asText()
                         + " revoked at " + s.path("revokedAt").asText());
                 return 0;

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Every setting of kubegate, prefix {@code kubegate.}. Key names marked "contract" in DESIGN.md are
+ * Every setting of kubegate, prefix {@code kubegate.}. Key names documented in docs/configuration.md are
  * relied on by users' scripts: rename none of them. Defaults run one replica on one machine.
  */
 @ConfigMapping(prefix = "kubegate")
@@ -274,7 +274,7 @@ public interface KubegateConfig {
         Duration queueTimeout();
     }
 
-    /** Agents' just-in-time sessions: token lifetime, idle timeout, signing keys (README "Sessions"). */
+    /** Agents' just-in-time sessions: token lifetime, idle timeout, signing keys (docs/sessions-and-identity.md). */
     interface Session {
         /** Session lifetime when the agent asks for none (contract key). */
         @WithDefault("15m")

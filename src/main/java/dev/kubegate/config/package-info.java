@@ -1,2 +1,2 @@
-/** Typed configuration ({@code @ConfigMapping}, prefix {@code kubegate}); every key is documented in README.md. */
+/** Typed configuration ({@code @ConfigMapping}, prefix {@code kubegate}); every key is documented in docs/configuration.md. */
 package dev.kubegate.config;

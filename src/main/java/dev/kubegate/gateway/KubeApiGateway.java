@@ -192,7 +192,7 @@ public class KubeApiGateway {
                 policySpan.recordException(ar.cause());
                 policySpan.end();
                 Status status = ar.cause() instanceof InspectionException ie ? ie.status()
-                        : Status.internalError("kubegate could not read the request: " + ar.cause().getMessage());
+                        : Status.internalError("kubegate could not read the request: " + Status.describe(ar.cause()));
                 refuse(req, info, principal, status, started);
                 return;
             }
@@ -223,7 +223,7 @@ public class KubeApiGateway {
                     started.decisionFailed(policy.engine().revision().orElse(null));
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
                     refuse(req, info, principal, Status.serviceUnavailable("kubegate could not decide on this call, so it is refused: "
-                            + cause.getMessage()), started);
+                            + Status.describe(cause)), started);
                     return;
                 }
                 counters.record(principal, info.verb(), !d.allow());
@@ -252,7 +252,7 @@ public class KubeApiGateway {
                                             upgrade ? null : held.result().body(), masking, serverSpan, started, vctx);
                                 } else {
                                     refuse(req, info, principal, held.succeeded() ? held.result().refusal()
-                                            : Status.serviceUnavailable("kubegate could not hold the call for approval: " + held.cause()), started);
+                                            : Status.serviceUnavailable("kubegate could not hold the call for approval: " + Status.describe(held.cause())), started);
                                 }
                             }));
                     return;
@@ -271,7 +271,7 @@ public class KubeApiGateway {
                 Throwable cause = notRecorded instanceof java.util.concurrent.CompletionException && notRecorded.getCause() != null
                         ? notRecorded.getCause() : notRecorded;
                 refuse(req, info, principal, Status.serviceUnavailable("kubegate cannot record this call, so it is refused: "
-                        + cause.getMessage()), started);
+                        + Status.describe(cause)), started);
                 return;
             }
             forward(rt, req, info, principal, upgrade, headers, body, masking, serverSpan, started);
@@ -307,7 +307,7 @@ public class KubeApiGateway {
                 upstreamSpan.setStatus(StatusCode.ERROR);
                 upstreamSpan.end();
                 Status status = ar.cause() instanceof UpstreamFailure f ? f.status()
-                        : Status.internalError("kubegate failed to forward the call: " + ar.cause());
+                        : Status.internalError("kubegate failed to forward the call: " + Status.describe(ar.cause()));
                 refuse(req, info, principal, status, started);
                 return;
             }
@@ -385,8 +385,8 @@ public class KubeApiGateway {
     private static Status authenticationStatus(Throwable failure) {
         if (failure instanceof AuthenticationException a) {
             return a.unavailable()
-                    ? Status.serviceUnavailable("kubegate cannot verify credentials right now: " + a.getMessage())
-                    : Status.unauthorized("Unauthorized: " + a.getMessage());
+                    ? Status.serviceUnavailable("kubegate cannot verify credentials right now: " + Status.describe(a))
+                    : Status.unauthorized("Unauthorized: " + Status.describe(a));
         }
         return Status.serviceUnavailable("kubegate cannot verify credentials right now: " + failure);
     }

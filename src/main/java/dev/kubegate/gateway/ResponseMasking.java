@@ -21,7 +21,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Where and how an answer is masked (DESIGN.md §1 step 7), from the request's classification and the
+ * Where and how an answer is masked (docs/architecture.md, step "Forward"), from the request's classification and the
  * policy decision's {@code mask}:
  * <ul>
  *   <li>resource requests (any verb: get, list, watch, and the objects create/update/patch/delete

@@ -55,7 +55,7 @@ public final class DryRun {
                         : new Result(ObjectDecoder.decode(whole.getBytes()), 0, null, null)))
                 .recover(e -> Future.failedFuture(e instanceof InspectionException ? e
                         : new InspectionException(Status.serviceUnavailable(
-                        "kubegate could not resolve the object this call would produce (dry run): " + e.getMessage()))));
+                        "kubegate could not resolve the object this call would produce (dry run): " + Status.describe(e)))));
     }
 
     /**
@@ -79,7 +79,7 @@ public final class DryRun {
                         : resp.body().map(ignored -> (JsonNode) null))
                 .recover(e -> Future.failedFuture(e instanceof InspectionException ? e
                         : new InspectionException(Status.serviceUnavailable(
-                        "kubegate could not read the current object this call changes: " + e.getMessage()))));
+                        "kubegate could not read the current object this call changes: " + Status.describe(e)))));
     }
 
     private Future<Buffer> readBounded(io.vertx.core.http.HttpClientResponse resp) {

@@ -51,6 +51,14 @@ public record Inspection(JsonNode object, Buffer body, DryRun.Result refusal) {
                 && !OPAQUE_SUBRESOURCES.contains(info.subresource());
     }
 
+    /** The 415 for a body kubegate cannot read; a body sent without any Content-Type says so. */
+    static Status unsupported(RequestInfo info, String contentType) {
+        String what = contentType == null ? "a body without a Content-Type" : "Content-Type " + Status.quoted(contentType);
+        return Status.unsupportedMediaType("kubegate must inspect the body of " + info.verb() + " " + info.resource()
+                + " and cannot read " + what
+                + "; send application/json, application/yaml, a patch type or application/vnd.kubernetes.protobuf");
+    }
+
     /**
      * Reads the body (at most {@code maxBytes}) and resolves it into the object the call would
      * produce: JSON objects are decoded; YAML, patches and protobuf go through a dry run.
@@ -60,10 +68,7 @@ public record Inspection(JsonNode object, Buffer body, DryRun.Result refusal) {
                                              long maxBytes, DryRun dryRun) {
         BodyKind kind = BodyKind.of(req.getHeader(HttpHeaders.CONTENT_TYPE));
         if (kind == BodyKind.UNSUPPORTED) {
-            return Future.failedFuture(new InspectionException(Status.unsupportedMediaType(
-                    "kubegate must inspect the body of " + info.verb() + " " + info.resource()
-                            + " and cannot read Content-Type \"" + req.getHeader(HttpHeaders.CONTENT_TYPE)
-                            + "\"; send application/json, application/yaml, a patch type or application/vnd.kubernetes.protobuf")));
+            return Future.failedFuture(new InspectionException(unsupported(info, req.getHeader(HttpHeaders.CONTENT_TYPE))));
         }
         return BodyReader.read(req, maxBytes).compose(body -> {
             if (!kind.needsDryRun()) {

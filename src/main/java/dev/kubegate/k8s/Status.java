@@ -28,6 +28,26 @@ public record Status(int code, String reason, String message, List<Cause> causes
 
     public Status {
         causes = causes == null ? List.of() : List.copyOf(causes);
+        reason = reason == null || reason.isBlank() ? "Unknown" : reason;
+        // A readable sentence always: never an empty message, never the text "null".
+        message = message == null || message.isBlank() ? "kubegate refused the call (" + code + " " + reason + ")" : message;
+    }
+
+    /**
+     * The readable text of a failure, for a message: its message, else its type (an exception without
+     * a message would otherwise print as {@code "null"}).
+     */
+    public static String describe(Throwable failure) {
+        if (failure == null) {
+            return "unknown cause";
+        }
+        String m = failure.getMessage();
+        return m == null || m.isBlank() ? failure.getClass().getSimpleName() : m;
+    }
+
+    /** A value a client sent (a header, a parameter), quoted, or {@code (none)} when it sent none. */
+    public static String quoted(String value) {
+        return value == null ? "(none)" : "\"" + value + "\"";
     }
 
     public Status(int code, String reason, String message, List<Cause> causes) {

@@ -14,7 +14,7 @@ import java.util.Optional;
  * messages or frames is still found; every other channel (error Status, v5 close signals) passes
  * unchanged.
  *
- * <p>Frames are parsed (RFC 6455 §5.2) and re-written: what comes out is a sequence of complete,
+ * <p>Frames are parsed (RFC 6455 §5.2, by the shared {@link WebSocketFrameReader}) and re-written: what comes out is a sequence of complete,
  * unfragmented, unmasked messages, one per masked output piece. Control frames (ping, pong, close)
  * pass as they are, also between the fragments of a message; the line buffers are flushed before a
  * close frame and before a v5 close signal of their channel. Frames with RSV bits set (a negotiated
@@ -23,34 +23,27 @@ import java.util.Optional;
  * <p>Memory: a frame header, a control frame payload (≤ 125 bytes), up to {@link #MAX_PASS} bytes of
  * a passed-through message, and one {@link LineMasker} line buffer per masked channel.
  */
-public final class WebSocketChannelMasker implements StreamMasker {
+public final class WebSocketChannelMasker implements StreamMasker, WebSocketFrameReader.Frames {
 
     /** Bytes of an unmasked channel's message held to keep the message whole. */
     public static final int MAX_PASS = 64 << 10;
 
     private static final int STDOUT = 1, STDERR = 2, CLOSE_SIGNAL = 255;
-    private static final int OP_CONT = 0, OP_TEXT = 1, OP_BINARY = 2, OP_CLOSE = 8;
+    private static final int OP_TEXT = WebSocketFrameReader.OP_TEXT, OP_BINARY = WebSocketFrameReader.OP_BINARY,
+            OP_CLOSE = WebSocketFrameReader.OP_CLOSE;
 
     private final boolean base64;
     private final LineMasker[] lines = new LineMasker[3];
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
 
-    // frame header being read
-    private final byte[] head = new byte[14];
-    private int headLen;
+    private final WebSocketFrameReader reader = new WebSocketFrameReader(this);
     // current frame
-    private boolean inPayload;
     private boolean fin;
     private int opcode;
-    private boolean maskedFrame;
-    private final byte[] maskKey = new byte[4];
-    private long remaining;
-    private long payloadPos;
     // control frame payload
     private final byte[] control = new byte[125];
     private int controlLen;
     // current data message
-    private boolean inMessage;
     private int messageOpcode;
     private int channel = -1;        // -1 until the first payload byte of the message
     private boolean messageHadData;
@@ -58,7 +51,6 @@ public final class WebSocketChannelMasker implements StreamMasker {
     private final byte[] b64Carry = new byte[4];
     private int b64CarryLen;
     private boolean closed;
-    private byte[] scratch = new byte[8192];
 
     public WebSocketChannelMasker(boolean base64, MaskRules rules) {
         this.base64 = base64;
@@ -88,31 +80,15 @@ public final class WebSocketChannelMasker implements StreamMasker {
 
     @Override
     public boolean atBoundary() {
-        return !inPayload && headLen == 0 && !inMessage;
+        return reader.atMessageBoundary();
     }
 
     @Override
     public byte[] feed(byte[] b, int off, int len) {
-        int end = off + len;
-        int i = off;
-        while (i < end) {
-            if (closed) { // nothing may follow a close frame
-                throw new MaskingException("WebSocket data after the close frame");
-            }
-            if (!inPayload) {
-                head[headLen++] = b[i++];
-                if (headerComplete()) {
-                    startFrame();
-                }
-                continue;
-            }
-            int n = (int) Math.min(remaining, end - i);
-            payload(b, i, n);
-            i += n;
-            if (remaining == 0) {
-                endFrame();
-            }
+        if (closed && len > 0) { // nothing may follow a close frame
+            throw new MaskingException("WebSocket data after the close frame");
         }
+        reader.feed(b, off, len);
         return take();
     }
 
@@ -136,97 +112,37 @@ public final class WebSocketChannelMasker implements StreamMasker {
         return take();
     }
 
-    // ---- frame parsing ----
+    // ---- frames (from the reader) ----
 
-    private boolean headerComplete() {
-        if (headLen < 2) {
-            return false;
+    @Override
+    public void frameStart(boolean fin, int opcode, long length) {
+        if (closed) { // nothing may follow a close frame
+            throw new MaskingException("WebSocket data after the close frame");
         }
-        int len7 = head[1] & 0x7f;
-        int need = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((head[1] & 0x80) != 0 ? 4 : 0);
-        return headLen == need;
-    }
-
-    private void startFrame() {
-        int b0 = head[0] & 0xff;
-        fin = (b0 & 0x80) != 0;
-        if ((b0 & 0x70) != 0) {
-            throw new MaskingException("a WebSocket frame uses an extension (RSV bits set); kubegate cannot read it");
-        }
-        opcode = b0 & 0x0f;
-        maskedFrame = (head[1] & 0x80) != 0;
-        int len7 = head[1] & 0x7f;
-        int at = 2;
-        long length;
-        if (len7 == 126) {
-            length = ((head[2] & 0xff) << 8) | (head[3] & 0xff);
-            at = 4;
-        } else if (len7 == 127) {
-            length = 0;
-            for (int k = 2; k < 10; k++) {
-                length = (length << 8) | (head[k] & 0xff);
-            }
-            if (length < 0) {
-                throw new MaskingException("invalid WebSocket frame length");
-            }
-            at = 10;
-        } else {
-            length = len7;
-        }
-        if (maskedFrame) {
-            System.arraycopy(head, at, maskKey, 0, 4);
-        }
-        headLen = 0;
-        remaining = length;
-        payloadPos = 0;
+        this.fin = fin;
+        this.opcode = opcode;
         controlLen = 0;
-        if (opcode >= 8) {
-            if (!fin || length > 125) {
-                throw new MaskingException("invalid WebSocket control frame");
-            }
-        } else if (opcode == OP_CONT) {
-            if (!inMessage) {
-                throw new MaskingException("a WebSocket continuation frame without a message");
-            }
-        } else if (opcode == OP_TEXT || opcode == OP_BINARY) {
-            if (inMessage) {
-                throw new MaskingException("a WebSocket message began inside another");
-            }
-            inMessage = true;
+        if (opcode == OP_TEXT || opcode == OP_BINARY) {
             messageOpcode = opcode;
             channel = -1;
             messageHadData = false;
             pass.reset();
             b64CarryLen = 0;
-        } else {
-            throw new MaskingException("unknown WebSocket opcode " + opcode);
-        }
-        inPayload = true;
-        if (remaining == 0) {
-            endFrame();
         }
     }
 
-    private void payload(byte[] b, int off, int n) {
-        if (scratch.length < n) {
-            scratch = new byte[Math.max(n, scratch.length * 2)];
-        }
-        System.arraycopy(b, off, scratch, 0, n);
-        if (maskedFrame) { // servers must not mask; unmask anyway and send unmasked
-            for (int k = 0; k < n; k++) {
-                scratch[k] ^= maskKey[(int) ((payloadPos + k) & 3)];
-            }
-        }
-        payloadPos += n;
-        remaining -= n;
+    /** Unmasked by the reader (servers must not mask; a masked frame is sent on unmasked). */
+    @Override
+    public void payload(byte[] b, int off, int n) {
         if (opcode >= 8) {
-            System.arraycopy(scratch, 0, control, controlLen, n);
+            System.arraycopy(b, off, control, controlLen, n);
             controlLen += n;
             return;
         }
-        int k = 0;
+        int k = off;
+        int end = off + n;
         if (channel < 0 && n > 0) {
-            int c = scratch[0] & 0xff;
+            int c = b[off] & 0xff;
             if (base64) {
                 if (c < '0' || c > '9') {
                     throw new MaskingException("a base64 channel message without a channel digit");
@@ -234,14 +150,14 @@ public final class WebSocketChannelMasker implements StreamMasker {
                 c -= '0';
             }
             channel = c;
-            k = 1;
+            k = off + 1;
         }
-        if (k < n) {
+        if (k < end) {
             messageHadData = true;
             if (base64) {
-                decodeBase64(scratch, k, n - k);
+                decodeBase64(b, k, end - k);
             } else {
-                data(scratch, k, n - k);
+                data(b, k, end - k);
             }
         }
     }
@@ -289,8 +205,8 @@ public final class WebSocketChannelMasker implements StreamMasker {
         }
     }
 
-    private void endFrame() {
-        inPayload = false;
+    @Override
+    public void frameEnd() {
         if (opcode >= 8) {
             if (opcode == OP_CLOSE) {
                 flushLines();
@@ -302,7 +218,6 @@ public final class WebSocketChannelMasker implements StreamMasker {
         if (!fin) {
             return;
         }
-        inMessage = false;
         if (b64CarryLen != 0) {
             throw new MaskingException("a base64 channel message of invalid length");
         }

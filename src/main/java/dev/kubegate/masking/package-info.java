@@ -1,5 +1,5 @@
 /**
- * Masking of API answers on their way back to the agent (DESIGN.md §1 step 7, issue 5): a streaming
+ * Masking of API answers on their way back to the agent (docs/architecture.md, step "Forward"; docs/policies.md "Masking"): a streaming
  * JSON masker for objects, lists, Tables and watch streams ({@link dev.kubegate.masking.JsonMasker}),
  * in front of it for Secrets and minted credentials a masker that holds one object at a time and
  * masks Secret values wherever they sit in their Secret ({@link dev.kubegate.masking.WholeObjectMasker},
@@ -7,6 +7,8 @@
  * a line masker for logs ({@link dev.kubegate.masking.LineMasker}, with a required-literal prefilter
  * per pattern) and the exec/attach WebSocket channel masker
  * ({@link dev.kubegate.masking.WebSocketChannelMasker}), all {@link dev.kubegate.masking.StreamMasker}s,
+ * plus kubegate's one RFC 6455 frame reader ({@link dev.kubegate.masking.WebSocketFrameReader}, also
+ * used by the exec recorder),
  * driven by {@link dev.kubegate.masking.MaskRules} built from the policy decision's {@code mask}.
  *
  * <p>Contract:

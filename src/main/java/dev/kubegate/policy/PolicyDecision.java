@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The policy decision document (DESIGN.md §3, contract):
+ * The policy decision document (docs/policy-input.md, contract):
  * <pre>
  * {"allow": false, "reasons": ["..."],
  *  "approval": {"required": true, "reason": "...", "approverGroups": ["sre"], "ttl": "15m", "approvers": 1},

@@ -1,5 +1,6 @@
 package dev.kubegate.policy;
 
+import dev.kubegate.k8s.Status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -156,7 +157,7 @@ public final class PolicyEngine implements AutoCloseable {
         try {
             return PolicyDecision.parse(result);
         } catch (IllegalArgumentException e) {
-            throw new PolicyUnavailableException("policy " + g.loaded().revision() + " returned a malformed decision: " + e.getMessage());
+            throw new PolicyUnavailableException("policy " + g.loaded().revision() + " returned a malformed decision: " + Status.describe(e));
         }
     }
 

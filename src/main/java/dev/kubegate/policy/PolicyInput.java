@@ -18,7 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The policy input document (DESIGN.md §3, contract), serialised by {@link #toJson()} exactly as
+ * The policy input document (docs/policy-input.md, contract), serialised by {@link #toJson()} exactly as
  * the Rego policies read it:
  * <pre>
  * {"principal": {"id", "name", "kind", "groups", "session": {"id", "labels", "expiresAt"}},

@@ -3,7 +3,7 @@
  * {@code kubegate/decision}), evaluated in-process on Chicory.
  *
  * <p><b>Contract.</b> {@link dev.kubegate.policy.PolicyInput} and {@link dev.kubegate.policy.PolicyDecision}
- * are the documents of DESIGN.md §3: plain Java records, no Vert.x or Quarkus types. The input adds
+ * are the documents of docs/policy-input.md: plain Java records, no Vert.x or Quarkus types. The input adds
  * {@code podSpec: {"path": ...}}, where the pod spec is inside {@code object}
  * ({@link dev.kubegate.policy.PolicyInput#podSpecPath}). Decisions are parsed strictly: anything
  * malformed is an error, never an allow.

@@ -242,7 +242,7 @@ public final class HttpForwarder {
             if (watch && !resp.ended()) {
                 // Inside a started watch the API server's convention is an ERROR event, then the end.
                 resp.end(Status.serviceUnavailable("the watch was interrupted by the Kubernetes API server: "
-                        + describe(e) + "; re-establish it from the last resourceVersion").toWatchErrorEvent());
+                        + Status.describe(e) + "; re-establish it from the last resourceVersion").toWatchErrorEvent());
             } else {
                 resp.reset();
             }
@@ -348,7 +348,7 @@ public final class HttpForwarder {
             cresp.endHandler(null);
             cresp.request().reset();
             Status status = Status.internalError("kubegate must mask secrets in this answer and could not read it ("
-                    + describe(e) + "), so it is withheld");
+                    + Status.describe(e) + "), so it is withheld");
             if (!resp.headWritten()) {
                 resp.headers().clear();
                 done.tryFail(new UpstreamFailure(status, e));
@@ -371,7 +371,7 @@ public final class HttpForwarder {
                     resp.reset();
                 } else if (watch && masker.atBoundary()) {
                     resp.end(Status.serviceUnavailable("the watch was interrupted by the Kubernetes API server: "
-                            + describe(e) + "; re-establish it from the last resourceVersion").toWatchErrorEvent());
+                            + Status.describe(e) + "; re-establish it from the last resourceVersion").toWatchErrorEvent());
                 } else {
                     resp.reset();
                 }
@@ -497,11 +497,7 @@ public final class HttpForwarder {
 
     private UpstreamFailure unreachable(Throwable cause) {
         return new UpstreamFailure(Status.serviceUnavailable("the Kubernetes API server at "
-                + upstream.credentials().server() + " is unreachable: " + describe(cause)), cause);
+                + upstream.credentials().server() + " is unreachable: " + Status.describe(cause)), cause);
     }
 
-    static String describe(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
-    }
 }

@@ -291,7 +291,7 @@ public final class UpgradeTunnel {
 
     private UpstreamFailure unreachable(Throwable cause) {
         return new UpstreamFailure(Status.serviceUnavailable("the Kubernetes API server at "
-                + upstream.credentials().server() + " is unreachable: " + HttpForwarder.describe(cause)), cause);
+                + upstream.credentials().server() + " is unreachable: " + Status.describe(cause)), cause);
     }
 
     /** A read stream whose buffers are shown to a tap before they go on. */

@@ -1,5 +1,6 @@
 package dev.kubegate.upstream;
 
+import dev.kubegate.k8s.Status;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -65,6 +66,6 @@ public final class UpstreamProbe {
                     };
                 }))
                 .onComplete(ar -> last = ar.succeeded() ? ar.result()
-                        : new Result(false, "the API server is unreachable: " + HttpForwarder.describe(ar.cause()), Instant.now()));
+                        : new Result(false, "the API server is unreachable: " + Status.describe(ar.cause()), Instant.now()));
     }
 }

@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,19 +98,18 @@ class ApprovalsIT {
         if (webhook != null) webhook.stop(0);
     }
 
-    static HttpResponse<String> api(String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url() + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token);
-        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    /** The admin API through REST Assured, as the approver (or agent) holding {@code token}. */
+    static Response api(String method, String path, String token, String body) {
+        RequestSpecification r = gateway.api(token);
+        if (body != null) r = r.contentType("application/json").body(body);
+        return r.request(method, path);
     }
 
     static JsonNode decide(String id, String action, String token, String reason, int expectedCode) throws Exception {
-        HttpResponse<String> r = api("POST", "/kubegate/v1/approvals/" + id + "/" + action, token,
+        Response r = api("POST", "/kubegate/v1/approvals/" + id + "/" + action, token,
                 reason == null ? null : JSON.writeValueAsString(Map.of("reason", reason)));
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedCode);
-        JsonNode n = JSON.readTree(r.body());
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(expectedCode);
+        JsonNode n = JSON.readTree(r.asString());
         if (expectedCode / 100 != 2) {
             assertThat(n.path("kind").asText()).isEqualTo("Status");
             assertThat(n.path("code").asInt()).isEqualTo(expectedCode);
@@ -120,9 +121,9 @@ class ApprovalsIT {
     static JsonNode pendingFor(String ns) {
         JsonNode[] found = new JsonNode[1];
         await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() -> {
-            HttpResponse<String> r = api("GET", "/kubegate/v1/approvals?status=pending", BOB, null);
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            for (JsonNode item : JSON.readTree(r.body()).path("items")) {
+            Response r = api("GET", "/kubegate/v1/approvals?status=pending", BOB, null);
+            assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+            for (JsonNode item : JSON.readTree(r.asString()).path("items")) {
                 if (ns.equals(item.path("request").path("name").asText()) && "delete".equals(item.path("request").path("verb").asText())) {
                     found[0] = item;
                     return true;
@@ -156,7 +157,7 @@ class ApprovalsIT {
         }
         assertThat(namespaceExists("held-1")).isFalse();
         String id = pendingOrAny("held-1");
-        JsonNode after = JSON.readTree(api("GET", "/kubegate/v1/approvals/" + id, BOB, null).body());
+        JsonNode after = JSON.readTree(api("GET", "/kubegate/v1/approvals/" + id, BOB, null).asString());
         assertThat(after.path("uses").asInt()).isEqualTo(1);
         await().atMost(15, TimeUnit.SECONDS).untilAsserted(() -> {
             assertThat(hooks).anySatisfy(h -> {
@@ -169,7 +170,7 @@ class ApprovalsIT {
 
     /** Any request (whatever its status) for deleting {@code ns}. */
     static String pendingOrAny(String ns) throws Exception {
-        for (JsonNode item : JSON.readTree(api("GET", "/kubegate/v1/approvals", BOB, null).body()).path("items")) {
+        for (JsonNode item : JSON.readTree(api("GET", "/kubegate/v1/approvals", BOB, null).asString()).path("items")) {
             if (ns.equals(item.path("request").path("name").asText())) {
                 return item.path("id").asText();
             }
@@ -216,10 +217,10 @@ class ApprovalsIT {
             Thread.sleep(1500);
             assertThat(again.isAlive()).isTrue();
         }
-        HttpResponse<String> list = api("GET", "/kubegate/v1/approvals?status=pending", BOB, null);
-        assertThat(JSON.readTree(list.body()).path("items").findValuesAsText("id")).contains(id);
+        Response list = api("GET", "/kubegate/v1/approvals?status=pending", BOB, null);
+        assertThat(JSON.readTree(list.asString()).path("items").findValuesAsText("id")).contains(id);
         long forLater = 0;
-        for (JsonNode item : JSON.readTree(list.body()).path("items")) {
+        for (JsonNode item : JSON.readTree(list.asString()).path("items")) {
             if ("later".equals(item.path("request").path("name").asText())) forLater++;
         }
         assertThat(forLater).isEqualTo(1);
@@ -260,7 +261,7 @@ class ApprovalsIT {
                 assertThat(decide(id, "approve", CAROL, null, 200).path("status").asText()).isEqualTo("approved");
                 assertThat(delete.waitFor(Duration.ofSeconds(30))).as(delete.stderr()).isZero();
                 // ttl "0": the grant covered one call and is used up.
-                assertThat(JSON.readTree(api("GET", "/kubegate/v1/approvals/" + id, BOB, null).body()).path("status").asText()).isEqualTo("used");
+                assertThat(JSON.readTree(api("GET", "/kubegate/v1/approvals/" + id, BOB, null).asString()).path("status").asText()).isEqualTo("used");
             }
             assertThat(namespaceExists("two-keys")).isFalse();
         } finally {
@@ -273,7 +274,7 @@ class ApprovalsIT {
     static JsonNode pendingFor(String verb, String resource, String name) {
         JsonNode[] found = new JsonNode[1];
         await().atMost(20, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() -> {
-            for (JsonNode item : JSON.readTree(api("GET", "/kubegate/v1/approvals?status=pending", BOB, null).body()).path("items")) {
+            for (JsonNode item : JSON.readTree(api("GET", "/kubegate/v1/approvals?status=pending", BOB, null).asString()).path("items")) {
                 JsonNode req = item.path("request");
                 if (verb.equals(req.path("verb").asText()) && resource.equals(req.path("resource").asText()) && name.equals(req.path("name").asText())) {
                     found[0] = item;
@@ -339,13 +340,13 @@ class ApprovalsIT {
 
     @Test
     void theApiAnswersErrorsAsStatus() throws Exception {
-        HttpResponse<String> r = api("GET", "/kubegate/v1/approvals?status=bogus", BOB, null);
+        Response r = api("GET", "/kubegate/v1/approvals?status=bogus", BOB, null);
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).contains("\"kind\":\"Status\"");
+        assertThat(r.asString()).contains("\"kind\":\"Status\"");
         assertThat(api("GET", "/kubegate/v1/approvals/ap-zzzzzzzzzz", BOB, null).statusCode()).isEqualTo(404);
-        HttpResponse<String> bad = api("POST", "/kubegate/v1/approvals/ap-zzzzzzzzzz/deny", BOB, "{not json");
+        Response bad = api("POST", "/kubegate/v1/approvals/ap-zzzzzzzzzz/deny", BOB, "{not json");
         assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(bad.body()).contains("\"kind\":\"Status\"");
+        assertThat(bad.asString()).contains("\"kind\":\"Status\"");
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(gateway.url() + "/kubegate/ui/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(200);

@@ -1,12 +1,12 @@
 package dev.kubegate.e2e;
 
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
@@ -29,15 +29,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * admin token, the held {@code kubectl delete namespace} shows up live (no reload) with its
  * requester, reasons and what would change, agent-chosen text is shown as text (not HTML), and the
  * approve button releases the kubectl call. Needs {@code chromium} and {@code chromium-driver}
- * (.ci/run installs them); skipped only on request: {@code -Dkubegate.it.browser=false}.
+ * (.ci/run installs them); see {@link Prerequisites} for when it is skipped: {@code -Dkubegate.it.browser=false}
+ * or missing programs, never under {@code .ci/run}.
  */
-@DisabledIfSystemProperty(named = "kubegate.it.browser", matches = "false")
 class ApprovalsPageIT {
 
     static final String AGENT = "page-agent-" + UUID.randomUUID();
     static final String APPROVER = "page-approver-" + UUID.randomUUID();
     /** An agent name that is also markup: the page must show it, not run it. */
     static final String HOSTILE_NAME = "<img src=x onerror=document.title='pwned'>";
+
+    static final String CHROMIUM = System.getProperty("kubegate.it.chromium", "/usr/bin/chromium");
+    static final String CHROMEDRIVER = System.getProperty("kubegate.it.chromedriver", "/usr/bin/chromedriver");
 
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
@@ -46,6 +49,9 @@ class ApprovalsPageIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.browser", "the approvals page browser test");
+        Prerequisites.require(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
+                "chromium and chromedriver (" + CHROMIUM + ", " + CHROMEDRIVER + "; Debian: chromium chromium-driver)");
         Path dir = Files.createTempDirectory("kubegate-approvals-page");
         cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
         Path agents = dir.resolve("agents.csv");
@@ -61,16 +67,12 @@ class ApprovalsPageIT {
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("agent.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(120));
 
         ChromeOptions options = new ChromeOptions();
-        options.setBinary(System.getProperty("kubegate.it.chromium", "/usr/bin/chromium"));
+        options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                 "--window-size=390,844");
         options.setAcceptInsecureCerts(true); // the gateway's generated certificate
-        File driver = new File(System.getProperty("kubegate.it.chromedriver", "/usr/bin/chromedriver"));
-        if (!driver.canExecute()) {
-            throw new IllegalStateException(driver + " is missing: apt-get install -y chromium chromium-driver "
-                    + "(or skip with -Dkubegate.it.browser=false)");
-        }
+        File driver = new File(CHROMEDRIVER);
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver).usingAnyFreePort().build(), options);
     }
 

@@ -67,7 +67,7 @@ class FakeUpstreamKubectlIT extends KubectlContract {
         assertThat(list.header("Authorization")).isEqualTo("Bearer " + cluster.token());
         assertThat(list.headers().getAll("Impersonate-User")).containsExactly("kubegate:alice");
         assertThat(list.headers().getAll("Impersonate-Group")).containsExactly("agents");
-        // A static token sent directly gets an implicit session (README "Sessions"): the cluster sees its id.
+        // A static token sent directly gets an implicit session (docs/sessions-and-identity.md): the cluster sees its id.
         assertThat(list.headers().getAll("Impersonate-Extra-kubegate.dev%2fsession")).singleElement().asString().startsWith("i-");
         assertThat(list.header("traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
     }

@@ -2,13 +2,13 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.HaProxy;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.Postgres;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -70,8 +70,8 @@ class HighAvailabilityIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Postgres.installed(), "PostgreSQL 15 binaries are not installed");
-        Assumptions.assumeTrue(HaProxy.installed(), "haproxy is not installed (.ci/run installs it)");
+        Prerequisites.require(Postgres.installed(), "PostgreSQL 15 binaries (" + Postgres.BIN + ")");
+        Prerequisites.require(HaProxy.installed(), "haproxy (" + HaProxy.BINARY + ")");
         dir = Files.createTempDirectory("kubegate-ha");
         pg = Postgres.start();
         cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());

@@ -1,12 +1,12 @@
 package dev.kubegate.e2e;
 
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * dry-run, discovery and watch proven against the real thing. (Logs and exec need a kubelet: they
  * run against the test double only.) Skipped only on request: {@code -Dkubegate.it.real-apiserver=false}.
  */
-@DisabledIfSystemProperty(named = "kubegate.it.real-apiserver", matches = "false")
 class RealApiServerKubectlIT extends KubectlContract {
 
     static RealKubeApiServer apiserver;
@@ -29,6 +28,7 @@ class RealApiServerKubectlIT extends KubectlContract {
 
     @BeforeAll
     static void start() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "the real kube-apiserver tests");
         Path dir = Files.createTempDirectory("kubegate-real-apiserver");
         apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
         gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(

@@ -1,12 +1,12 @@
 package dev.kubegate.e2e;
 
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -22,7 +22,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gateway: the gateway has the real API server review it, maps the service account, and the API
  * server's RBAC then judges the impersonated principal.
  */
-@DisabledIfSystemProperty(named = "kubegate.it.real-apiserver", matches = "false")
 class RealServiceAccountIT {
 
     static RealKubeApiServer apiserver;
@@ -32,6 +31,7 @@ class RealServiceAccountIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "the real kube-apiserver tests");
         dir = Files.createTempDirectory("kubegate-real-sa");
         apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
         admin = new Kubectl(apiserver.adminKubeconfig());

@@ -2,12 +2,12 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.Postgres;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +49,7 @@ class SessionReplicasIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Postgres.installed(), "PostgreSQL 15 binaries are not installed");
+        Prerequisites.require(Postgres.installed(), "PostgreSQL 15 binaries (" + Postgres.BIN + ")");
         dir = Files.createTempDirectory("kubegate-session-replicas");
         pg = Postgres.start();
         cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());

@@ -5,14 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +41,6 @@ class SessionsIT {
 
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
-    static HttpClient http;
     static Path dir;
 
     @BeforeAll
@@ -61,7 +58,6 @@ class SessionsIT {
                 "kubegate.identity.static.tokens-file", agents.toString(),
                 "kubegate.admin.tokens-file", admins.toString()));
         gateway.awaitReady();
-        http = gateway.httpClient();
     }
 
     @AfterAll
@@ -80,18 +76,17 @@ class SessionsIT {
         return new Kubectl(file).withEnv("HOME", home.toString()).withTimeout(Duration.ofSeconds(60));
     }
 
-    static HttpResponse<String> call(String method, String path, String bearer, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(gateway.url() + path)).timeout(Duration.ofSeconds(20))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (bearer != null) b.header("Authorization", "Bearer " + bearer);
-        if (body != null) b.header("Content-Type", "application/json");
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    /** A call to the gateway through REST Assured (admin API, session endpoints, raw Kubernetes calls). */
+    static Response call(String method, String path, String bearer, String body) {
+        RequestSpecification r = gateway.api(bearer);
+        if (body != null) r = r.contentType("application/json").body(body);
+        return r.request(method, path);
     }
 
     static JsonNode sessions() throws Exception {
-        HttpResponse<String> r = call("GET", "/kubegate/v1/sessions", ADMIN, null);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body()).path("items");
+        Response r = call("GET", "/kubegate/v1/sessions", ADMIN, null);
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        return JSON.readTree(r.asString()).path("items");
     }
 
     static List<JsonNode> sessionsOf(String principal, boolean implicit) throws Exception {
@@ -108,9 +103,9 @@ class SessionsIT {
         }
     }
 
-    static void assertStatus(HttpResponse<String> r, int code, String message) throws Exception {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(code);
-        JsonNode s = JSON.readTree(r.body());
+    static void assertStatus(Response r, int code, String message) throws Exception {
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(code);
+        JsonNode s = JSON.readTree(r.asString());
         assertThat(s.path("kind").asText()).isEqualTo("Status");
         assertThat(s.path("code").asInt()).isEqualTo(code);
         assertThat(s.path("message").asText()).contains(message);
@@ -184,9 +179,9 @@ class SessionsIT {
         String token = JSON.readTree(Files.readString(cachedToken("dave"))).path("token").asText();
         assertThat(call("GET", "/api/v1/namespaces", DAVE, null).statusCode()).isEqualTo(200); // implicit session
 
-        HttpResponse<String> s = call("POST", "/kubegate/v1/identities/dave/suspend", ADMIN, "{\"reason\":\"incident\"}");
-        assertThat(s.statusCode()).as(s.body()).isEqualTo(200);
-        assertThat(JSON.readTree(s.body()).path("sessionsRevoked").asInt()).isEqualTo(1);
+        Response s = call("POST", "/kubegate/v1/identities/dave/suspend", ADMIN, "{\"reason\":\"incident\"}");
+        assertThat(s.statusCode()).as(s.asString()).isEqualTo(200);
+        assertThat(JSON.readTree(s.asString()).path("sessionsRevoked").asInt()).isEqualTo(1);
 
         assertStatus(call("GET", "/api/v1/namespaces", token, null), 401, "suspended");
         assertStatus(call("GET", "/api/v1/namespaces", DAVE, null), 401, "suspended");
@@ -209,9 +204,9 @@ class SessionsIT {
         assertStatus(call("POST", "/kubegate/v1/sessions", ERIN, "{\"ttl\":\"forever\"}"), 400, "not a duration");
         assertStatus(call("POST", "/kubegate/v1/sessions", ERIN, "{\"labels\":{\"bad key\":\"x\"}}"), 400, "label key");
         assertStatus(call("POST", "/kubegate/v1/sessions", ERIN, "x".repeat(9000)), 413, "larger than");
-        HttpResponse<String> created = call("POST", "/kubegate/v1/sessions", ERIN, "{\"ttl\":\"2h\",\"justification\":\"IT\"}");
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        JsonNode cred = JSON.readTree(created.body());
+        Response created = call("POST", "/kubegate/v1/sessions", ERIN, "{\"ttl\":\"2h\",\"justification\":\"IT\"}");
+        assertThat(created.statusCode()).as(created.asString()).isEqualTo(201);
+        JsonNode cred = JSON.readTree(created.asString());
         assertThat(cred.path("apiVersion").asText()).isEqualTo("client.authentication.k8s.io/v1");
         assertThat(cred.path("kind").asText()).isEqualTo("ExecCredential");
         assertThat(cred.path("status").path("token").asText()).startsWith("kubegate-session.");
@@ -226,9 +221,9 @@ class SessionsIT {
         assertStatus(call("DELETE", "/kubegate/v1/sessions/nope", ADMIN, null), 404, "does not exist");
         assertStatus(call("POST", "/kubegate/v1/identities/erin/suspend", token, null), 401, "admin token");
         assertStatus(call("GET", "/api/v1/namespaces", token.substring(0, token.length() - 4) + "AAAA", null), 401, "signature");
-        HttpResponse<String> current = call("GET", "/kubegate/v1/sessions/current", token, null);
+        Response current = call("GET", "/kubegate/v1/sessions/current", token, null);
         assertThat(current.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(current.body()).path("id").asText()).isEqualTo(cred.path("session").path("id").asText());
+        assertThat(JSON.readTree(current.asString()).path("id").asText()).isEqualTo(cred.path("session").path("id").asText());
         String list = gateway.cli("sessions", "list", "--admin-token", ADMIN);
         assertThat(list).contains(cred.path("session").path("id").asText());
     }

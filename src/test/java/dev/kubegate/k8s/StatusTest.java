@@ -45,4 +45,19 @@ class StatusTest {
         assertThat(s.get("code").asInt()).isEqualTo(403);
         assertThat(json.readTree(Status.forbidden("x").toJson()).has("details")).isFalse();
     }
+
+    @Test
+    void neverSaysNullWhenAMessageOrCauseIsMissing() throws Exception {
+        Status missing = Status.internalError(null);
+        assertThat(missing.message()).isEqualTo("kubegate refused the call (500 InternalError)");
+        assertThat(json.readTree(missing.toJson()).get("message").asText()).doesNotContain("null");
+        assertThat(Status.serviceUnavailable(" ").message()).isEqualTo("kubegate refused the call (503 ServiceUnavailable)");
+        assertThat(new Status(500, null, "m", null).reason()).isEqualTo("Unknown");
+        // An exception without a message is named by its type.
+        assertThat(Status.describe(new NullPointerException())).isEqualTo("NullPointerException");
+        assertThat(Status.describe(new IllegalStateException("store down"))).isEqualTo("store down");
+        assertThat(Status.describe(null)).isEqualTo("unknown cause");
+        assertThat(Status.quoted(null)).isEqualTo("(none)");
+        assertThat(Status.quoted("text/plain")).isEqualTo("\"text/plain\"");
+    }
 }

@@ -1,5 +1,9 @@
 package dev.kubegate.testing;
 
+import io.restassured.RestAssured;
+import io.restassured.config.EncoderConfig;
+import io.restassured.specification.RequestSpecification;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -137,6 +141,18 @@ public final class GatewayProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /**
+     * A REST Assured request to this gateway (admin API and raw calls), with {@code bearer} as
+     * {@code Authorization} when not null. The body is sent as given: no charset is added to its
+     * Content-Type and the path is not re-encoded.
+     */
+    public RequestSpecification api(String bearer) {
+        RequestSpecification r = RestAssured.given().baseUri(url()).relaxedHTTPSValidation().urlEncodingEnabled(false)
+                .config(RestAssured.config().encoderConfig(EncoderConfig.encoderConfig()
+                        .appendDefaultContentCharsetToContentTypeIfUndefined(false)));
+        return bearer == null ? r : r.header("Authorization", "Bearer " + bearer);
     }
 
     /** A JDK HTTP client trusting this gateway's CA (for raw calls next to kubectl). */

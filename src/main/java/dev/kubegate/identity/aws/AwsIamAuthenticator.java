@@ -1,5 +1,6 @@
 package dev.kubegate.identity.aws;
 
+import dev.kubegate.k8s.Status;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.Authenticator;
 import dev.kubegate.identity.ExternalIdentity;
@@ -81,7 +82,7 @@ public final class AwsIamAuthenticator implements Authenticator {
         try {
             c = caller.canonical();
         } catch (IllegalArgumentException e) {
-            throw AuthenticationException.invalid("AWS IAM token refused: " + e.getMessage());
+            throw AuthenticationException.invalid("AWS IAM token refused: " + Status.describe(e));
         }
         Map<String, String> attributes = new HashMap<>();
         attributes.put("ARN", caller.arn());

@@ -1,5 +1,6 @@
 package dev.kubegate.identity.aws;
 
+import dev.kubegate.k8s.Status;
 import dev.kubegate.identity.AuthenticationException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
@@ -96,7 +97,7 @@ public final class StsClient implements AutoCloseable {
             try {
                 return CallerIdentity.parse(body);
             } catch (IllegalArgumentException e) {
-                throw AuthenticationException.unavailable("STS's answer could not be read: " + e.getMessage(), e);
+                throw AuthenticationException.unavailable("STS's answer could not be read: " + Status.describe(e), e);
             }
         }
         String code = CallerIdentity.errorCode(body);

@@ -1,5 +1,6 @@
 package dev.kubegate.identity.mapping;
 
+import dev.kubegate.k8s.Status;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.ExternalIdentity;
 import dev.kubegate.identity.Principal;
@@ -115,7 +116,7 @@ public final class IdentityMapper implements AutoCloseable {
         try {
             mapped = mappings.map(identity);
         } catch (IllegalArgumentException e) {
-            throw AuthenticationException.invalid(identity.kind() + " identity " + identity.id() + ": " + e.getMessage());
+            throw AuthenticationException.invalid(identity.kind() + " identity " + identity.id() + ": " + Status.describe(e));
         }
         IdentityMappings.Mapped m = mapped.orElseThrow(() -> AuthenticationException.invalid(
                 "the " + identity.kind() + " identity " + identity.id()

@@ -1,5 +1,6 @@
 package dev.kubegate.identity.oidc;
 
+import dev.kubegate.k8s.Status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -79,7 +80,7 @@ final class Jwks {
         }
         return Uni.createFrom().completionStage(running != null ? running : refresh()).map(Keys::set)
                 .onFailure().recoverWithUni(f -> k != null ? Uni.createFrom().item(k.set()) : Uni.createFrom().failure(
-                        AuthenticationException.unavailable("cannot fetch the signing keys of " + issuer + ": " + f.getMessage(), f)));
+                        AuthenticationException.unavailable("cannot fetch the signing keys of " + issuer + ": " + Status.describe(f), f)));
     }
 
     private CompletableFuture<Keys> refresh() {

@@ -1,5 +1,6 @@
 package dev.kubegate.identity.serviceaccount;
 
+import dev.kubegate.k8s.Status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -118,7 +119,7 @@ public final class ServiceAccountAuthenticator implements Authenticator {
                 .ifNoItem().after(timeout).failWith(() -> new TimeoutException("no answer within " + timeout))
                 .onFailure(f -> !(f instanceof AuthenticationException))
                 .transform(f -> AuthenticationException.unavailable(
-                        "kubegate could not review the service-account token with the cluster: " + f.getMessage(), f));
+                        "kubegate could not review the service-account token with the cluster: " + Status.describe(f), f));
     }
 
     ExternalIdentity interpret(int status, Buffer answer) {

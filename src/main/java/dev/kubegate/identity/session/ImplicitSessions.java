@@ -1,5 +1,6 @@
 package dev.kubegate.identity.session;
 
+import dev.kubegate.k8s.Status;
 import dev.kubegate.audit.LifecycleEvent;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.Authenticator;
@@ -106,7 +107,7 @@ public final class ImplicitSessions implements Authenticator {
                     recorded.put(record.id(), record.expiresAt());
                 })
                 .onFailure().transform(e -> e instanceof AuthenticationException ? e
-                        : AuthenticationException.unavailable("cannot record the session: " + e.getMessage(), e));
+                        : AuthenticationException.unavailable("cannot record the session: " + Status.describe(e), e));
     }
 
     private void purge() {

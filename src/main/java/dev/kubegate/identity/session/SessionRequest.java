@@ -81,7 +81,7 @@ public record SessionRequest(Optional<Duration> ttl, Map<String, String> labels,
                 throw bad("trailing data after the JSON object");
             }
         } catch (IOException e) {
-            throw bad("the session request is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            throw bad("the session request is not valid JSON: " + Status.describe(e).lines().findFirst().orElse(""));
         }
         if (labels.containsKey("implicit")) {
             throw bad("the label \"implicit\" is reserved");

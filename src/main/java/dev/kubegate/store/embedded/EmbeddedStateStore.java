@@ -1,5 +1,6 @@
 package dev.kubegate.store.embedded;
 
+import dev.kubegate.k8s.Status;
 import dev.kubegate.store.InMemoryStateStore;
 import dev.kubegate.store.StoreUnavailableException;
 import dev.kubegate.store.embedded.JournalCodec.Entry;
@@ -138,7 +139,7 @@ public final class EmbeddedStateStore extends InMemoryStateStore implements Auto
         }
         Throwable f = journal.failure();
         if (f != null) {
-            throw new StoreUnavailableException("the embedded state store cannot write its journal: " + f.getMessage(), f);
+            throw new StoreUnavailableException("the embedded state store cannot write its journal: " + Status.describe(f), f);
         }
     }
 

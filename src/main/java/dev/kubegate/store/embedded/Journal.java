@@ -1,5 +1,6 @@
 package dev.kubegate.store.embedded;
 
+import dev.kubegate.k8s.Status;
 import dev.kubegate.store.StoreUnavailableException;
 import dev.kubegate.store.embedded.JournalCodec.Entry;
 import org.jboss.logging.Logger;
@@ -298,7 +299,7 @@ final class Journal implements AutoCloseable {
     }
 
     private static StoreUnavailableException unavailable(Throwable cause) {
-        return new StoreUnavailableException("the embedded state store cannot write its journal: " + cause.getMessage(), cause);
+        return new StoreUnavailableException("the embedded state store cannot write its journal: " + Status.describe(cause), cause);
     }
 
     /** Replays one file; answers the snapshot generation (snapshots) or 0. */
