@@ -331,8 +331,11 @@ public class KubeApiGateway {
         if (!resp.headWritten() && !resp.closed()) {
             resp.setStatusCode(status.code())
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private")
-                    .end(status.toJson());
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private");
+            if (status.retryAfterHeader() != null) {
+                resp.putHeader(HttpHeaders.RETRY_AFTER, status.retryAfterHeader()); // client-go waits, then retries
+            }
+            resp.end(status.toJson());
         } else if (!resp.ended()) {
             resp.reset();
         }
