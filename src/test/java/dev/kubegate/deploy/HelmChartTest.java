@@ -446,7 +446,7 @@ class HelmChartTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        assertThat(names).contains("kubegate_requests_seconds_count", "kubegate_policy_loaded");
+        assertThat(names).contains("kubegate_http_server_request_duration_seconds_count", "kubegate_policy_loaded");
         return names;
     }
 

@@ -225,8 +225,8 @@ class GatewayEdgeCasesIT {
         String metrics = await().atMost(10, TimeUnit.SECONDS).until(
                 () -> RestAssured.given().baseUri(gateway.url()).relaxedHTTPSValidation().get("/q/metrics").asString(),
                 m -> m.contains("verb=\"watch\""));
-        assertThat(metrics).contains("kubegate_requests_seconds_count{code=\"200\",group=\"\",resource=\"configmaps\",subresource=\"\",verb=\"list\"}");
-        assertThat(metrics).contains("kubegate_requests_seconds_bucket{");
+        assertThat(metrics).contains("kubegate_http_server_request_duration_seconds_count{code=\"200\",group=\"\",resource=\"configmaps\",subresource=\"\",verb=\"list\"}");
+        assertThat(metrics).contains("kubegate_http_server_request_duration_seconds_bucket{");
         assertThat(metrics).contains("kubegate_watches_open");
         assertThat(metrics).contains("kubegate_exec_sessions_open");
     }

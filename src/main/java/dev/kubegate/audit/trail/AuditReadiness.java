@@ -27,6 +27,15 @@ public class AuditReadiness implements HealthCheck {
         Gauge.builder("kubegate.audit.ready", this, r -> r.trail.unavailable() == null ? 1 : 0)
                 .description("1 while the audit log (and its S3 sink) accepts records; 0 means every call is refused (503)")
                 .strongReference(true).register(registry);
+        Gauge.builder("kubegate.audit.unshipped.segments", this, r -> r.trail.shipper() == null ? 0 : r.trail.shipper().pendingSegments())
+                .description("closed audit segments not yet shipped to S3 (0 with the file sink)")
+                .strongReference(true).register(registry);
+        Gauge.builder("kubegate.audit.unshipped.bytes", this, r -> r.trail.shipper() == null ? 0 : r.trail.shipper().pendingBytes())
+                .description("bytes of closed audit segments not yet shipped to S3; past kubegate.audit.s3.max-pending calls are refused")
+                .strongReference(true).register(registry);
+        Gauge.builder("kubegate.audit.queued.records", this, r -> r.trail.log() == null ? 0 : r.trail.log().queued())
+                .description("audit records accepted but not yet durable on disk")
+                .strongReference(true).register(registry);
     }
 
     @Override
