@@ -1,6 +1,7 @@
 package dev.kubegate.audit.trail;
 
 import dev.kubegate.audit.AuditLog;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -33,6 +34,9 @@ public class AuditReadiness implements HealthCheck {
         Gauge.builder("kubegate.audit.unshipped.bytes", this, r -> r.trail.shipper() == null ? 0 : r.trail.shipper().pendingBytes())
                 .description("bytes of closed audit segments not yet shipped to S3; past kubegate.audit.s3.max-pending calls are refused")
                 .strongReference(true).register(registry);
+        FunctionCounter.builder("kubegate.audit.export.dropped", this, r -> r.trail.export() == null ? 0 : r.trail.export().dropped())
+                .description("Kubernetes audit events the SIEM export could not write (queue full or file error)")
+                .register(registry);
         Gauge.builder("kubegate.audit.queued.records", this, r -> r.trail.log() == null ? 0 : r.trail.log().queued())
                 .description("audit records accepted but not yet durable on disk")
                 .strongReference(true).register(registry);
