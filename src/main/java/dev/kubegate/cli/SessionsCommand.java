@@ -6,7 +6,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.net.URLEncoder;
@@ -26,8 +25,8 @@ public class SessionsCommand {
         @Mixin
         AdminOptions admin;
 
-        @Option(names = {"-o", "--output"}, description = "table (default) or json.")
-        String output = "table";
+        @Mixin
+        OutputOption output;
 
         @Inject
         KubegateConfig config;
@@ -39,10 +38,15 @@ public class SessionsCommand {
         public Integer call() {
             try {
                 JsonNode list = admin.client(config, sslPort).call("GET", "/kubegate/v1/sessions", admin.token(), null);
-                if ("json".equals(output)) {
-                    System.out.println(GatewayClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(list));
-                    return 0;
-                }
+                output.format.print(System.out, list, () -> table(list));
+                return 0;
+            } catch (Exception e) {
+                System.err.println("kubegate sessions list: " + e.getMessage());
+                return 1;
+            }
+        }
+
+        private static void table(JsonNode list) {
                 System.out.printf("%-34s %-20s %-10s %-21s %8s %9s %7s  %s%n", "ID", "PRINCIPAL", "KIND", "EXPIRES", "REQUESTS",
                         "MUTATIONS", "DENIED", "LABELS");
                 for (JsonNode s : list.path("items")) {
@@ -58,11 +62,6 @@ public class SessionsCommand {
                             s.path("expiresAt").asText(), c.path("requests").asLong(), c.path("mutations").asLong(),
                             c.path("denied").asLong(), labels);
                 }
-                return 0;
-            } catch (Exception e) {
-                System.err.println("kubegate sessions list: " + e.getMessage());
-                return 1;
-            }
         }
     }
 
