@@ -144,7 +144,7 @@ public class KubeApiGateway {
             refuse(req, info, null, Status.serviceUnavailable("kubegate cannot record calls right now, so it refuses them: " + auditDown), started);
             return;
         }
-        Tracing.describe(span, info);
+        Tracing.describe(span, info, req.authority());
 
         Span authSpan = tracer.spanBuilder("kubegate.authenticate").setParent(Context.current().with(span)).startSpan();
         io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();

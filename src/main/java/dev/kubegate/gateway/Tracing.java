@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import io.vertx.core.net.HostAndPort;
 
 import java.net.URI;
 
@@ -32,10 +33,18 @@ final class Tracing {
     private Tracing() {
     }
 
-    /** The classification on the request's server span, so traces can be searched by verb and resource. */
-    static void describe(Span span, RequestInfo info) {
+    /**
+     * The classification on the request's server span, so traces can be searched by verb and resource;
+     * and {@code server.address}/{@code server.port} as the client addressed kubegate (Host or :authority),
+     * which the HTTP instrumentation leaves out.
+     */
+    static void describe(Span span, RequestInfo info, HostAndPort authority) {
         if (!span.getSpanContext().isValid()) {
             return;
+        }
+        if (authority != null && authority.host() != null && !authority.host().isEmpty()) {
+            span.setAttribute("server.address", authority.host());
+            if (authority.port() > 0) span.setAttribute("server.port", (long) authority.port());
         }
         span.setAttribute(VERB, info.verb());
         if (info.isResourceRequest()) {
