@@ -22,7 +22,7 @@ metadata:
     elbv2.k8s.aws/pod-readiness-gate-inject: enabled
     pod-security.kubernetes.io/enforce: restricted
 HEAD
-  "$here/tools.sh" helm template kubegate "$here/helm/kubegate" --namespace kubegate \
+  "$here/tools.sh" helm template kubegate "$here/helm/kubegate" --namespace kubegate --skip-tests \
     -f "$here/manifests/values.yaml" | sed -e 's/[[:space:]]*$//'
 }
 

@@ -128,7 +128,7 @@ LISTENING=$(wait_for_line "$WORK/gateway.log" 'Listening on: https://' 90 "$GATE
 GATEWAY_PORT=$(sed -E 's#.*Listening on: https://[^ ]*:([0-9]+).*#\1#' <<<"$LISTENING")
 log "kubegate: https://127.0.0.1:$GATEWAY_PORT (pid $GATEWAY_PID)"
 "$JAVA" -Dkubegate.data-dir="$WORK/gateway-data" -Dquarkus.http.host-enabled=false -Dquarkus.log.level=WARN \
-  -jar "$APP" kubeconfig --token "$TOKEN" --server "https://127.0.0.1:$GATEWAY_PORT" -o "$WORK/gateway.kubeconfig" >/dev/null
+  -jar "$APP" kubeconfig --token "$TOKEN" --server "https://127.0.0.1:$GATEWAY_PORT" --output-file "$WORK/gateway.kubeconfig" >/dev/null
 
 # ---- the load -----------------------------------------------------------------------------------
 log "load: $SCENARIOS, $PROTOCOL, ${ROUNDS} round(s) x ${DURATION}s after ${WARMUP}s warm-up"

@@ -114,6 +114,12 @@ kubegate.audit.s3.retention-mode={{ $v.audit.s3.retentionMode }}
 {{- if $v.audit.signingKey.existingSecret }}
 kubegate.audit.signing-key=/etc/kubegate/audit-key/{{ $v.audit.signingKey.key }}
 {{- end }}
+{{- if $v.audit.export.enabled }}
+kubegate.audit.export.enabled=true
+{{- with $v.audit.export.file }}
+kubegate.audit.export.file={{ . }}
+{{- end }}
+{{- end }}
 {{- if $v.otel.endpoint }}
 quarkus.otel.exporter.otlp.traces.endpoint={{ $v.otel.endpoint }}
 quarkus.otel.traces.sampler.arg={{ $v.otel.sampleRatio }}

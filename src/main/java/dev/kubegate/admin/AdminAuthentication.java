@@ -13,8 +13,6 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
 import java.util.Optional;
@@ -64,6 +62,6 @@ public class AdminAuthentication implements ContainerRequestFilter {
     }
 
     static void abort(ContainerRequestContext request, Status status) {
-        request.abortWith(Response.status(status.code()).type(MediaType.APPLICATION_JSON).entity(status.toJson()).build());
+        request.abortWith(StatusResponse.of(status));
     }
 }

@@ -180,7 +180,7 @@ public class ApprovalsResource {
     }
 
     static Response error(Status s) {
-        return Response.status(s.code()).type(MediaType.APPLICATION_JSON).entity(s.toJson()).build();
+        return StatusResponse.of(s);
     }
 
     static List<String> statuses() {

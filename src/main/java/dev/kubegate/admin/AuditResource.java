@@ -150,6 +150,6 @@ public class AuditResource {
 
     private static Response bad(String message) {
         Status s = Status.badRequest(message);
-        return Response.status(s.code()).type(MediaType.APPLICATION_JSON).entity(s.toJson()).build();
+        return StatusResponse.of(s);
     }
 }

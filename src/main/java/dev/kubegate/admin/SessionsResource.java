@@ -209,7 +209,7 @@ public class SessionsResource {
     }
 
     static Response status(Status s) {
-        return Response.status(s.code()).type(MediaType.APPLICATION_JSON).entity(s.toJson()).build();
+        return StatusResponse.of(s);
     }
 
     static Response json(int code, Object body) {

@@ -68,7 +68,12 @@ public final class AuditLog implements AutoCloseable {
     public record Appended(String id, long seq, String hash) {
     }
 
-    private record Pending(ObjectNode entry, CompletableFuture<Appended> done, boolean gate) {
+    /** {@code hash}: the entry's hash in the chain once sealed (null while queued). */
+    private record Pending(ObjectNode entry, CompletableFuture<Appended> done, boolean gate, String hash) {
+        Pending(ObjectNode entry, CompletableFuture<Appended> done, boolean gate) {
+            this(entry, done, gate, null);
+        }
+
         String id() {
             return entry.path("id").asText();
         }
@@ -308,7 +313,7 @@ public final class AuditLog implements AutoCloseable {
                 }
             }
             buf.put(line);
-            unsynced.add(new Pending(p.entry(), p.done(), p.gate()));
+            unsynced.add(new Pending(p.entry(), p.done(), p.gate(), sealed.hash()));
             if (unsynced.size() == 1) {
                 syncDeadline = System.nanoTime() + options.fsync().window().toNanos();
             }
@@ -366,7 +371,7 @@ public final class AuditLog implements AutoCloseable {
 
     private void acknowledge() {
         for (Pending p : unsynced) {
-            p.done().complete(new Appended(p.id(), p.entry().path("seq").asLong(), null));
+            p.done().complete(new Appended(p.id(), p.entry().path("seq").asLong(), p.hash()));
         }
         unsynced.clear();
         durableSeq = seq;

@@ -17,11 +17,25 @@ public class AdminOptions {
     @Option(names = "--ca-file", description = "CA that signed kubegate's certificate (default: the generated one under the data dir, else the system trust store).")
     Path caFile;
 
-    @Option(names = "--admin-token", description = "Admin bearer token (kubegate.admin.tokens-file).")
+    @Option(names = "--token", description = "Admin bearer token (kubegate.admin.tokens-file). Prefer --token-file: arguments are visible to other users.")
     String adminToken;
 
-    @Option(names = "--admin-token-file", description = "File holding the admin bearer token.")
+    @Option(names = "--token-file", description = "File holding the admin bearer token.")
     Path adminTokenFile;
+
+    /** Deprecated spelling of {@code --token} (kubegate 0.1); hidden, kept so existing scripts work. */
+    @Option(names = "--admin-token", hidden = true)
+    void deprecatedAdminToken(String value) {
+        Deprecation.warn("--admin-token", "--token");
+        adminToken = value;
+    }
+
+    /** Deprecated spelling of {@code --token-file}. */
+    @Option(names = "--admin-token-file", hidden = true)
+    void deprecatedAdminTokenFile(Path value) {
+        Deprecation.warn("--admin-token-file", "--token-file");
+        adminTokenFile = value;
+    }
 
     GatewayClient client(KubegateConfig config, int sslPort) throws Exception {
         Path ca = caFile != null ? caFile : ServingCertificate.paths(config.dataDir()).caCert();
@@ -31,7 +45,7 @@ public class AdminOptions {
 
     String token() throws Exception {
         if (adminToken != null && adminTokenFile != null) {
-            throw new IllegalArgumentException("give --admin-token or --admin-token-file, not both");
+            throw new IllegalArgumentException("give --token or --token-file, not both");
         }
         if (adminTokenFile != null) {
             return Files.readString(adminTokenFile, StandardCharsets.UTF_8).strip();
@@ -43,6 +57,6 @@ public class AdminOptions {
         if (env != null && !env.isBlank()) {
             return env.strip();
         }
-        throw new IllegalArgumentException("no admin token: pass --admin-token, --admin-token-file or set KUBEGATE_ADMIN_TOKEN");
+        throw new IllegalArgumentException("no admin token: pass --token-file, --token or set KUBEGATE_ADMIN_TOKEN");
     }
 }

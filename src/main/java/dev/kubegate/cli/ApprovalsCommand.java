@@ -87,18 +87,19 @@ public class ApprovalsCommand {
                 description = "pending, approved, denied, expired, used, or all (default: ${DEFAULT-VALUE}).")
         String status;
 
-        @Option(names = {"-o", "--output"}, description = "json for the raw list.")
-        String output;
+        @Mixin
+        OutputOption output;
 
         @Override
         public Integer call() throws Exception {
             String only = "all".equals(status) ? null : status;
             JsonNode list = api.call((client, auth) -> client.approvals(auth, only));
             if (list == null) return 1;
-            if ("json".equals(output)) {
-                System.out.println(list.toPrettyString());
-                return 0;
-            }
+            output.format.print(System.out, list, () -> table(list));
+            return 0;
+        }
+
+        private static void table(JsonNode list) {
             String fmt = "%-14s %-9s %-6s %-20s %-9s %s%n";
             System.out.printf(fmt, "ID", "STATUS", "AGE", "REQUESTER", "APPROVALS", "REQUEST");
             for (JsonNode r : list.path("items")) {
@@ -109,7 +110,6 @@ public class ApprovalsCommand {
                         r.path("requester").path("principal").asText(), approvals + "/" + r.path("requiredApprovers").asInt(1),
                         r.path("request").path("describe").asText());
             }
-            return 0;
         }
 
         private static String age(Duration d) {

@@ -1,6 +1,5 @@
 package dev.kubegate.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kubegate.audit.AuditVerifier;
 import dev.kubegate.audit.Canonical;
 import dev.kubegate.audit.LogSource;
@@ -34,11 +33,32 @@ public class AuditVerifyCommand implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "FILE", description = "Trusted public key (PEM); repeatable. Default: the keys published with the log (keys/*.pub).")
     List<Path> keys;
 
-    @Option(names = "--json", description = "Print the report as JSON.")
-    boolean json;
+    @picocli.CommandLine.Mixin
+    OutputOption output;
+
+    /** Deprecated spelling of {@code -o json}; hidden, kept so existing scripts work. */
+    @Option(names = "--json", hidden = true)
+    void deprecatedJson(boolean json) {
+        Deprecation.warn("--json", "-o json");
+        legacyJson = json;
+    }
+
+    private boolean legacyJson;
+
+    OutputFormat format() {
+        return legacyJson ? OutputFormat.json : output.format;
+    }
 
     @jakarta.inject.Inject
     dev.kubegate.config.KubegateConfig config;
+
+    private static Map<String, Object> report(AuditVerifier.Report r) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("ok", r.ok());
+        m.put("source", r.source());
+        m.put("streams", r.streams());
+        return m;
+    }
 
     @Override
     public Integer call() {
@@ -52,9 +72,9 @@ public class AuditVerifyCommand implements Callable<Integer> {
             }
             LogSource source = Sources.open(location, config.audit().s3());
             AuditVerifier.Report r = AuditVerifier.verify(source, trusted);
-            if (json) {
-                System.out.println(Canonical.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
-                        Map.of("ok", r.ok(), "source", r.source(), "streams", r.streams())));
+            if (format() != OutputFormat.table) {
+                format().print(System.out, Canonical.JSON.valueToTree(
+                        report(r)), () -> { });
             } else {
                 if (r.streams().isEmpty()) {
                     System.out.println("FAIL " + r.source() + ": no audit stream found");

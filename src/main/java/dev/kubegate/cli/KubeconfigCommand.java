@@ -1,8 +1,5 @@
 package dev.kubegate.cli;
 
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.tls.ServingCertificate;
 import jakarta.inject.Inject;
@@ -48,8 +45,37 @@ public class KubeconfigCommand implements Callable<Integer> {
     @Option(names = {"-n", "--namespace"}, description = "Default namespace of the context.")
     String namespace;
 
-    @Option(names = {"-o", "--output"}, description = "Write to this file (mode 600) instead of standard output.")
+    @Option(names = "--output-file", paramLabel = "FILE", description = "Write to this file (mode 600) instead of standard output.")
     Path output;
+
+    /** yaml or json, like kubectl config view. */
+    OutputFormat format = OutputFormat.yaml;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", completionCandidates = DocumentFormats.class,
+            description = "Output format: yaml (default) or json.")
+    void output(String value) {
+        switch (value) {
+            case "yaml" -> format = OutputFormat.yaml;
+            case "json" -> format = OutputFormat.json;
+            case "table" -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "a kubeconfig has no table form: -o yaml or -o json");
+            default -> {
+                // kubegate 0.1 wrote the file named by -o: still accepted, with a warning.
+                Deprecation.warn("-o FILE", "--output-file FILE");
+                output = Path.of(value);
+            }
+        }
+    }
+
+    /** What {@code -o} offers to shell completion. */
+    static final class DocumentFormats extends java.util.ArrayList<String> {
+        DocumentFormats() {
+            super(List.of("yaml", "json"));
+        }
+    }
 
     @Option(names = "--exec", description = "The user runs 'kubegate login' (kubectl exec plugin) to get session tokens; "
             + "--token / --token-file / --cluster-id then name the credential it exchanges.")
@@ -121,12 +147,11 @@ public class KubeconfigCommand implements Callable<Integer> {
         doc.put("users", List.of(Map.of("name", name, "user", user)));
         doc.put("contexts", List.of(Map.of("name", name, "context", context)));
         doc.put("current-context", name);
-        String yaml = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)).writeValueAsString(doc);
+        String text = format.render(OutputFormat.JSON.valueToTree(doc));
         if (output == null) {
-            System.out.print(yaml);
+            System.out.print(text);
         } else {
-            Files.writeString(output, yaml, StandardCharsets.UTF_8);
+            Files.writeString(output, text, StandardCharsets.UTF_8);
             try {
                 Files.setPosixFilePermissions(output, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException ignored) {

@@ -6,7 +6,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.Iterator;
@@ -24,8 +23,8 @@ public class SessionsCommand {
         @Mixin
         AdminOptions admin;
 
-        @Option(names = {"-o", "--output"}, description = "table (default) or json.")
-        String output = "table";
+        @Mixin
+        OutputOption output;
 
         @Inject
         KubegateConfig config;
@@ -38,10 +37,15 @@ public class SessionsCommand {
             try {
                 String auth = GatewayClient.bearer(admin.token());
                 JsonNode list = admin.client(config, sslPort).call(api -> api.sessions(auth));
-                if ("json".equals(output)) {
-                    System.out.println(GatewayClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(list));
-                    return 0;
-                }
+                output.format.print(System.out, list, () -> table(list));
+                return 0;
+            } catch (Exception e) {
+                System.err.println("kubegate sessions list: " + e.getMessage());
+                return 1;
+            }
+        }
+
+        private static void table(JsonNode list) {
                 System.out.printf("%-34s %-20s %-10s %-21s %8s %9s %7s  %s%n", "ID", "PRINCIPAL", "KIND", "EXPIRES", "REQUESTS",
                         "MUTATIONS", "DENIED", "LABELS");
                 for (JsonNode s : list.path("items")) {
@@ -57,11 +61,6 @@ public class SessionsCommand {
                             s.path("expiresAt").asText(), c.path("requests").asLong(), c.path("mutations").asLong(),
                             c.path("denied").asLong(), labels);
                 }
-                return 0;
-            } catch (Exception e) {
-                System.err.println("kubegate sessions list: " + e.getMessage());
-                return 1;
-            }
         }
     }
 

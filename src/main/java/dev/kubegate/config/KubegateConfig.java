@@ -448,7 +448,19 @@ public interface KubegateConfig {
 
         S3 s3();
 
+        Export export();
+
         Playbooks playbooks();
+
+        /** Each call's record also as a Kubernetes audit event, for SIEMs that read the API server's audit log. */
+        interface Export {
+            /** Append an {@code audit.k8s.io/v1} {@code Event} per call, one JSON line each (docs/observability.md). */
+            @WithDefault("false")
+            boolean enabled();
+
+            /** The file the events are appended to; default {@code <audit dir>/k8s-audit/events.jsonl}. */
+            Optional<java.nio.file.Path> file();
+        }
 
         interface Playbooks {
             /** Watch each identity's calls for the rules below. */

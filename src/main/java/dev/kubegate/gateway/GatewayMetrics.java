@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Prometheus metrics of the Kubernetes traffic. Label values come from the classification (bounded:
- * verbs and resources the API server knows), never from names, namespaces or paths of non-resource
- * requests, so the series count stays bounded whatever clients send.
+ * Prometheus metrics of the Kubernetes traffic, named by Prometheus' conventions (unit in the name,
+ * {@code _total} on counters; docs/observability.md lists them). Label values come from
+ * {@link MetricLabels} — fixed sets of verbs, built-in resources and subresources, else {@code other} —
+ * never from names, namespaces or paths, so the series count stays bounded whatever clients send.
  */
 final class GatewayMetrics {
 
@@ -24,8 +25,9 @@ final class GatewayMetrics {
     final AtomicInteger openWatches = new AtomicInteger();
     final AtomicInteger openExecSessions = new AtomicInteger();
     final AtomicInteger openStreams = new AtomicInteger();
+    final AtomicInteger heldForApproval = new AtomicInteger();
 
-    private record Key(String verb, String group, String resource, String subresource, int code) {
+    private record Key(MetricLabels.Call call, int code) {
     }
 
     GatewayMetrics(MeterRegistry registry) {
@@ -33,19 +35,16 @@ final class GatewayMetrics {
         registry.gauge("kubegate.watches.open", openWatches);
         registry.gauge("kubegate.exec.sessions.open", openExecSessions);
         registry.gauge("kubegate.streams.open", openStreams);
+        registry.gauge("kubegate.approval.held.calls", heldForApproval);
     }
 
     /** One finished request; {@code latency} is the time until the response started. */
     void record(RequestInfo info, int code, Duration latency) {
-        Key key = info == null
-                ? new Key("unknown", "", "", "", code)
-                : info.isResourceRequest()
-                ? new Key(info.verb(), info.apiGroup(), info.resource(), info.subresource(), code)
-                : new Key(info.verb(), "", "nonresource", "", code);
-        timers.computeIfAbsent(key, k -> Timer.builder("kubegate.requests")
-                .description("Kubernetes API calls through kubegate, by verb, resource and answer; time until the answer started")
-                .tag("verb", k.verb()).tag("group", k.group()).tag("resource", k.resource())
-                .tag("subresource", k.subresource()).tag("code", Integer.toString(k.code()))
+        Key key = new Key(MetricLabels.of(info), code < 100 || code > 599 ? 0 : code);
+        timers.computeIfAbsent(key, k -> Timer.builder("kubegate.http.server.request.duration")
+                .description("Kubernetes API calls through kubegate, by verb, resource and HTTP status; time until the answer started")
+                .tag("verb", k.call().verb()).tag("group", k.call().group()).tag("resource", k.call().resource())
+                .tag("subresource", k.call().subresource()).tag("code", Integer.toString(k.code()))
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry)).record(latency);
@@ -56,14 +55,12 @@ final class GatewayMetrics {
         if (count <= 0) {
             return;
         }
-        String resource = info == null ? "" : info.isResourceRequest()
-                ? (info.subresource().isEmpty() ? info.resource() : info.resource() + "/" + info.subresource()) : "nonresource";
-        masked.computeIfAbsent(resource, r -> Counter.builder("kubegate.masked.values")
+        masked.computeIfAbsent(MetricLabels.resourcePath(info), r -> Counter.builder("kubegate.masked.values")
                 .description("values masked in answers (JSON fields, log and exec text ranges), by resource")
                 .tag("resource", r).register(registry)).increment(count);
     }
 
-    /** A call kubegate refused itself; {@code reason} is a Status reason. */
+    /** A call kubegate refused itself; {@code reason} is a Status reason (a fixed set in kubegate's code). */
     void refused(String reason) {
         refusals.computeIfAbsent(reason, r -> Counter.builder("kubegate.refusals")
                 .description("calls answered by kubegate with an error Status, by reason")

@@ -144,7 +144,7 @@ public class KubeApiGateway {
             refuse(req, info, null, Status.serviceUnavailable("kubegate cannot record calls right now, so it refuses them: " + auditDown), started);
             return;
         }
-        Tracing.describe(span, info);
+        Tracing.describe(span, info, req.authority());
 
         Span authSpan = tracer.spanBuilder("kubegate.authenticate").setParent(Context.current().with(span)).startSpan();
         io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();
@@ -243,9 +243,11 @@ public class KubeApiGateway {
                 masking.prepare(headers);
                 if (needsApproval) {
                     // Step 5, approve: held until a human decides (or refused with the approval id).
+                    metrics.heldForApproval.incrementAndGet();
                     approvals.hold(new ApprovalGate.Call(req, info, query, principal, d, headers, inspection.body(),
                                     current.result(), rt.dryRun(), maxBodyBytes, upgrade))
                             .onComplete(held -> onContext(vctx, () -> {
+                                metrics.heldForApproval.decrementAndGet();
                                 if (held.succeeded() && held.result().proceed()) {
                                     started.approval(held.result().approvalId(), held.result().approvers());
                                     recordThenForward(rt, req, info, principal, upgrade, headers,
@@ -280,7 +282,7 @@ public class KubeApiGateway {
 
     private void forward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, Principal principal,
                          boolean upgrade, MultiMap headers, Buffer body, ResponseMasking masking, Span serverSpan, CallRecord started) {
-        Span upstreamSpan = tracer.spanBuilder("kubegate.upstream").setParent(Context.current().with(serverSpan)).startSpan();
+        Span upstreamSpan = Tracing.upstream(tracer, serverSpan, req.method().name(), req.path(), rt.upstream().credentials().server());
         openTelemetry.getPropagators().getTextMapPropagator().inject(Context.current().with(upstreamSpan), headers, HEADER_SETTER);
 
         boolean watch = "watch".equals(info.verb());
@@ -304,6 +306,7 @@ public class KubeApiGateway {
             if (!upgrade && stream) metrics.openStreams.decrementAndGet();
             if (ar.failed()) {
                 upstreamSpan.recordException(ar.cause());
+                upstreamSpan.setAttribute("error.type", ar.cause().getClass().getName());
                 upstreamSpan.setStatus(StatusCode.ERROR);
                 upstreamSpan.end();
                 Status status = ar.cause() instanceof UpstreamFailure f ? f.status()
@@ -313,6 +316,10 @@ public class KubeApiGateway {
             }
             Exchange x = ar.result();
             upstreamSpan.setAttribute("http.response.status_code", x.status());
+            if (x.status() >= 400) {
+                upstreamSpan.setAttribute("error.type", Integer.toString(x.status()));
+                upstreamSpan.setStatus(StatusCode.ERROR); // semantic conventions: 4xx and 5xx fail a CLIENT span
+            }
             upstreamSpan.end();
             complete(info, principal, x, started);
         });
@@ -333,8 +340,11 @@ public class KubeApiGateway {
         if (!resp.headWritten() && !resp.closed()) {
             resp.setStatusCode(status.code())
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private")
-                    .end(status.toJson());
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache, private");
+            if (status.retryAfterHeader() != null) {
+                resp.putHeader(HttpHeaders.RETRY_AFTER, status.retryAfterHeader()); // client-go waits, then retries
+            }
+            resp.end(status.toJson());
         } else if (!resp.ended()) {
             resp.reset();
         }

@@ -18,10 +18,20 @@ import java.util.List;
  * @param causes  optional field-level causes (details.causes)
  * @param detailsName optional {@code details.name}: the object the status is about (e.g. an approval id)
  * @param detailsKind optional {@code details.kind} of that object
+ * @param retryAfterSeconds when above 0, {@code details.retryAfterSeconds} and the {@code Retry-After}
+ *                          header: client-go waits that long and retries (429 and 503 carry it by default)
  */
-public record Status(int code, String reason, String message, List<Cause> causes, String detailsName, String detailsKind) {
+public record Status(int code, String reason, String message, List<Cause> causes, String detailsName, String detailsKind,
+                     int retryAfterSeconds) {
 
     private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * Seconds a client is told to wait before retrying a 429 or 503 of kubegate's own: the API
+     * server's own answer to overload ({@code Retry-After: 1}); client-go retries such calls up to
+     * ten times, so a short wait rides out a restart or a store failover without the agent noticing.
+     */
+    public static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
 
     public record Cause(String reason, String message, String field) {
     }
@@ -50,13 +60,32 @@ public record Status(int code, String reason, String message, List<Cause> causes
         return value == null ? "(none)" : "\"" + value + "\"";
     }
 
+    public Status(int code, String reason, String message, List<Cause> causes, String detailsName, String detailsKind) {
+        this(code, reason, message, causes, detailsName, detailsKind, retryable(code) ? DEFAULT_RETRY_AFTER_SECONDS : 0);
+    }
+
     public Status(int code, String reason, String message, List<Cause> causes) {
         this(code, reason, message, causes, null, null);
     }
 
+    /** The codes client-go retries when the answer carries {@code Retry-After}. */
+    private static boolean retryable(int code) {
+        return code == 429 || code == 503;
+    }
+
     /** The same status naming the object it is about in {@code details} (clients read the id there). */
     public Status withDetails(String name, String kind) {
-        return new Status(code, reason, message, causes, name, kind);
+        return new Status(code, reason, message, causes, name, kind, retryAfterSeconds);
+    }
+
+    /** The same status telling the client to retry after {@code seconds} (0: no such advice). */
+    public Status withRetryAfter(int seconds) {
+        return new Status(code, reason, message, causes, detailsName, detailsKind, Math.max(0, seconds));
+    }
+
+    /** The {@code Retry-After} header value to send with this status, or null when none is due. */
+    public String retryAfterHeader() {
+        return retryAfterSeconds > 0 ? Integer.toString(retryAfterSeconds) : null;
     }
 
     public static Status badRequest(String message) {
@@ -143,7 +172,8 @@ public record Status(int code, String reason, String message, List<Cause> causes
         g.writeStringField("status", "Failure");
         g.writeStringField("message", message);
         g.writeStringField("reason", reason);
-        if (!causes.isEmpty() || detailsName != null || detailsKind != null) {
+        boolean details = !causes.isEmpty() || detailsName != null || detailsKind != null || retryAfterSeconds > 0;
+        if (details) {
             g.writeObjectFieldStart("details");
             if (detailsName != null) g.writeStringField("name", detailsName);
             if (detailsKind != null) g.writeStringField("kind", detailsKind);
@@ -159,7 +189,10 @@ public record Status(int code, String reason, String message, List<Cause> causes
             }
             g.writeEndArray();
         }
-        if (!causes.isEmpty() || detailsName != null || detailsKind != null) {
+        if (retryAfterSeconds > 0) {
+            g.writeNumberField("retryAfterSeconds", retryAfterSeconds);
+        }
+        if (details) {
             g.writeEndObject();
         }
         g.writeNumberField("code", code);

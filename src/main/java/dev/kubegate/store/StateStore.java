@@ -88,6 +88,15 @@ public interface StateStore {
     /** False while the backing store is unreachable (readiness turns unready, callers fail closed). */
     boolean available();
 
+    /**
+     * How stale this replica's view of shared state may be: the time since the change feed last proved
+     * it delivers other replicas' changes (a notification, a heartbeat answer, a LISTEN). Zero for a
+     * store without a feed (in-memory, embedded: one replica sees its own writes at once).
+     */
+    default java.time.Duration lag() {
+        return java.time.Duration.ZERO;
+    }
+
     /** For logs and the status endpoint, e.g. "embedded (data/state)" or "postgres (db:5432/kubegate)". */
     String describe();
 

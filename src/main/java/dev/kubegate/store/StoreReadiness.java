@@ -25,6 +25,14 @@ public class StoreReadiness implements HealthCheck {
         Gauge.builder("kubegate.store.available", this, r -> r.available() ? 1 : 0)
                 .description("1 while the state store answers; 0 means calls that need shared state are refused (503)")
                 .strongReference(true).register(registry);
+        Gauge.builder("kubegate.store.lag.seconds", this, r -> r.lagSeconds())
+                .description("seconds since the state store's change feed last proved it delivers other replicas' changes (0 without a feed)")
+                .strongReference(true).register(registry);
+    }
+
+    private double lagSeconds() {
+        StateStore s = stores.current();
+        return s == null ? 0 : s.lag().toNanos() / 1e9;
     }
 
     private boolean available() {

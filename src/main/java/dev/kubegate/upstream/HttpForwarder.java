@@ -334,8 +334,13 @@ public final class HttpForwarder {
         UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), false);
         resp.headers().remove(HttpHeaders.CONTENT_LENGTH);
         resp.setChunked(true);
-        if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-            resp.writeHead(); // a stream: the client waits for the head (see relayResponse)
+        // A finite JSON answer is held (up to MaskWarning.HOLD_BYTES) so its Warning can count the masked values.
+        Buffer[] held = {!watch && isJson(cresp) ? Buffer.buffer() : null};
+        if (held[0] == null) {
+            resp.headers().add(MaskWarning.HEADER, MaskWarning.ACTIVE);
+            if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+                resp.writeHead(); // a stream: the client waits for the head (see relayResponse)
+            }
         }
         if (capture != null) {
             capture.head(resp.headers());
@@ -421,7 +426,16 @@ public final class HttpForwarder {
                 if (capture != null) {
                     capture.add(chunk);
                 }
-                resp.write(chunk);
+                if (held[0] == null) {
+                    resp.write(chunk);
+                } else if (held[0].length() + chunk.length() <= MaskWarning.HOLD_BYTES) {
+                    held[0].appendBuffer(chunk);
+                } else {
+                    // Too large to hold: the head leaves now, saying masking is active without a count.
+                    resp.headers().add(MaskWarning.HEADER, MaskWarning.ACTIVE);
+                    resp.write(held[0].appendBuffer(chunk));
+                    held[0] = null;
+                }
             }
             if (ending[0] && masker.atBoundary()) {
                 finish.run();
@@ -448,10 +462,20 @@ public final class HttpForwarder {
             if (capture != null) {
                 capture.add(chunk);
             }
+            if (held[0] != null) {
+                MaskWarning.addCounted(resp.headers(), masker.maskedCount());
+                chunk = held[0].appendBuffer(chunk);
+                held[0] = null;
+            }
             resp.end(chunk);
             done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true, masker.maskedCount()));
         });
         cresp.resume();
+    }
+
+    private static boolean isJson(HttpClientResponse cresp) {
+        String type = cresp.getHeader(HttpHeaders.CONTENT_TYPE);
+        return type != null && type.split(";", 2)[0].strip().equalsIgnoreCase("application/json");
     }
 
     /** Streams {@code from} into {@code to}, pausing the source while the destination's queue is full. */

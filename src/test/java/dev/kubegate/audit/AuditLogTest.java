@@ -50,6 +50,25 @@ class AuditLogTest {
     }
 
     @Test
+    void anAppendedEntryReportsItsHashInTheChain() throws Exception {
+        Path root = tmp.resolve("audit-hash");
+        AuditLog log = open(root, 1 << 20);
+        AuditLog.Appended a = log.append(entry("h1"), false).get(5, TimeUnit.SECONDS);
+        AuditLog.Appended b = log.append(entry("h2"), true).get(5, TimeUnit.SECONDS);
+        log.close();
+        java.util.Map<String, JsonNode> written = new java.util.HashMap<>();
+        for (Path seg : Segments.list(root.resolve("s1"))) {
+            for (String l : Files.readAllLines(seg, StandardCharsets.UTF_8)) {
+                JsonNode n = Canonical.JSON.readTree(l);
+                written.put(n.path("id").asText(), n);
+            }
+        }
+        assertThat(a.hash()).isNotEmpty().isEqualTo(written.get("h1").path("hash").asText());
+        assertThat(b.hash()).isEqualTo(written.get("h2").path("hash").asText());
+        assertThat(written.get("h2").path("prev").asText()).isEqualTo(a.hash());
+    }
+
+    @Test
     void outageRefusesGatedCallsKeepsTheQueueAndShipsItInOrderOnce() throws Exception {
         Path root = tmp.resolve("audit");
         AuditLog log = open(root, 2048);

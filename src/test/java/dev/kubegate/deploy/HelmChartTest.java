@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.kubegate.config.KubegateConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import dev.kubegate.identity.mapping.IdentityMappings;
+import dev.kubegate.testing.PromQl;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
@@ -140,6 +141,119 @@ class HelmChartTest {
                 .contains("may hold letters, digits, - and _ only");
         assertThat(templateError("identity.oidc.issuers.github.url=https://x")).contains("identity.oidc.issuers.github needs url and audiences");
         assertThat(templateError("audit.s3.retention=1d,audit.s3.retentionMode=strict")).contains("GOVERNANCE or COMPLIANCE");
+    }
+
+    @Test
+    void valuesOfTheWrongTypeAreRefusedByTheSchema() throws Exception {
+        assertThat(templateError("replicaCount=three")).contains("/replicaCount").contains("want integer");
+        assertThat(templateError("service.port=70000")).contains("/service/port").contains("maximum");
+        assertThat(templateError("sessoin.ttl=1h")).contains("additional properties 'sessoin' not allowed");
+        assertThat(templateError("session.ttl=forever")).contains("/session/ttl");
+        assertThat(templateError("image.flavor=graal")).contains("/image/flavor");
+        assertThat(templateErrorString("tls.certManager.enabled=yes")).contains("/tls/certManager/enabled").contains("want boolean");
+        // helm lint reads the same schema
+        Run lint = run(TOOLS.toString(), "helm", "lint", CHART.toString(), "--set", "replicaCount=three");
+        assertThat(lint.code).isNotZero();
+        assertThat(lint.out + lint.err).contains("/replicaCount");
+        // what the schema allows in more than one form still renders
+        Run both = run(TOOLS.toString(), "helm", "template", "kubegate", CHART.toString(), "--set", "image.tag=1.2",
+                "--set", "podDisruptionBudget.maxUnavailable=50%", "--set-string", "otel.sampleRatio=0.5");
+        assertThat(both.code).as(both.err).isZero();
+    }
+
+    @Test
+    void helmTestRunsKubectlThroughTheGatewaysService() throws Exception {
+        JsonNode pod = named(scenarios.get("defaults"), "Pod", "kubegate-test-kubectl");
+        assertThat(pod.at("/metadata/annotations/helm.sh~1hook").asText()).isEqualTo("test");
+        JsonNode spec = pod.path("spec");
+        assertThat(spec.path("restartPolicy").asText()).isEqualTo("Never");
+        assertThat(spec.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+        assertThat(spec.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+        assertThat(spec.path("containers")).hasSize(1);
+        JsonNode ready = spec.at("/containers/0");
+        assertThat(ready.path("image").asText()).startsWith("registry.k8s.io/kubectl:");
+        assertThat(ready.at("/command/0").asText()).isEqualTo("kubectl");
+        List<String> args = new ArrayList<>();
+        ready.path("args").forEach(a -> args.add(a.asText()));
+        // the Service's DNS name and port, the certificate the chart's CA signed, kubegate's own readiness
+        assertThat(args).containsExactly("--server=https://kubegate.kubegate.svc:443", "--certificate-authority=/etc/kubegate-ca/ca.crt",
+                "get", "--raw", "/q/health/ready");
+        assertThat(ready.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).isFalse();
+        assertThat(volume(spec, "ca").at("/secret/secretName").asText()).isEqualTo("kubegate-tls");
+        assertThat(volume(spec, "ca").at("/secret/items/0/key").asText()).isEqualTo("ca.crt");
+
+        // with an agent's token: as that agent, kubectl version and discovery, after readiness
+        Run r = run(TOOLS.toString(), "helm", "template", "kubegate", CHART.toString(), "--namespace", "kubegate",
+                "--set", "tests.agentToken.existingSecret=helm-test-agent");
+        assertThat(r.code).as(r.err).isZero();
+        JsonNode asAgent = named(parse(r.out), "Pod", "kubegate-test-kubectl").path("spec");
+        assertThat(asAgent.path("initContainers")).hasSize(2);
+        assertThat(asAgent.at("/initContainers/0/name").asText()).isEqualTo("ready");
+        assertThat(asAgent.at("/initContainers/1/args").toString()).contains("--token=$(AGENT_TOKEN)", "version");
+        assertThat(asAgent.at("/containers/0/args").toString()).contains("--token=$(AGENT_TOKEN)", "api-versions");
+        assertThat(env(asAgent.at("/containers/0"), "AGENT_TOKEN").at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("helm-test-agent");
+        // no test Pod in the plain manifests (kubectl apply would run it once, for nothing)
+        assertThat(kinds(parse(Files.readString(ROOT.resolve("k8s/manifests/kubegate.yaml"))))).doesNotContain("Pod");
+        Run off = run(TOOLS.toString(), "helm", "template", "kubegate", CHART.toString(), "--set", "tests.enabled=false");
+        assertThat(kinds(parse(off.out))).doesNotContain("Pod");
+    }
+
+    @Test
+    void certManagerIssuesAStableCertificateWhereTheGeneratedCaChangesEveryRender() throws Exception {
+        String[] certManager = {TOOLS.toString(), "helm", "template", "kubegate", CHART.toString(), "--namespace", "kubegate",
+                "--set", "tls.certManager.enabled=true,tls.certManager.issuerRef.name=internal-ca,tls.certManager.issuerRef.kind=ClusterIssuer",
+                "--set", "tls.extraSans={kubegate.example.com}"};
+        Run first = run(certManager);
+        assertThat(first.code).as(first.err).isZero();
+        List<JsonNode> objs = parse(first.out);
+        JsonNode cert = one(objs, "Certificate");
+        assertThat(cert.path("apiVersion").asText()).isEqualTo("cert-manager.io/v1");
+        assertThat(cert.at("/spec/secretName").asText()).isEqualTo("kubegate-tls");
+        List<String> dns = new ArrayList<>();
+        cert.at("/spec/dnsNames").forEach(d -> dns.add(d.asText()));
+        assertThat(dns).containsExactly("kubegate", "kubegate.kubegate", "kubegate.kubegate.svc", "kubegate.kubegate.svc.cluster.local",
+                "kubegate.example.com");
+        assertThat(cert.at("/spec/issuerRef/name").asText()).isEqualTo("internal-ca");
+        assertThat(cert.at("/spec/issuerRef/kind").asText()).isEqualTo("ClusterIssuer");
+        assertThat(cert.at("/spec/issuerRef/group").asText()).isEqualTo("cert-manager.io");
+        // nothing secret rendered; the pods and the ServiceMonitor read what cert-manager writes
+        assertThat(objs.stream().filter(o -> "Secret".equals(o.path("kind").asText()))
+                .map(o -> o.at("/metadata/name").asText())).doesNotContain("kubegate-tls");
+        JsonNode deploy = one(objs, "Deployment");
+        assertThat(volume(deploy.at("/spec/template/spec"), "tls").at("/secret/secretName").asText()).isEqualTo("kubegate-tls");
+        // GitOps: the same values render the same bytes, every time
+        assertThat(run(certManager).out).isEqualTo(first.out);
+        // ...while the lookup-generated CA is new at every `helm template` (no cluster to look it up in): docs/helm.md
+        String[] generated = {TOOLS.toString(), "helm", "template", "kubegate", CHART.toString(), "--namespace", "kubegate"};
+        String ca1 = named(parse(run(generated).out), "Secret", "kubegate-tls").at("/data/ca.crt").asText();
+        String ca2 = named(parse(run(generated).out), "Secret", "kubegate-tls").at("/data/ca.crt").asText();
+        assertThat(ca1).isNotEqualTo(ca2);
+        assertThat(templateError("tls.certManager.enabled=true")).contains("tls.certManager.enabled needs tls.certManager.issuerRef.name");
+    }
+
+    @Test
+    void theAuditExportIsRenderedAsKubegateSettings() throws Exception {
+        Run r = run(TOOLS.toString(), "helm", "template", "kubegate", CHART.toString(), "--namespace", "kubegate",
+                "--set", "audit.export.enabled=true,audit.export.file=/var/lib/kubegate/siem/events.jsonl");
+        assertThat(r.code).as(r.err).isZero();
+        Map<String, String> props = properties(parse(r.out));
+        assertThat(props).containsEntry("kubegate.audit.export.enabled", "true")
+                .containsEntry("kubegate.audit.export.file", "/var/lib/kubegate/siem/events.jsonl");
+        KubegateConfig config = kubegateConfig("audit-export", props);
+        assertThat(config.audit().export().enabled()).isTrue();
+        assertThat(config.audit().export().file()).contains(Path.of("/var/lib/kubegate/siem/events.jsonl"));
+        assertThat(properties(scenarios.get("defaults"))).doesNotContainKey("kubegate.audit.export.enabled");
+    }
+
+    @Test
+    void theGrafanaDashboardReadsOnlyMetricsKubegateRegisters() throws Exception {
+        Set<String> registered = registeredMetrics();
+        Map<String, String> exprs = PromQl.dashboardExpressions(ROOT.resolve(PromQl.DASHBOARD));
+        assertThat(exprs).hasSizeGreaterThan(20);
+        Set<String> used = PromQl.kubegateMetrics(exprs);
+        assertThat(used).contains("kubegate_http_server_request_duration_seconds_bucket", "kubegate_approvals_pending",
+                "kubegate_audit_unshipped_segments", "kubegate_store_lag_seconds");
+        assertThat(registered).containsAll(used);
     }
 
     @Test
@@ -446,7 +560,7 @@ class HelmChartTest {
         } catch (IOException e) {
             throw new AssertionError(e);
         }
-        assertThat(names).contains("kubegate_requests_seconds_count", "kubegate_policy_loaded");
+        assertThat(names).contains("kubegate_http_server_request_duration_seconds_count", "kubegate_policy_loaded");
         return names;
     }
 
@@ -461,6 +575,12 @@ class HelmChartTest {
         Map<String, Path> m = new LinkedHashMap<>();
         files.keySet().forEach(n -> m.put(n, ROOT.resolve("k8s/test/values/" + n + ".yaml")));
         return m;
+    }
+
+    private static String templateErrorString(String set) throws Exception {
+        Run r = run(TOOLS.toString(), "helm", "template", "kubegate", CHART.toString(), "--set-string", set);
+        assertThat(r.code).as("helm template --set-string %s should fail", set).isNotZero();
+        return r.err;
     }
 
     private static String templateError(String set) throws Exception {

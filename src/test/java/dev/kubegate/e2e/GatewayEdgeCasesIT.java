@@ -2,6 +2,7 @@ package dev.kubegate.e2e;
 
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
+import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.RecordedRequest;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
@@ -24,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -157,7 +159,16 @@ class GatewayEdgeCasesIT {
             HttpResponse<String> r = dead.httpClient().send(HttpRequest.newBuilder(URI.create(dead.url() + "/api/v1/pods"))
                     .header("Authorization", "Bearer " + AGENT).build(), HttpResponse.BodyHandlers.ofString());
             assertStatus(r, 503, "ServiceUnavailable");
-            assertThat(r.body()).contains("unreachable");
+            assertThat(r.body()).contains("unreachable").contains("\"retryAfterSeconds\":1");
+            assertThat(r.headers().firstValue("Retry-After")).contains("1");
+            // client-go reads Retry-After: real kubectl waits and retries the call before giving up
+            Kubectl viaDead = new Kubectl(dead.kubeconfig(dir.resolve("dead.kubeconfig"), AGENT));
+            long started = System.nanoTime();
+            Kubectl.Result raw = viaDead.run("get", "--raw", "/api/v1/namespaces/default/pods");
+            assertThat(raw.exitCode()).isNotZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(3));
+            long attempts = dead.logText().lines().filter(l -> l.contains("namespaces/default/pods") && l.contains(" 503 ")).count();
+            assertThat(attempts).as(dead.logText()).isGreaterThan(3);
             HttpResponse<String> ready = dead.httpClient().send(HttpRequest.newBuilder(URI.create(dead.url() + "/q/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(503);
@@ -225,8 +236,8 @@ class GatewayEdgeCasesIT {
         String metrics = await().atMost(10, TimeUnit.SECONDS).until(
                 () -> RestAssured.given().baseUri(gateway.url()).relaxedHTTPSValidation().get("/q/metrics").asString(),
                 m -> m.contains("verb=\"watch\""));
-        assertThat(metrics).contains("kubegate_requests_seconds_count{code=\"200\",group=\"\",resource=\"configmaps\",subresource=\"\",verb=\"list\"}");
-        assertThat(metrics).contains("kubegate_requests_seconds_bucket{");
+        assertThat(metrics).contains("kubegate_http_server_request_duration_seconds_count{code=\"200\",group=\"\",resource=\"configmaps\",subresource=\"\",verb=\"list\"}");
+        assertThat(metrics).contains("kubegate_http_server_request_duration_seconds_bucket{");
         assertThat(metrics).contains("kubegate_watches_open");
         assertThat(metrics).contains("kubegate_exec_sessions_open");
     }

@@ -69,7 +69,7 @@ class SessionsIT {
     /** kubectl whose user runs `kubegate login` (written by `kubegate kubeconfig --exec`), with its own $HOME for the cache. */
     static Kubectl loginKubectl(String name, String... loginOptions) throws Exception {
         Path file = dir.resolve(name + ".kubeconfig");
-        List<String> args = new ArrayList<>(List.of("kubeconfig", "--exec", "-o", file.toString()));
+        List<String> args = new ArrayList<>(List.of("kubeconfig", "--exec", "--output-file", file.toString()));
         args.addAll(List.of(loginOptions));
         gateway.cli(args.toArray(String[]::new));
         Path home = Files.createDirectories(dir.resolve("home-" + name));
@@ -138,7 +138,7 @@ class SessionsIT {
         String token = JSON.readTree(Files.readString(cachedToken("bob"))).path("token").asText();
         assertThat(call("GET", "/api/v1/namespaces", token, null).statusCode()).isEqualTo(200);
 
-        String out = gateway.cli("sessions", "revoke", session.path("id").asText(), "--admin-token", ADMIN);
+        String out = gateway.cli("sessions", "revoke", session.path("id").asText(), "--token", ADMIN);
         assertThat(out).contains("revoked");
         assertStatus(call("GET", "/api/v1/namespaces", token, null), 401, "was revoked");
 
@@ -224,7 +224,7 @@ class SessionsIT {
         Response current = call("GET", "/kubegate/v1/sessions/current", token, null);
         assertThat(current.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(current.asString()).path("id").asText()).isEqualTo(cred.path("session").path("id").asText());
-        String list = gateway.cli("sessions", "list", "--admin-token", ADMIN);
+        String list = gateway.cli("sessions", "list", "--token", ADMIN);
         assertThat(list).contains(cred.path("session").path("id").asText());
     }
 }

@@ -60,4 +60,21 @@ class StatusTest {
         assertThat(Status.quoted(null)).isEqualTo("(none)");
         assertThat(Status.quoted("text/plain")).isEqualTo("\"text/plain\"");
     }
+
+    @Test
+    void tooManyRequestsAndServiceUnavailableTellClientsWhenToRetry() throws Exception {
+        for (Status st : new Status[]{Status.serviceUnavailable("down"), Status.tooManyRequests("slow down")}) {
+            assertThat(st.retryAfterHeader()).isEqualTo("1");
+            JsonNode s = json.readTree(st.toJson());
+            assertThat(s.at("/details/retryAfterSeconds").asInt()).isEqualTo(Status.DEFAULT_RETRY_AFTER_SECONDS);
+            // kept when the status names an object
+            assertThat(json.readTree(st.withDetails("ap-1", "approvals").toJson()).at("/details/retryAfterSeconds").asInt()).isEqualTo(1);
+        }
+        assertThat(Status.serviceUnavailable("x").withRetryAfter(5).retryAfterHeader()).isEqualTo("5");
+        assertThat(json.readTree(Status.serviceUnavailable("x").withRetryAfter(0).toJson()).has("details")).isFalse();
+        for (Status st : new Status[]{Status.forbidden("no"), Status.internalError("bug"), Status.gatewayTimeout("t")}) {
+            assertThat(st.retryAfterHeader()).isNull();
+            assertThat(json.readTree(st.toJson()).has("details")).isFalse();
+        }
+    }
 }

@@ -115,7 +115,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** A kubeconfig for an agent presenting {@code token}, written by {@code kubegate kubeconfig}. */
     public Path kubeconfig(Path file, String token) throws Exception {
-        cli("kubeconfig", "--token", token, "-o", file.toString());
+        cli("kubeconfig", "--token", token, "--output-file", file.toString());
         return file;
     }
 

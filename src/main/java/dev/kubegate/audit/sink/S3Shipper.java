@@ -49,6 +49,7 @@ public final class S3Shipper implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private volatile String lastError;
     private volatile long pendingBytes;
+    private volatile int pendingSegments;
     private volatile boolean locked;
     private volatile boolean lockChecked;
     private volatile boolean keysShipped;
@@ -97,6 +98,11 @@ public final class S3Shipper implements AutoCloseable {
         return pendingBytes;
     }
 
+    /** Closed segments not shipped yet (as of the last attempt). */
+    public int pendingSegments() {
+        return pendingSegments;
+    }
+
     public boolean objectLock() {
         return locked;
     }
@@ -113,10 +119,15 @@ public final class S3Shipper implements AutoCloseable {
             // The last segment is the one being written: closed ones are all before it.
             List<Path> closed = segments.isEmpty() ? List.of() : segments.subList(0, segments.size() - 1);
             long pending = 0;
+            int count = 0;
             for (Path p : closed) {
-                if (p.getFileName().toString().compareTo(shipped) > 0) pending += Files.size(p);
+                if (p.getFileName().toString().compareTo(shipped) > 0) {
+                    pending += Files.size(p);
+                    count++;
+                }
             }
             pendingBytes = pending;
+            pendingSegments = count;
             Path last = null;
             for (Path p : closed) {
                 String name = p.getFileName().toString();
@@ -126,6 +137,7 @@ public final class S3Shipper implements AutoCloseable {
                 markShipped(name);
                 pending -= Files.size(p);
                 pendingBytes = pending;
+                pendingSegments = --count;
             }
             if (last != null) {
                 put(location.prefix() + stream + "/" + Segments.HEAD, lastLine(last), false);

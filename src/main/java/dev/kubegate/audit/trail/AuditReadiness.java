@@ -1,6 +1,7 @@
 package dev.kubegate.audit.trail;
 
 import dev.kubegate.audit.AuditLog;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -26,6 +27,18 @@ public class AuditReadiness implements HealthCheck {
     void registerGauge(@Observes StartupEvent event, MeterRegistry registry) {
         Gauge.builder("kubegate.audit.ready", this, r -> r.trail.unavailable() == null ? 1 : 0)
                 .description("1 while the audit log (and its S3 sink) accepts records; 0 means every call is refused (503)")
+                .strongReference(true).register(registry);
+        Gauge.builder("kubegate.audit.unshipped.segments", this, r -> r.trail.shipper() == null ? 0 : r.trail.shipper().pendingSegments())
+                .description("closed audit segments not yet shipped to S3 (0 with the file sink)")
+                .strongReference(true).register(registry);
+        Gauge.builder("kubegate.audit.unshipped.bytes", this, r -> r.trail.shipper() == null ? 0 : r.trail.shipper().pendingBytes())
+                .description("bytes of closed audit segments not yet shipped to S3; past kubegate.audit.s3.max-pending calls are refused")
+                .strongReference(true).register(registry);
+        FunctionCounter.builder("kubegate.audit.export.dropped", this, r -> r.trail.export() == null ? 0 : r.trail.export().dropped())
+                .description("Kubernetes audit events the SIEM export could not write (queue full or file error)")
+                .register(registry);
+        Gauge.builder("kubegate.audit.queued.records", this, r -> r.trail.log() == null ? 0 : r.trail.log().queued())
+                .description("audit records accepted but not yet durable on disk")
                 .strongReference(true).register(registry);
     }
 

@@ -10,6 +10,8 @@ import dev.kubegate.audit.FsyncPolicy;
 import dev.kubegate.audit.LifecycleEvent;
 import dev.kubegate.audit.SigningKeys;
 import dev.kubegate.audit.sink.S3Location;
+import dev.kubegate.audit.sink.K8sAuditEvent;
+import dev.kubegate.audit.sink.K8sAuditExport;
 import dev.kubegate.audit.sink.S3Shipper;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.gateway.ByteSize;
@@ -80,6 +82,7 @@ public class AuditTrail {
 
     private volatile AuditLog log;
     private volatile S3Shipper shipper;
+    private volatile K8sAuditExport export;
     private volatile String startFailure = "the audit log is starting";
     long maxBody;
 
@@ -115,6 +118,10 @@ public class AuditTrail {
                     ByteSize.parse(config.audit().segmentSize()), config.audit().segmentAge(),
                     config.audit().checkpointInterval(), config.audit().maxBuffered(), java.time.Duration.ofSeconds(1)),
                     signer, Clock.systemUTC(), onSealed);
+            if (config.audit().export().enabled()) {
+                export = new K8sAuditExport(config.audit().export().file().orElse(dir.resolve("k8s-audit").resolve("events.jsonl")));
+                LOG.infof("audit: Kubernetes audit events (audit.k8s.io/v1) appended to %s", export.file());
+            }
             startFailure = null;
             LOG.infof("audit: stream %s in %s, fsync %s, signing key %s", stream, dir, config.audit().fsync(), signer.keyId());
         } catch (IOException e) {
@@ -130,6 +137,10 @@ public class AuditTrail {
         S3Shipper sh = shipper;
         if (sh != null) {
             sh.close();
+        }
+        K8sAuditExport x = export;
+        if (x != null) {
+            x.close();
         }
     }
 
@@ -230,12 +241,35 @@ public class AuditTrail {
         if (l == null || !config.audit().enabled()) {
             return;
         }
-        l.append(safeEntry(c, "call"), false).whenComplete((a, err) -> {
+        ObjectNode entry = safeEntry(c, "call");
+        l.append(entry, false).whenComplete((a, err) -> {
             if (err != null && !(err instanceof AuditUnavailableException)) {
                 LOG.errorf(err, "audit record %s could not be written", c.id);
             }
+            exportEvent(c, entry, a == null ? null : a.hash());
         });
         playbooks.observe(c);
+    }
+
+    /** The SIEM export sink, or null when {@code kubegate.audit.export.enabled} is off. */
+    public K8sAuditExport export() {
+        return export;
+    }
+
+    /** The call as a Kubernetes audit event for the SIEM export (even when the signed log failed: detection still wants it). */
+    private void exportEvent(CallRecord c, ObjectNode entry, String hash) {
+        K8sAuditExport x = export;
+        if (x == null) {
+            return;
+        }
+        try {
+            K8sAuditEvent.Impersonated as = c.principal != null && config.upstream().impersonate()
+                    ? new K8sAuditEvent.Impersonated(c.principal.impersonatedUser(), c.principal.groups()) : null;
+            String uri = c.uri == null || c.uri.length() <= 4096 ? c.uri : c.uri.substring(0, 4096) + "…";
+            x.write(K8sAuditEvent.from(entry, hash, uri, as));
+        } catch (RuntimeException bug) {
+            LOG.errorf(bug, "audit record %s could not be exported as a Kubernetes audit event", c.id);
+        }
     }
 
     /**

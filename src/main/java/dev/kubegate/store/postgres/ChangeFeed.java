@@ -35,6 +35,8 @@ final class ChangeFeed {
     private volatile boolean listening;
     private volatile boolean closed;
     private volatile long heartbeatTimer = -1;
+    /** System.nanoTime() when the feed last proved live; 0 before the first LISTEN. */
+    private volatile long confirmedAt;
     // Touched only on the feed's context.
     private boolean everListened;
     private int attempts;
@@ -62,6 +64,12 @@ final class ChangeFeed {
     /** True while the LISTEN connection is up: changes of other replicas reach this one. */
     boolean listening() {
         return listening && !closed;
+    }
+
+    /** Time since the feed last proved live (LISTEN, heartbeat answer, notification); zero before it started. */
+    java.time.Duration sinceConfirmed() {
+        long at = confirmedAt;
+        return at == 0 ? java.time.Duration.ZERO : java.time.Duration.ofNanos(System.nanoTime() - at);
     }
 
     void close() {
@@ -106,6 +114,7 @@ final class ChangeFeed {
                 }
                 attempts = 0;
                 listening = true;
+                confirmedAt = System.nanoTime();
                 if (everListened) {
                     LOG.infof("state store change feed reconnected (%s): resynchronizing", channel);
                     safeDeliver(Change.RESYNC);
@@ -159,11 +168,14 @@ final class ChangeFeed {
             vertx.cancelTimer(timer);
             if (ar.failed()) {
                 c.close();
+            } else {
+                confirmedAt = System.nanoTime();
             }
         });
     }
 
     private void onNotification(String payload) {
+        confirmedAt = System.nanoTime();
         Change change;
         try {
             JsonObject o = new JsonObject(payload);

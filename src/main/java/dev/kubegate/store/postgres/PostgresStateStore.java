@@ -247,6 +247,11 @@ public final class PostgresStateStore implements StateStore, AutoCloseable {
     }
 
     @Override
+    public java.time.Duration lag() {
+        return feed.sinceConfirmed();
+    }
+
+    @Override
     public String describe() {
         return "postgres (" + settings.describe() + ")";
     }
