@@ -39,8 +39,14 @@ rule_covers(rule, group, resource) if {
 	some g in rule.apiGroups
 	g in {group, "*"}
 	some r in rule.resources
-	r in {resource, "*"}
+	r in {resource, "*", any_resource_form(resource)}
 }
+
+# RBAC's "*/<subresource>": that subresource of every resource.
+any_resource_form(resource) := concat("/", ["*", parts[1]]) if {
+	parts := split(resource, "/")
+	count(parts) == 2
+} else := resource
 
 rule_ref(i) := concat("", ["rules[", format_int(i, 10), "]"])
 

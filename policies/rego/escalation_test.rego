@@ -55,6 +55,12 @@ test_sensitive_rights_named if {
 	}
 }
 
+test_any_resource_subresource_form_counts if {
+	inp := rbac_call("create", "clusterroles", "", role_with([{"apiGroups": [""], "resources": ["*/proxy"], "verbs": ["get"]}]))
+	says(inp, ["the kubelet API through nodes/proxy (exec into any pod on the node) (rules[0])"])
+	not says(inp, ["minting service-account tokens"])
+}
+
 test_secret_writes_only_not_named_as_reading if {
 	inp := rbac_call("create", "roles", "prod", role_with([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]}]))
 	not says(inp, ["reading Secrets"])
