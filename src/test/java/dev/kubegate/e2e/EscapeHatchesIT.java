@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,6 +38,8 @@ class EscapeHatchesIT {
 
     static final String ALICE_TOKEN = "alice-" + UUID.randomUUID();
     static final String HATCHY_TOKEN = "hatchy-" + UUID.randomUUID();
+    static final String APPROVER_TOKEN = "carol-" + UUID.randomUUID();
+    static final Pattern APPROVAL_ID = Pattern.compile("ap-[a-z0-9]{10}");
 
     static Path dir;
     static Path tokens;
@@ -52,9 +56,12 @@ class EscapeHatchesIT {
         // alice: group "agents", cluster-admin in the test cluster, so only kubegate's policy stands in her way.
         // hatchy: no rights but those the tests plant.
         Files.writeString(tokens, ALICE_TOKEN + ",alice,alice-uid,\"agents\"\n" + HATCHY_TOKEN + ",hatchy,hatchy-uid,\"hatch-agents\"\n");
+        Path admins = dir.resolve("admins.csv");
+        Files.writeString(admins, APPROVER_TOKEN + ",carol,carol-uid,\"kubegate-approvers\"\n");
         gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
                 "kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString(),
                 "kubegate.identity.static.tokens-file", tokens.toString(),
+                "kubegate.admin.tokens-file", admins.toString(),
                 "kubegate.approval.wait", "0s",
                 "kubegate.rbac-check.interval", "2s"));
         gateway.awaitReady();
@@ -83,10 +90,13 @@ class EscapeHatchesIT {
         assertThat(r.stderr()).contains(expected);
     }
 
-    /** Needs approval: refused now, with the reason and the approval request to ask for. */
-    static void assertHeld(Kubectl.Result r, String... expected) {
+    /** Needs approval: refused now, with the reason and the approval request to ask for; returns its id. */
+    static String assertHeld(Kubectl.Result r, String... expected) {
         assertRefused(r, expected);
         assertThat(r.stderr()).contains("is waiting for an approver from kubegate-approvers");
+        Matcher id = APPROVAL_ID.matcher(r.stderr());
+        assertThat(id.find()).isTrue();
+        return id.group();
     }
 
     @Test
@@ -145,14 +155,25 @@ class EscapeHatchesIT {
     @Test
     void podsRunAsDefaultWithoutApprovalAndAsAnotherServiceAccountOnlyWithIt() throws Exception {
         alice.run("-n", "hatch", "run", "plain", "--image=busybox").assertSuccess();
-        assertHeld(alice.run("apply", "-f", manifest("""
+        Path borrowed = manifest("""
                 apiVersion: v1
                 kind: Pod
-                metadata: {name: borrowed, namespace: hatch}
+                metadata: {name: borrowed-pod, namespace: hatch}
                 spec:
                   serviceAccountName: powerful
                   containers: [{name: c, image: busybox}]
-                """).toString()), "the workload would run as service account \"powerful\" (spec.serviceAccountName)");
+                """);
+        String id = assertHeld(alice.run("apply", "-f", borrowed.toString()),
+                "the workload would run as service account \"powerful\" (spec.serviceAccountName)");
+        assertThat(admin.run("-n", "hatch", "get", "pods", "-o", "name").assertSuccess().stdout()).doesNotContain("borrowed-pod");
+        // A human approves this one pod: then the same call passes.
+        Path token = dir.resolve("carol.token");
+        Files.writeString(token, APPROVER_TOKEN + "\n");
+        assertThat(gateway.cli("approvals", "approve", id, "--token-file", token.toString(), "--server", gateway.url(),
+                "--reason", "the job needs the deployer account")).contains(id + " approved");
+        alice.run("apply", "-f", borrowed.toString()).assertSuccess();
+        assertThat(admin.run("-n", "hatch", "get", "pod", "borrowed-pod", "-o", "jsonpath={.spec.serviceAccountName}")
+                .assertSuccess().stdout()).isEqualTo("powerful");
         assertHeld(alice.run("apply", "-f", manifest("""
                 apiVersion: apps/v1
                 kind: Deployment
@@ -165,15 +186,19 @@ class EscapeHatchesIT {
                       serviceAccount: powerful
                       containers: [{name: c, image: busybox}]
                 """).toString()), "(spec.template.spec.serviceAccountName)");
-        assertThat(admin.run("-n", "hatch", "get", "pods,deployments", "-o", "name").assertSuccess().stdout())
-                .contains("pod/plain").doesNotContain("borrowed");
+        assertThat(admin.run("-n", "hatch", "get", "deployments", "-o", "name").assertSuccess().stdout()).doesNotContain("borrowed");
     }
 
     @Test
     void bindingsToClusterAdminAndWebhookConfigurationsAreHeldNamingWhatTheyGrant() throws Exception {
         assertHeld(alice.run("-n", "hatch", "create", "rolebinding", "grab", "--clusterrole=cluster-admin", "--user=kubegate:alice"),
                 "it grants the ClusterRole \"cluster-admin\" (every permission in the cluster, roleRef)");
-        assertHeld(alice.run("create", "clusterrole", "wide", "--verb=impersonate", "--resource=users"),
+        assertHeld(alice.run("apply", "-f", manifest("""
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: {name: wide}
+                rules: [{apiGroups: [""], resources: [users], verbs: [impersonate]}]
+                """).toString()),
                 "\"impersonate\" (act as other users, groups or service accounts) (rules[0])");
         assertHeld(alice.run("apply", "-f", manifest("""
                 apiVersion: admissionregistration.k8s.io/v1
