@@ -227,8 +227,8 @@ current-context: $user
 EOF
 }
 
-# RBAC for the tests. The gateway (user kubegate-gateway) impersonates agents and reviews tokens and
-# access; the apiserver checks an impersonated extra "<key>: <value>" as verb impersonate on resource
+# RBAC for the tests. The gateway (user kubegate-gateway) impersonates agents, reviews tokens and
+# access, and lists namespaces and service accounts for its escape-hatch report; the apiserver checks an impersonated extra "<key>: <value>" as verb impersonate on resource
 # "userextras/<key>" (RBAC has no prefix wildcard like userextras/*, so the key is spelled out).
 apply_rbac() {
   "$KUBECTL_BIN" --kubeconfig "$1/admin.kubeconfig" apply -f - <<'EOF'
@@ -249,6 +249,10 @@ rules:
 - apiGroups: ["authorization.k8s.io"]
   resources: ["subjectaccessreviews"]
   verbs: ["create"]
+# kubegate rbac-check: which namespaces exist and which hold service accounts other than default.
+- apiGroups: [""]
+  resources: ["namespaces", "serviceaccounts"]
+  verbs: ["list"]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding

@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Access gateway between AI agents and Kubernetes clusters.",
         subcommands = {ServeCommand.class, KubeconfigCommand.class, LoginCommand.class, SessionsCommand.class,
-                ApprovalsCommand.class, AuditCommand.class, VersionCommand.class, CompletionCommand.class})
+                ApprovalsCommand.class, AuditCommand.class, RbacCheckCommand.class, VersionCommand.class,
+                CompletionCommand.class})
 public class KubegateCommand {
 }

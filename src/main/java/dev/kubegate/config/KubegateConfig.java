@@ -53,6 +53,20 @@ public interface KubegateConfig {
 
     Audit audit();
 
+    /** The escape-hatch report ({@code kubegate rbac-check}) the gateway runs periodically. */
+    @WithName("rbac-check")
+    RbacCheck rbacCheck();
+
+    interface RbacCheck {
+        /** Run it inside the gateway (metric kubegate_rbac_escape_hatches, readiness data); off: only the command. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Time between runs; the first runs this long after start-up, at most one minute. */
+        @WithDefault("10m")
+        Duration interval();
+    }
+
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
         Optional<String> url();

@@ -12,7 +12,13 @@ public final class StaticTokenAuthenticator implements Authenticator {
 
     private final TokenFile tokens;
 
+    /** Refuses a file that gives an agent a {@code system:} group ({@link ReservedGroups}). */
     public StaticTokenAuthenticator(TokenFile tokens) {
+        for (TokenFile.Entry e : tokens.entries()) {
+            e.groups().stream().filter(ReservedGroups::isReserved).findFirst().ifPresent(g -> {
+                throw new IllegalArgumentException("static agent token of '" + e.name() + "': " + ReservedGroups.refusal(g));
+            });
+        }
         this.tokens = tokens;
     }
 

@@ -65,6 +65,11 @@ public final class TokenFile {
         return Optional.ofNullable(byDigest.get(digest(token)));
     }
 
+    /** Every row, without its token (in no particular order). */
+    public java.util.Collection<Entry> entries() {
+        return byDigest.values();
+    }
+
     public int size() {
         return byDigest.size();
     }

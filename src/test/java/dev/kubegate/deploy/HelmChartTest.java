@@ -306,10 +306,12 @@ class HelmChartTest {
         assertThat(a.has("service.beta.kubernetes.io/aws-load-balancer-ssl-cert")).isFalse();
 
         JsonNode role = one(objs, "ClusterRole");
-        assertThat(role.path("rules").toString())
-                .contains("\"users\",\"groups\"").doesNotContain("serviceaccounts")
+        String rules = role.path("rules").toString();
+        assertThat(rules).contains("{\"apiGroups\":[\"\"],\"resources\":[\"users\",\"groups\"],\"verbs\":[\"impersonate\"]}")
                 .contains("userextras/kubegate.dev/session").contains("tokenreviews");
-        assertThat(role.path("rules").toString()).doesNotContain("\"get\"").doesNotContain("\"list\"");
+        // Its only reads: namespaces and service accounts listed by the escape-hatch report; no get, no Secrets.
+        assertThat(rules).doesNotContain("\"get\"").doesNotContain("secrets")
+                .contains("{\"apiGroups\":[\"\"],\"resources\":[\"namespaces\",\"serviceaccounts\"],\"verbs\":[\"list\"]}");
         assertThat(one(objs, "ClusterRoleBinding").at("/subjects/0/kind").asText()).isEqualTo("ServiceAccount");
 
         JsonNode tls = named(objs, "Secret", "kubegate-tls");
@@ -502,6 +504,36 @@ class HelmChartTest {
                 .hasMessageContaining("kubegate.store.postgres.url");
         assertThatThrownBy(() -> kubegateConfig("bad value", Map.of("kubegate.session.ttl", "fifteen minutes")))
                 .hasMessageContaining("kubegate.session.ttl");
+    }
+
+    /** agentNetworkPolicy: each agent namespace may reach kubegate, DNS, pods and the world, never the API server. */
+    @Test
+    void agentNamespacesAreCutOffFromTheApiServer() throws Exception {
+        List<JsonNode> objs = scenarios.get("agent-network-policy");
+        List<JsonNode> policies = objs.stream().filter(o -> o.path("kind").asText().equals("NetworkPolicy")
+                && o.at("/metadata/name").asText().equals("kubegate-agent-egress")).toList();
+        assertThat(policies).extracting(p -> p.at("/metadata/namespace").asText()).containsExactly("agents-ci", "agents-ops");
+        for (JsonNode p : policies) {
+            assertThat(p.at("/spec/policyTypes").toString()).isEqualTo("[\"Egress\"]");
+            assertThat(p.at("/spec/podSelector/matchLabels/kubegate.dev~1agent").asText()).isEqualTo("true");
+            JsonNode egress = p.at("/spec/egress");
+            assertThat(egress.get(0).at("/to/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText()).isEqualTo("kubegate");
+            assertThat(egress.get(0).at("/ports/0/port").asInt()).isEqualTo(8443);
+            JsonNode blocks = egress.get(egress.size() - 1).path("to");
+            assertThat(blocks.get(0).at("/ipBlock/cidr").asText()).isEqualTo("0.0.0.0/0");
+            assertThat(blocks.get(0).at("/ipBlock/except").toString()).isEqualTo("[\"10.0.12.34/32\",\"10.0.45.67/32\",\"172.20.0.1/32\"]");
+            assertThat(blocks.get(1).at("/ipBlock/cidr").asText()).isEqualTo("::/0");
+            assertThat(blocks.get(1).at("/ipBlock/except").toString()).isEqualTo("[\"fd00:ec2::1/128\"]");
+        }
+        // Off by default; when on, it needs both lists.
+        assertThat(scenarios.get("defaults")).noneMatch(o -> o.at("/metadata/name").asText().equals("kubegate-agent-egress"));
+        assertThat(templateError("agentNetworkPolicy.enabled=true,agentNetworkPolicy.namespaces={a}"))
+                .contains("agentNetworkPolicy.apiServerCIDRs: list the API server's addresses");
+        assertThat(templateError("agentNetworkPolicy.enabled=true,agentNetworkPolicy.apiServerCIDRs={10.0.0.1/32}"))
+                .contains("agentNetworkPolicy.namespaces: list the namespaces");
+        // kubegate's own identity may run the escape-hatch report by default.
+        JsonNode role = named(scenarios.get("defaults"), "ClusterRole", "kubegate-gateway");
+        assertThat(role.path("rules").toString()).contains("subjectaccessreviews").contains("serviceaccounts");
     }
 
     @Test

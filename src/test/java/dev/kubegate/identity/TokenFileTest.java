@@ -35,6 +35,15 @@ class TokenFileTest {
     }
 
     @Test
+    void staticAgentTokensWithSystemGroupsAreRefused() {
+        TokenFile f = TokenFile.parse("tok-a,alice,uid-a,\"agents\"\ntok-m,mallory,uid-m,\"agents,system:masters\"", "t.csv");
+        assertThat(f.entries()).extracting(TokenFile.Entry::name).containsExactlyInAnyOrder("alice", "mallory");
+        assertThatThrownBy(() -> new StaticTokenAuthenticator(f))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("static agent token of 'mallory': group 'system:masters' is in the API server's reserved 'system:' namespace");
+    }
+
+    @Test
     void staticAuthenticatorMapsTokensToPrincipals() {
         var auth = new AuthenticatorChain(List.of(new StaticTokenAuthenticator(TokenFile.parse("tok,alice,uid-1,\"agents\"", "t"))));
         Principal p = auth.authenticate(Optional.of("tok")).await().indefinitely();

@@ -48,7 +48,7 @@ public final class Fixtures {
 
     /** A production-like pod: init container, two containers, probes, env from secrets, volumes. */
     public static final String POD_SPEC = """
-            {"serviceAccountName": "web", "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+            {"serviceAccountName": "default", "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
              "initContainers": [{"name": "migrate", "image": "registry.example.com/web:1.42.0", "command": ["/app/migrate", "--up"],
                "env": [{"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": "web-db", "key": "url"}}}],
                "securityContext": {"allowPrivilegeEscalation": false, "capabilities": {"drop": ["ALL"]}}}],
@@ -83,7 +83,7 @@ public final class Fixtures {
                           "template": {"metadata": {"labels": {"app": "web"}}, "spec": %s}}}""".formatted(spec));
     }
 
-    /** The realistic pod create of the benchmark: allowed by the default pack. */
+    /** The realistic pod create of the benchmark: allowed by the default pack (it runs as the namespace's default account). */
     public static PolicyInput createPod() {
         return input(request("create", "", "pods", "", "prod"), pod(POD_SPEC));
     }

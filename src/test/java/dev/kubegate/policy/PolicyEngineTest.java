@@ -105,6 +105,26 @@ class PolicyEngineTest {
     }
 
     @Test
+    void podRunningAsAnotherServiceAccountNeedsApproval() {
+        PolicyDecision d = decide(input(request("create", "", "pods", "", "prod"),
+                pod(POD_SPEC.replace("\"serviceAccountName\": \"default\"", "\"serviceAccountName\": \"web\""))));
+        assertThat(d.allow()).isFalse();
+        assertThat(d.approval().required()).isTrue();
+        assertThat(d.approval().reason()).contains("the workload would run as service account \"web\" (spec.serviceAccountName)");
+    }
+
+    @Test
+    void tokenRequestIsRefusedEvenAsDryRun() {
+        PolicyInput.Request r = request("create", "", "serviceaccounts", "token", "prod");
+        PolicyInput.Request dry = new PolicyInput.Request(r.verb(), r.apiGroup(), r.apiVersion(), r.resource(), r.subresource(),
+                r.namespace(), "deployer", r.isResourceRequest(), r.path(), r.query(), true);
+        PolicyDecision d = decide(input(dry, json("{\"apiVersion\": \"authentication.k8s.io/v1\", \"kind\": \"TokenRequest\", \"spec\": {}}")));
+        assertThat(d.allow()).isFalse();
+        assertThat(d.approval().required()).isFalse();
+        assertThat(d.reasons()).anySatisfy(reason -> assertThat(reason).contains("a TokenRequest mints a token of service account \"deployer\""));
+    }
+
+    @Test
     void networkPolicyChangeNeedsApproval() {
         PolicyDecision d = decide(input(request("create", "networking.k8s.io", "networkpolicies", "", "prod"),
                 json("{\"kind\": \"NetworkPolicy\", \"metadata\": {\"name\": \"deny-all\"}, \"spec\": {\"podSelector\": {}}}")));

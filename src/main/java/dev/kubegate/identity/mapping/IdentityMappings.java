@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.kubegate.identity.ExternalIdentity;
+import dev.kubegate.identity.ReservedGroups;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ import java.util.regex.Pattern;
  *   groups: [agents]
  *   identityGroups: false                                  # also keep the groups the provider asserted
  * </pre>
+ * Groups in the {@code system:} namespace are refused in the file and dropped from what a provider
+ * asserts ({@link ReservedGroups}).
  * Templates take the identity's attributes: aws-iam {@code AccountID, SessionName, AccessKeyID, UserID,
  * ARN}, serviceaccount {@code Namespace, ServiceAccount, UID}, oidc {@code Issuer, Subject, Username}.
  * Pure: no I/O beyond parsing the text it is given.
@@ -109,6 +112,9 @@ public final class IdentityMappings {
                 if (g == null || !NAME.matcher(g).matches()) {
                     throw new IllegalArgumentException(where + ": group '" + g + "' may hold letters, digits and ._@:+=,/#- only");
                 }
+                if (ReservedGroups.isReserved(g)) {
+                    throw new IllegalArgumentException(where + ": " + ReservedGroups.refusal(g));
+                }
             }
             rules.add(new Rule(r.identity(), Optional.ofNullable(r.kind()), r.name(), groups,
                     Boolean.TRUE.equals(r.identityGroups()), glob(r.identity())));
@@ -155,7 +161,10 @@ public final class IdentityMappings {
                 }
                 List<String> groups = new ArrayList<>(rule.groups());
                 if (rule.identityGroups()) {
-                    identity.groups().stream().filter(g -> !groups.contains(g)).forEach(groups::add);
+                    // A provider's system: groups (a TokenReview's system:serviceaccounts:<ns>) are its
+                    // own bookkeeping; impersonated, they would carry the cluster's meaning (ReservedGroups).
+                    ReservedGroups.withoutReserved(identity.groups()).stream()
+                            .filter(g -> !groups.contains(g)).forEach(groups::add);
                 }
                 return Optional.of(new Mapped(name, groups));
             }

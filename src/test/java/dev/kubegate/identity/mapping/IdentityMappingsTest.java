@@ -55,11 +55,37 @@ class IdentityMappingsTest {
     void kindsRestrictRulesAndIdentityGroupsAreOptIn() {
         IdentityMappings m = IdentityMappings.parse(FILE, "t");
         ExternalIdentity sa = new ExternalIdentity("serviceaccount", "system:serviceaccount:ci:builder",
-                Map.of("Namespace", "ci", "ServiceAccount", "builder"), List.of("system:serviceaccounts", "agents"));
+                Map.of("Namespace", "ci", "ServiceAccount", "builder"), List.of("readers", "agents"));
         assertThat(m.map(sa)).contains(new IdentityMappings.Mapped("sa-ci-builder",
-                List.of("agents", "in-cluster", "system:serviceaccounts")));
+                List.of("agents", "in-cluster", "readers")));
         // same id, other kind: the serviceaccount rule does not apply
         assertThat(m.map(new ExternalIdentity("oidc", "system:serviceaccount:ci:builder", Map.of(), List.of()))).isEmpty();
+    }
+
+    @Test
+    void identityGroupsNeverBecomeSystemGroups() {
+        IdentityMappings m = IdentityMappings.parse(FILE, "t");
+        // What a TokenReview of a service account answers, plus what an edited OIDC claim could say.
+        ExternalIdentity sa = new ExternalIdentity("serviceaccount", "system:serviceaccount:ci:builder",
+                Map.of("Namespace", "ci", "ServiceAccount", "builder"),
+                List.of("system:serviceaccounts", "system:serviceaccounts:ci", "system:authenticated", "System:Masters",
+                        "system:masters", "team-a"));
+        assertThat(m.map(sa)).contains(new IdentityMappings.Mapped("sa-ci-builder", List.of("agents", "in-cluster", "team-a")));
+    }
+
+    @Test
+    void mappingFilesThatGrantSystemGroupsAreRefused() {
+        for (String group : List.of("system:masters", "system:nodes", "system:serviceaccounts:kube-system", "SYSTEM:masters")) {
+            String file = "mappings:\n- identity: arn:aws:iam::1:role/x\n  name: x\n  groups: [agents, \"" + group + "\"]\n";
+            assertThatThrownBy(() -> IdentityMappings.parse(file, "m.yaml"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("m.yaml: mappings[0]: group '" + group + "' is in the API server's reserved 'system:' namespace")
+                    .hasMessageContaining("bind the permissions the agent needs to an ordinary group");
+        }
+        assertThatThrownBy(() -> IdentityMappings.parse("mappings:\n- identity: a\n  name: x\n  groups: [system:masters]\n", "m"))
+                .hasMessageContaining("system:masters bypasses all authorization");
+        // "system" without the colon is an ordinary name
+        assertThat(IdentityMappings.parse("mappings:\n- identity: a\n  name: x\n  groups: [systems-team]\n", "m").rules()).hasSize(1);
     }
 
     @Test

@@ -1,0 +1,62 @@
+# Borrowed workload identities: an agent that may create pods could run one as a more powerful
+# service account and read that account's token (mounted in the pod) through exec or logs, or
+# just let the pod act with it. So agents' workloads run as the service accounts listed in
+# data.kubegate.workloadServiceAccounts without a human looking (default: each namespace's
+# "default"); any other needs approval.
+#
+# Entries are "name" (that name in every namespace) or "namespace/name" (that one account).
+# The pod spec comes from input.podSpec (workloads.rego), so pods and every workload template are
+# covered alike. Not covered on purpose: updates of a pod itself and pods/ephemeralcontainers,
+# since a pod's service account cannot change after creation (the pod already runs as it).
+# Templates are judged on every write: a new image in a deployment that runs as a powerful
+# account runs new code with that account.
+package kubegate
+
+default configured_workload_service_accounts := ["default"]
+
+configured_workload_service_accounts := data.kubegate.workloadServiceAccounts
+
+# serviceAccountName wins; the deprecated serviceAccount is its alias; neither means "default".
+workload_service_account := sa if {
+	sa := pod_spec.serviceAccountName
+	is_string(sa)
+	sa != ""
+} else := sa if {
+	sa := pod_spec.serviceAccount
+	is_string(sa)
+	sa != ""
+} else := "default"
+
+workload_namespace := target_namespace if target_namespace != ""
+
+else := ns if {
+	ns := input.object.metadata.namespace
+	is_string(ns)
+} else := ""
+
+workload_service_account_allowed if {
+	some entry in configured_workload_service_accounts
+	entry == workload_service_account
+}
+
+workload_service_account_allowed if {
+	some entry in configured_workload_service_accounts
+	entry == concat("/", [workload_namespace, workload_service_account])
+}
+
+# The pod's own account is fixed at creation: only creating a pod can choose it.
+pod_service_account_fixed if {
+	is_core_resource("pods")
+	request.verb != "create"
+}
+
+require_approval contains needs_approval(concat("", [
+	"the workload would run as service account \"", workload_service_account, "\" (", pod_path,
+	".serviceAccountName), and whoever runs code in it acts with that account's permissions and can read its token; ",
+	"without approval workloads run as ", quoted_list(sort({s | some s in configured_workload_service_accounts})),
+])) if {
+	is_effective_write
+	pod_spec
+	not pod_service_account_fixed
+	not workload_service_account_allowed
+}
