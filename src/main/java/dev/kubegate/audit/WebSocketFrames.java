@@ -20,6 +20,10 @@ public final class WebSocketFrames {
     private final ByteArrayOutputStream message = new ByteArrayOutputStream();
     private boolean broken;
     private boolean inMessage;
+    /** Stream offset of {@code pending[0]} during a feed. */
+    private long base;
+    private long fed;
+    private long frameEnd;
 
     public WebSocketFrames(Consumer<byte[]> onMessage) {
         this.onMessage = onMessage;
@@ -29,10 +33,26 @@ public final class WebSocketFrames {
         return broken;
     }
 
+    /**
+     * Stream offset just past the last complete frame decoded (inside the message callback: just
+     * past the message's final frame) — where the stream can be cut without splitting a frame.
+     */
+    public long frameEnd() {
+        return frameEnd;
+    }
+
+    /** Whether every byte fed so far belongs to a complete message: nothing partial is pending. */
+    public boolean atMessageBoundary() {
+        return !broken && pending.length == 0 && !inMessage;
+    }
+
     public void feed(byte[] b, int off, int len) {
         if (broken || len == 0) {
+            fed += len;
             return;
         }
+        base = fed - pending.length;
+        fed += len;
         byte[] buf = new byte[pending.length + len];
         System.arraycopy(pending, 0, buf, 0, pending.length);
         System.arraycopy(b, off, buf, pending.length, len);
@@ -97,6 +117,7 @@ public final class WebSocketFrames {
         if (masked) {
             for (int i = 0; i < payload.length; i++) payload[i] ^= b[maskAt + (i & 3)];
         }
+        frameEnd = base + at + head + len;
         if (opcode >= 8) {
             return head + (int) len; // close, ping, pong
         }

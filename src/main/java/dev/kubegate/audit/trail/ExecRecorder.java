@@ -28,8 +28,16 @@ import java.util.concurrent.Executors;
  * stdout and stderr ({@code "o"}, masked line by line with the call's log patterns), resize
  * ({@code "r"}) and the final status ({@code "m"}). Decoding and masking run on the connection's
  * event loop (linear, bounded); the file is written by one shared writer thread. Its SHA-256 and size
- * go into the call's audit record, which the hash chain then protects. Recording stops (marked
- * truncated) past {@code maxBytes}; a stream that is not WebSocket (SPDY) is not decoded.
+ * go into the call's audit record, which the hash chain then protects. A stream that is not
+ * WebSocket (SPDY) is not decoded.
+ *
+ * <p>The recording is bounded ({@code kubegate.audit.max-recording}), and an unrecorded session is
+ * not allowed to go on: once the message that reaches the limit is recorded, nothing more passes in
+ * either direction, the recording ends with the reason, the client gets it on the error channel
+ * (a {@code Status} on channel 3) and a WebSocket close frame, and both sides are closed. The bytes
+ * cut are message boundaries ({@link WebSocketFrames#frameEnd()}); if the client triggers the end
+ * while an API server message is half sent, that message is completed (and recorded) first, so the
+ * client's stream stays well-formed. The file may therefore exceed the limit by the last message.
  */
 final class ExecRecorder implements UpgradeTunnel.Tap {
 
@@ -54,7 +62,13 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
     private OutputStream out; // writer thread only
     long bytes;
     boolean truncated;
+    /** Why kubegate ended the session, or null. */
+    String ended;
     String sha256;
+    /** Bytes seen per direction (0 client → server, 1 server → client), and how many of them go on (-1: all). */
+    private final long[] seen = new long[2];
+    private final long[] stopAt = {-1, -1};
+    private boolean lastWordsSent;
 
     ExecRecorder(String id, Path file, boolean base64, MaskRules rules, long maxBytes, String title) {
         this.id = id;
@@ -73,15 +87,49 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
     }
 
     @Override
-    public void data(boolean client, Buffer b) {
+    public int data(boolean client, Buffer b) {
+        int d = client ? 0 : 1;
+        long before = seen[d];
+        seen[d] += b.length();
+        if (stopAt[d] >= 0 && before >= stopAt[d]) {
+            return 0;
+        }
         byte[] bytes = b.getBytes();
         (client ? fromClient : fromServer).feed(bytes, 0, bytes.length);
+        return stopAt[d] < 0 ? b.length() : (int) Math.max(0, Math.min(b.length(), stopAt[d] - before));
+    }
+
+    @Override
+    public Buffer lastWords() {
+        if (ended == null || stopAt[1] < 0 || lastWordsSent) {
+            return null;
+        }
+        lastWordsSent = true;
+        return Buffer.buffer(ExecEnding.frames(base64, ended));
     }
 
     private void message(boolean client, byte[] m) {
-        if (m.length == 0) {
-            return;
+        if (m.length == 0 || ended != null && (client || stopAt[1] >= 0)) {
+            return; // past the end: neither recorded nor passed on
         }
+        record(client, m);
+        if (ended == null && bytes >= maxBytes) {
+            ended = "the session's recording reached its limit of " + maxBytes
+                    + " bytes (kubegate.audit.max-recording), and kubegate does not let a session go on unrecorded, so it ended the session";
+            truncated = true;
+            // Cut after this message; the other direction where it stands (or, for a half-sent server message, after it).
+            stopAt[client ? 0 : 1] = (client ? fromClient : fromServer).frameEnd();
+            if (client) {
+                if (fromServer.atMessageBoundary() || fromServer.broken()) stopAt[1] = seen[1];
+            } else {
+                stopAt[0] = seen[0];
+            }
+        } else if (ended != null && !client) {
+            stopAt[1] = fromServer.frameEnd(); // the half-sent server message is complete
+        }
+    }
+
+    private void record(boolean client, byte[] m) {
         int channel;
         byte[] payload;
         if (base64) {
@@ -126,12 +174,8 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
     }
 
     private void write(byte[] line) {
-        if (truncated) {
-            return;
-        }
-        if (bytes + line.length > maxBytes) {
-            truncated = true;
-            line = Asciicast.event((System.nanoTime() - startNanos) / 1e9, "m", "kubegate: recording truncated at " + bytes + " bytes");
+        if (sha256 != null) {
+            return; // closed
         }
         sha.update(line);
         bytes += line.length;
@@ -156,6 +200,9 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
         text("o", stderr.flush());
         if (fromClient.broken() || fromServer.broken()) {
             event("m", "kubegate: part of the stream could not be decoded as WebSocket frames");
+        }
+        if (ended != null) {
+            event("m", "kubegate: " + ended); // the last line says why the session ended
         }
         sha256 = HexFormat.of().formatHex(sha.digest());
         FILES.execute(() -> {
