@@ -195,7 +195,11 @@ class HelmChartTest {
         assertThat(role.path("rules").toString())
                 .contains("\"users\",\"groups\"").doesNotContain("serviceaccounts")
                 .contains("userextras/kubegate.dev/session").contains("tokenreviews");
-        assertThat(role.path("rules").toString()).doesNotContain("\"get\"").doesNotContain("\"list\"");
+        // kubegate's own identity reads one thing: roles, to show approvers what a binding grants.
+        assertThat(role.path("rules").toString()).doesNotContain("\"list\"")
+                .contains("{\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\",\"clusterroles\"],\"verbs\":[\"get\"]}")
+                .doesNotContain("\"*\"");
+        assertThat(role.path("rules").toString().split("\"get\"", -1)).hasSize(2);
         assertThat(one(objs, "ClusterRoleBinding").at("/subjects/0/kind").asText()).isEqualTo("ServiceAccount");
 
         JsonNode tls = named(objs, "Secret", "kubegate-tls");
