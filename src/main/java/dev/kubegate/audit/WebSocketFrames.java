@@ -24,6 +24,7 @@ public final class WebSocketFrames {
     private long base;
     private long fed;
     private long frameEnd;
+    private long messageStart;
 
     public WebSocketFrames(Consumer<byte[]> onMessage) {
         this.onMessage = onMessage;
@@ -39,6 +40,14 @@ public final class WebSocketFrames {
      */
     public long frameEnd() {
         return frameEnd;
+    }
+
+    /**
+     * Stream offset of the first frame of the message being decoded (inside the message callback:
+     * of the message just decoded) — where the stream can be cut before that message.
+     */
+    public long messageStart() {
+        return messageStart;
     }
 
     /** Whether every byte fed so far belongs to a complete message: nothing partial is pending. */
@@ -90,6 +99,9 @@ public final class WebSocketFrames {
         if (!valid) {
             broken = true; // not a WebSocket stream (SPDY, say), or one we cannot follow
             return 0;
+        }
+        if (opcode == 1 || opcode == 2) {
+            messageStart = base + at;
         }
         boolean masked = (b1 & 0x80) != 0;
         long len = b1 & 0x7f;

@@ -32,12 +32,14 @@ import java.util.concurrent.Executors;
  * WebSocket (SPDY) is not decoded.
  *
  * <p>The recording is bounded ({@code kubegate.audit.max-recording}), and an unrecorded session is
- * not allowed to go on: once the message that reaches the limit is recorded, nothing more passes in
- * either direction, the recording ends with the reason, the client gets it on the error channel
- * (a {@code Status} on channel 3) and a WebSocket close frame, and both sides are closed. The bytes
- * cut are message boundaries ({@link WebSocketFrames#frameEnd()}); if the client triggers the end
+ * not allowed to go on: the message that would take the recording past the limit, and everything
+ * after it in either direction, does not pass; the recording ends with the reason, the client gets
+ * it on the error channel (a {@code Status} on channel 3) and a WebSocket close frame, and both
+ * sides are closed. Cuts fall on message boundaries ({@link WebSocketFrames#messageStart()}). Two
+ * cases keep a message that is already partly delivered: a message whose first bytes went on in an
+ * earlier chunk is recorded whole before the end, and if the client's message ends the session
  * while an API server message is half sent, that message is completed (and recorded) first, so the
- * client's stream stays well-formed. The file may therefore exceed the limit by the last message.
+ * client's stream stays well-formed. The file may exceed the limit by such a message.
  */
 final class ExecRecorder implements UpgradeTunnel.Tap {
 
@@ -68,6 +70,8 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
     /** Bytes seen per direction (0 client → server, 1 server → client), and how many of them go on (-1: all). */
     private final long[] seen = new long[2];
     private final long[] stopAt = {-1, -1};
+    /** Stream offset, per direction, of the chunk being decoded. */
+    private final long[] chunkStart = new long[2];
     private boolean lastWordsSent;
 
     ExecRecorder(String id, Path file, boolean base64, MaskRules rules, long maxBytes, String title) {
@@ -90,6 +94,7 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
     public int data(boolean client, Buffer b) {
         int d = client ? 0 : 1;
         long before = seen[d];
+        chunkStart[d] = before;
         seen[d] += b.length();
         if (stopAt[d] >= 0 && before >= stopAt[d]) {
             return 0;
@@ -112,20 +117,32 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
         if (m.length == 0 || ended != null && (client || stopAt[1] >= 0)) {
             return; // past the end: neither recorded nor passed on
         }
+        WebSocketFrames frames = client ? fromClient : fromServer;
+        // A message that would take the recording past its limit ends the session before it (neither
+        // recorded nor passed on) — unless part of it already went on in an earlier chunk.
+        if (ended == null && bytes + m.length + 64 > maxBytes && frames.messageStart() >= chunkStart[client ? 0 : 1]) {
+            end(client, frames.messageStart());
+            return;
+        }
         record(client, m);
         if (ended == null && bytes >= maxBytes) {
-            ended = "the session's recording reached its limit of " + maxBytes
-                    + " bytes (kubegate.audit.max-recording), and kubegate does not let a session go on unrecorded, so it ended the session";
-            truncated = true;
-            // Cut after this message; the other direction where it stands (or, for a half-sent server message, after it).
-            stopAt[client ? 0 : 1] = (client ? fromClient : fromServer).frameEnd();
-            if (client) {
-                if (fromServer.atMessageBoundary() || fromServer.broken()) stopAt[1] = seen[1];
-            } else {
-                stopAt[0] = seen[0];
-            }
+            end(client, frames.frameEnd());
         } else if (ended != null && !client) {
             stopAt[1] = fromServer.frameEnd(); // the half-sent server message is complete
+        }
+    }
+
+    /** Ends the session: {@code client}'s direction is cut at {@code at}, the other where it stands (at a message boundary). */
+    private void end(boolean client, long at) {
+        ended = "the session's recording reached its limit of " + maxBytes
+                + " bytes (kubegate.audit.max-recording), and kubegate does not let a session go on unrecorded, so it ended the session";
+        truncated = true;
+        stopAt[client ? 0 : 1] = at;
+        if (client) {
+            // A half-sent server message is completed (and recorded) first, so the client's stream stays well-formed.
+            if (fromServer.atMessageBoundary() || fromServer.broken()) stopAt[1] = seen[1];
+        } else {
+            stopAt[0] = seen[0];
         }
     }
 

@@ -51,15 +51,15 @@ class ExecRecorderTest {
     }
 
     @Test
-    void outputPastTheLimitEndsTheSessionAfterTheMessageThatReachedIt() throws Exception {
+    void outputThatWouldPassTheLimitEndsTheSessionBeforeIt() throws Exception {
         Path file = Files.createTempDirectory("rec").resolve("r.cast");
         ExecRecorder r = new ExecRecorder("c1", file, false, NO_MASKS, 400, "kubectl exec");
         byte[] first = serverFrame(1, "a".repeat(100) + "\n");
         byte[] second = serverFrame(1, "b".repeat(300) + "\n");
         byte[] third = serverFrame(1, "c".repeat(50) + "\n");
         Buffer chunk = Buffer.buffer(concat(first, second, third));
-        // The chunk goes on up to the end of the message that reached the limit; the third never does.
-        assertThat(r.data(false, chunk)).isEqualTo(first.length + second.length);
+        // The chunk goes on up to the message that would pass the limit; that one and the rest never do.
+        assertThat(r.data(false, chunk)).isEqualTo(first.length);
         assertThat(r.data(true, Buffer.buffer(clientFrame(0, "rm -rf /\n")))).isZero();
         assertThat(r.data(false, Buffer.buffer(third))).isZero();
         Buffer last = r.lastWords();
@@ -79,7 +79,8 @@ class ExecRecorderTest {
         await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> {
             List<String> lines = Files.readAllLines(file);
             assertThat(lines.get(lines.size() - 1)).contains("\"m\"").contains("kubegate: the session's recording reached its limit");
-            assertThat(String.join("\n", lines)).contains("bbbb").doesNotContain("ccc").doesNotContain("rm -rf");
+            assertThat(String.join("\n", lines)).contains("aaaa").doesNotContain("bbb").doesNotContain("ccc").doesNotContain("rm -rf");
+            assertThat(Files.size(file)).isLessThanOrEqualTo(400 + 300);
         });
     }
 
@@ -91,7 +92,7 @@ class ExecRecorderTest {
         assertThat(r.data(false, Buffer.buffer(java.util.Arrays.copyOf(out, 10)))).isEqualTo(10); // half a frame reached the client
         byte[] in = clientFrame(0, "i".repeat(100) + "\n");
         byte[] in2 = clientFrame(0, "later\n");
-        assertThat(r.data(true, Buffer.buffer(concat(in, in2)))).isEqualTo(in.length);
+        assertThat(r.data(true, Buffer.buffer(concat(in, in2)))).as("the input would pass the limit").isZero();
         assertThat(r.lastWords()).as("not in the middle of a server frame").isNull();
         byte[] next = serverFrame(1, "not this\n");
         assertThat(r.data(false, Buffer.buffer(concat(java.util.Arrays.copyOfRange(out, 10, out.length), next))))
@@ -99,7 +100,7 @@ class ExecRecorderTest {
         assertThat(r.lastWords()).isNotNull();
         r.closed();
         await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(Files.readString(file)).contains("oooo")
-                .doesNotContain("not this").doesNotContain("later"));
+                .doesNotContain("not this").doesNotContain("later").doesNotContain("iiii"));
     }
 
     @Test
