@@ -253,6 +253,9 @@ rules:
 - apiGroups: [""]
   resources: ["namespaces", "serviceaccounts"]
   verbs: ["list"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "clusterroles"]
+  verbs: ["get"]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding

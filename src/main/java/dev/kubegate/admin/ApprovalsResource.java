@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
 
 /**
  * Approvers' API (contract): {@code GET /kubegate/v1/approvals[?status=pending]},
- * {@code GET /kubegate/v1/approvals/{id}}, {@code POST /kubegate/v1/approvals/{id}/approve} and
+ * {@code GET /kubegate/v1/approvals/{id}}, {@code GET /kubegate/v1/approvals/{id}/diff} (every change, whole; fetching
+ * it is what lets an approver approve a request whose own diff is cut), {@code POST /kubegate/v1/approvals/{id}/approve} and
  * {@code .../deny} with {@code {"reason": "..."}} (required to deny), and
  * {@code GET /kubegate/v1/approvals/events}: Server-Sent Events naming each request that changed, on
  * any replica. Authenticated by {@link AdminAuthentication} (the humans' realm); every error is a Status.
@@ -83,6 +84,19 @@ public class ApprovalsResource {
         }
         return approvals.get(id)
                 .map(r -> r.map(x -> Response.ok(x).build()).orElseGet(() -> error(notFound(id))))
+                .onFailure().recoverWithItem(ApprovalsResource::failure);
+    }
+
+    @GET
+    @Path("/{id}/diff")
+    public Uni<Response> diff(@PathParam("id") String id, @Context ContainerRequestContext request) {
+        if (!ID.matcher(id).matches()) {
+            return Uni.createFrom().item(error(notFound(id)));
+        }
+        Approver approver = AdminTokenApprovers.approver((TokenFile.Entry) request.getProperty(AdminAuthentication.ADMIN));
+        return approvals.fullDiff(id, approver)
+                .map(v -> Response.ok(Map.of("kind", "ApprovalDiff", "id", v.id(), "total", v.total(), "shownTruncated", v.shownTruncated(),
+                        "summary", v.summary(), "changes", v.entries())).build())
                 .onFailure().recoverWithItem(ApprovalsResource::failure);
     }
 

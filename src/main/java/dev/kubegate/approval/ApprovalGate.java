@@ -92,6 +92,9 @@ public class ApprovalGate {
     @Inject
     Vertx vertx;
 
+    @Inject
+    ApprovalLinks links;
+
     /** Calls waiting on this replica, by approval id. */
     private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     private AutoCloseable feed;
@@ -250,8 +253,8 @@ public class ApprovalGate {
         String decided = r.approvals() > 0 ? " (" + r.approvals() + " of " + r.requiredApprovers() + " approvals so far)" : "";
         return Status.forbidden(String.join("; ", call.decision().reasons()) + ". Approval request " + r.id()
                 + " is waiting for " + (r.requiredApprovers() > 1 ? r.requiredApprovers() + " approvers" : "an approver")
-                + " from " + String.join(" or ", r.approverGroups()) + decided + ": open " + r.url()
-                + " or run 'kubegate approvals approve " + r.id() + "'. Once it is approved, retry exactly the same command; "
+                + " from " + String.join(" or ", r.approverGroups()) + decided + ": "
+                + (r.url() == null ? "" : "open " + r.url() + " or ") + "run '" + ApprovalLinks.command(r.id()) + "'. Once it is approved, retry exactly the same command; "
                 + "a different command needs its own approval.").withDetails(r.id(), "approvals");
     }
 
@@ -269,7 +272,7 @@ public class ApprovalGate {
     /** A new request for this call, with what it would change (dry run) for mutations. */
     private Uni<ApprovalRequest> draft(Call call, ApprovalRequest.Call digest, Buffer body) {
         Future<Changes> changes = changes(call, body);
-        return Uni.createFrom().completionStage(changes.toCompletionStage()).map(ch -> {
+        return Uni.createFrom().completionStage(changes.toCompletionStage()).flatMap(ch -> {
             Principal p = call.principal();
             Map<String, String> labels = p.session().map(Principal.Session::labels).orElse(Map.of());
             String justification = labels.getOrDefault("justification", labels.getOrDefault("task", ""));
@@ -277,57 +280,86 @@ public class ApprovalGate {
             PolicyDecision.Approval a = call.decision().approval();
             java.time.Instant now = service.now();
             String id = ApprovalService.newId();
-            return new ApprovalRequest(id, ApprovalRequest.PENDING, now, now.plus(config.approval().requestTtl()),
+            ApprovalRequest r = new ApprovalRequest(id, ApprovalRequest.PENDING, now, now.plus(config.approval().requestTtl()),
                     new ApprovalRequest.Requester(p.name(), p.id(), p.kind(), p.groups(), p.session().map(Principal.Session::id).orElse(null),
                             labels, justification),
                     new ApprovalRequest.Request(i.verb(), i.apiGroup(), i.apiVersion(), i.resource(), i.subresource(), i.namespace(),
                             i.name(), i.describe()),
                     digest, call.decision().reasons(), a.reason(), a.approverGroups(), a.approvers(), a.ttl().toSeconds(),
-                    null, 0, null, ch.entries(), ch.note(), null, uiUrl(call.req(), id));
+                    null, 0, null, ch.shown(), ch.note(), null, links.page(id), ch.summary(), ch.full().size(), null);
+            if (!r.diffTruncated()) {
+                return Uni.createFrom().item(r);
+            }
+            // The request keeps the bounded view; the whole diff is kept beside it for the full-diff view.
+            java.time.Duration grant = a.ttl().compareTo(config.approval().requestTtl()) > 0 ? a.ttl() : config.approval().requestTtl();
+            return service.records().createDiff(id, ch.full(), r.decideBy().plus(grant).plus(config.approval().retention())).replaceWith(r);
         });
     }
 
-    record Changes(java.util.List<ObjectDiff.Entry> entries, String note) {
+    /**
+     * What the call would change: every change ({@code full}), the bounded view kept on the request
+     * ({@code shown}, cuts marked), why it is empty or partial ({@code note}), and what it means ({@code summary}).
+     */
+    record Changes(java.util.List<ObjectDiff.Entry> full, java.util.List<ObjectDiff.Entry> shown, String note,
+                   java.util.List<ChangeSummary.Item> summary) {
+
+        static final Changes NONE = new Changes(java.util.List.of(), java.util.List.of(), null, java.util.List.of());
+
+        static Changes note(String note) {
+            return new Changes(java.util.List.of(), java.util.List.of(), note, java.util.List.of());
+        }
+
+        static Changes of(java.util.List<ObjectDiff.Entry> full, java.util.List<ChangeSummary.Item> summary) {
+            java.util.List<ObjectDiff.Entry> shown = ObjectDiff.shown(full);
+            String note = full.size() > ObjectDiff.MAX_ENTRIES
+                    ? "only the first " + ObjectDiff.MAX_ENTRIES + " of " + full.size() + " changes are shown; the full diff has them all"
+                    : ObjectDiff.truncated(shown) ? "long values are cut (marked); the full diff has them whole" : null;
+            return new Changes(full, shown, note, summary);
+        }
     }
 
     private Future<Changes> changes(Call call, Buffer body) {
         RequestInfo i = call.info();
         if (!i.isResourceRequest()) {
-            return Future.succeededFuture(new Changes(java.util.List.of(), null));
+            return Future.succeededFuture(Changes.NONE);
         }
         if ("delete".equals(i.verb())) {
             if (call.current() == null) {
-                return Future.succeededFuture(new Changes(java.util.List.of(), "the object could not be read, so its content is not shown"));
+                return Future.succeededFuture(Changes.note("the object could not be read, so its content is not shown"));
             }
-            JsonNode before = masked(call, call.current());
+            JsonNode before = reviewable(masked(call, call.current()));
             return Future.succeededFuture(before == null ? unmaskable()
-                    : new Changes(ObjectDiff.between(strip(before), null), null));
+                    : Changes.of(ObjectDiff.full(before, null), ChangeSummary.of(i.verb(), before, null, null)));
         }
         if ("deletecollection".equals(i.verb())) {
-            return Future.succeededFuture(new Changes(java.util.List.of(), "deletes every " + i.resource() + " the selector matches"));
+            return Future.succeededFuture(new Changes(java.util.List.of(), java.util.List.of(),
+                    "deletes every " + i.resource() + " the selector matches",
+                    ChangeSummary.deleteCollection(i.resource(), i.namespace(), call.query().first("labelSelector").orElse(""))));
         }
         if (!DRY_RUN_VERBS.contains(i.verb()) || !i.subresource().isEmpty() && !"status".equals(i.subresource()) && !"scale".equals(i.subresource())
                 || call.dryRun() == null) {
-            return Future.succeededFuture(new Changes(java.util.List.of(), null));
+            return Future.succeededFuture(Changes.NONE);
         }
         MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(call.upstreamHeaders());
         String contentType = call.req().getHeader(HttpHeaders.CONTENT_TYPE);
         if (contentType != null) headers.set(HttpHeaders.CONTENT_TYPE, contentType);
         return call.dryRun().resolve(call.req().method(), call.req().uri(), headers, body)
-                .map(res -> {
+                .compose(res -> {
                     if (!res.ok()) {
-                        return new Changes(java.util.List.of(), "the API server refused the dry run (HTTP " + res.errorCode() + ")");
+                        return Future.succeededFuture(Changes.note("the API server refused the dry run (HTTP " + res.errorCode() + ")"));
                     }
-                    JsonNode before = call.current() == null ? null : masked(call, call.current());
-                    JsonNode after = masked(call, res.object());
-                    if (after == null || call.current() != null && before == null) {
-                        return unmaskable();
+                    JsonNode maskedBefore = call.current() == null ? null : masked(call, call.current());
+                    JsonNode maskedAfter = masked(call, res.object());
+                    if (maskedAfter == null || call.current() != null && maskedBefore == null) {
+                        return Future.succeededFuture(unmaskable());
                     }
-                    markChangedValues(call.current(), res.object(), after);
-                    java.util.List<ObjectDiff.Entry> d = ObjectDiff.between(before == null ? null : strip(before), strip(after));
-                    return new Changes(d, ObjectDiff.truncated(d) ? "only the first " + ObjectDiff.MAX_ENTRIES + " changes are shown" : null);
+                    markChangedValues(call.current(), res.object(), maskedAfter);
+                    JsonNode before = reviewable(maskedBefore);
+                    JsonNode after = reviewable(maskedAfter);
+                    return resolveRole(call.dryRun(), ChangeSummary.roleToResolve(before, after))
+                            .map(role -> Changes.of(ObjectDiff.full(before, after), ChangeSummary.of(i.verb(), before, after, role)));
                 })
-                .otherwise(e -> new Changes(java.util.List.of(), "what would change is unknown: the dry run failed (" + e.getMessage() + ")"));
+                .otherwise(e -> Changes.note("what would change is unknown: the dry run failed (" + e.getMessage() + ")"));
     }
 
     /**
@@ -376,23 +408,39 @@ public class ApprovalGate {
     }
 
     private static Changes unmaskable() {
-        return new Changes(java.util.List.of(), "the object could not be masked, so its content is not shown");
+        return Changes.note("the object could not be masked, so its content is not shown");
     }
 
-    private static JsonNode strip(JsonNode o) {
+    /**
+     * The role a binding refers to, read with kubegate's own identity (the agent may not be allowed
+     * to read it). Fails soft: the summary then says it could not be resolved.
+     */
+    private static Future<ChangeSummary.ResolvedRole> resolveRole(DryRun reader, ChangeSummary.ResolvedRole ref) {
+        if (ref == null) {
+            return Future.succeededFuture(null);
+        }
+        String path = "Role".equals(ref.kind())
+                ? "/apis/rbac.authorization.k8s.io/v1/namespaces/" + encode(ref.namespace()) + "/roles/" + encode(ref.name())
+                : "/apis/rbac.authorization.k8s.io/v1/clusterroles/" + encode(ref.name());
+        return reader.current(path, MultiMap.caseInsensitiveMultiMap())
+                .map(role -> new ChangeSummary.ResolvedRole(ref.kind(), ref.namespace(), ref.name(), role,
+                        role == null ? "it does not exist, or kubegate may not read it" : null))
+                .otherwise(e -> new ChangeSummary.ResolvedRole(ref.kind(), ref.namespace(), ref.name(), null, e.getMessage()));
+    }
+
+    private static String encode(String segment) {
+        return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** The object as approvers review it: without server bookkeeping; null stays null. */
+    private static JsonNode reviewable(JsonNode o) {
+        if (o == null) {
+            return null;
+        }
         JsonNode copy = o.deepCopy();
         if (copy.get("metadata") instanceof ObjectNode meta) {
             meta.remove("managedFields");
         }
         return copy;
-    }
-
-    private String uiUrl(HttpServerRequest req, String id) {
-        String base = config.approval().publicUrl().orElseGet(() -> {
-            String host = req.authority() != null ? req.authority().toString() : req.getHeader(HttpHeaders.HOST);
-            return "https://" + (host == null ? "localhost" : host);
-        });
-        if (base.endsWith("/")) base = base.substring(0, base.length() - 1);
-        return base + "/kubegate/ui/#/approvals/" + id;
     }
 }

@@ -18,7 +18,8 @@ import java.util.Optional;
 /**
  * Tells people about approval requests through a Slack-compatible incoming webhook
  * ({@code kubegate.approval.webhook-url}): {@code text} plus {@code blocks} with Approve / Deny
- * buttons linking to the web page. Asynchronous and never in the way of a call: delivery is retried
+ * buttons linking to the web page (no buttons when no public address is configured: the message then
+ * gives the CLI command; a request whose diff is cut gets "Review full diff" instead of Approve). Asynchronous and never in the way of a call: delivery is retried
  * a few times with growing pauses, and each outcome (delivered or not) is written on the request
  * and recorded as {@code approval.notified}.
  */
@@ -98,16 +99,37 @@ public class ApprovalNotifier {
         if (!r.requester().justification().isEmpty()) {
             detail.append("Justification: ").append(esc(r.requester().justification())).append('\n');
         }
+        int shown = 0;
+        for (ChangeSummary.Item item : r.summary()) {
+            if (shown++ == 8) {
+                detail.append("… ").append(r.summary().size() - 8).append(" more in the summary\n");
+                break;
+            }
+            detail.append(item.flags().isEmpty() ? "◦ " : "⚠ ").append(esc(item.text()))
+                    .append(item.flags().isEmpty() ? "" : " [" + esc(String.join(", ", item.flags())) + "]").append('\n');
+        }
+        if (r.diffTruncated()) {
+            detail.append("The change has ").append(r.changesTotal()).append(" parts and only some are shown: review the full diff before approving.\n");
+        }
+        if ("requested".equals(event)) {
+            detail.append(r.url() == null ? "Decide with `" + ApprovalLinks.command(r.id()) + "` (or `kubegate approvals deny " + r.id() + " --reason ...`)"
+                    : "Or from a terminal: `" + ApprovalLinks.command(r.id()) + "`").append('\n');
+        }
         ObjectNode section = blocks.addObject();
         section.put("type", "section");
         ObjectNode text = section.putObject("text");
         text.put("type", "mrkdwn");
-        text.put("text", detail.length() > 2900 ? detail.substring(0, 2900) + "…" : detail.toString());
+        text.put("text", detail.length() > 2900 ? detail.substring(0, 2900) + "… (cut: open the request for the rest)" : detail.toString());
         if ("requested".equals(event) && r.url() != null) {
             ObjectNode actions = blocks.addObject();
             actions.put("type", "actions");
             ArrayNode elements = actions.putArray("elements");
-            button(elements, "Approve", r.url() + "/approve", "primary");
+            // A cut diff is never approved from a chat message: the link opens the full diff first.
+            if (r.diffTruncated()) {
+                button(elements, "Review full diff", r.url() + "/diff", "primary");
+            } else {
+                button(elements, "Approve", r.url() + "/approve", "primary");
+            }
             button(elements, "Deny", r.url() + "/deny", "danger");
         }
         return root;

@@ -25,6 +25,19 @@ public final class ApprovalRecords {
 
     public static final String KIND = "approval";
     public static final String INDEX_KIND = "approval-index";
+    /** The full diff of a request whose {@code changes} are cut (same id as the request). */
+    public static final String DIFF_KIND = "approval-diff";
+
+    /** Past this size a stored full diff has its longest values cut (marked): objects are at most a few MiB. */
+    static final int MAX_DIFF_CHARS = 8 << 20;
+    static final int DIFF_VALUE_FALLBACK = 64 << 10;
+
+    /** The stored full diff. */
+    public record FullDiff(List<ObjectDiff.Entry> entries) {
+        public FullDiff {
+            entries = entries == null ? List.of() : List.copyOf(entries);
+        }
+    }
 
     /** A request with the store version it was read at (for compare-and-set). */
     public record Versioned(ApprovalRequest request, long version) {
@@ -68,6 +81,35 @@ public final class ApprovalRecords {
     public Uni<Versioned> update(Versioned current, ApprovalRequest next) {
         return store.update(KIND, next.id(), current.version(), write(next), keepUntil(next))
                 .map(d -> new Versioned(next, d.version()));
+    }
+
+    /** Stores the full diff of request {@code id} until {@code keepUntil}. */
+    public Uni<StateStore.Document> createDiff(String id, List<ObjectDiff.Entry> entries, Instant keepUntil) {
+        return store.create(DIFF_KIND, id, writeDiff(entries), keepUntil);
+    }
+
+    /** The full diff stored for request {@code id}, if any. */
+    public Uni<Optional<FullDiff>> diff(String id) {
+        return store.get(DIFF_KIND, id).map(d -> d.map(doc -> {
+            try {
+                return JSON.readValue(doc.json(), FullDiff.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("unreadable approval diff " + id + ": " + e.getOriginalMessage());
+            }
+        }));
+    }
+
+    static String writeDiff(List<ObjectDiff.Entry> entries) {
+        try {
+            String json = JSON.writeValueAsString(new FullDiff(entries));
+            if (json.length() > MAX_DIFF_CHARS) {
+                json = JSON.writeValueAsString(new FullDiff(entries.stream().map(e -> new ObjectDiff.Entry(e.op(), e.path(),
+                        ObjectDiff.cut(e.old(), DIFF_VALUE_FALLBACK), ObjectDiff.cut(e.value(), DIFF_VALUE_FALLBACK))).toList()));
+            }
+            return json;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The request id covering {@code indexId}, with the index version, if any. */

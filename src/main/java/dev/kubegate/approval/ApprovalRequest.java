@@ -28,14 +28,18 @@ import java.util.Map;
  * @param changes           what a mutation would change (dry run vs the current object); empty otherwise
  * @param changesNote       why {@code changes} is empty or partial, or null
  * @param notifications     webhook deliveries
- * @param url               where approvers open it (the web page)
+ * @param url               where approvers open it (the web page); null when no public address is configured
+ * @param summary           what the change means (permissions granted, privileged pod fields, deletes …), dangerous first
+ * @param changesTotal      how many changes the full diff has ({@code changes} may show fewer, marked)
+ * @param fullDiffViewedBy  approvers who fetched the full diff; when {@code changes} is cut, only they may approve
  */
 public record ApprovalRequest(String id, String status, Instant createdAt, Instant decideBy,
                               Requester requester, Request request, Call call,
                               List<String> reasons, String approvalReason, List<String> approverGroups,
                               int requiredApprovers, long grantTtlSeconds, Instant grantUntil, int uses,
                               List<Decision> decisions, List<ObjectDiff.Entry> changes, String changesNote,
-                              List<Notification> notifications, String url) {
+                              List<Notification> notifications, String url, List<ChangeSummary.Item> summary,
+                              int changesTotal, List<String> fullDiffViewedBy) {
 
     public static final String PENDING = "pending";
     public static final String APPROVED = "approved";
@@ -49,6 +53,8 @@ public record ApprovalRequest(String id, String status, Instant createdAt, Insta
         decisions = decisions == null ? List.of() : List.copyOf(decisions);
         changes = changes == null ? List.of() : List.copyOf(changes);
         notifications = notifications == null ? List.of() : List.copyOf(notifications);
+        summary = summary == null ? List.of() : List.copyOf(summary);
+        fullDiffViewedBy = fullDiffViewedBy == null ? List.of() : List.copyOf(fullDiffViewedBy);
     }
 
     /**
@@ -113,6 +119,19 @@ public record ApprovalRequest(String id, String status, Instant createdAt, Insta
         return decisions.stream().filter(d -> "deny".equals(d.decision())).map(Decision::approver).findFirst().orElse("");
     }
 
+    /** Whether {@code changes} leaves part of the change out: then approvers must see the full diff first. */
+    public boolean diffTruncated() {
+        return ObjectDiff.truncated(changes);
+    }
+
+    ApprovalRequest withFullDiffViewer(String approver) {
+        List<String> all = new ArrayList<>(fullDiffViewedBy);
+        all.add(approver);
+        return new ApprovalRequest(id, status, createdAt, decideBy, requester, request, call, reasons, approvalReason,
+                approverGroups, requiredApprovers, grantTtlSeconds, grantUntil, uses, decisions, changes, changesNote, notifications, url,
+                summary, changesTotal, all);
+    }
+
     /** Whether an approval covers another call now. */
     public boolean grantActive(Instant now) {
         if (!APPROVED.equals(status) || grantUntil == null || !now.isBefore(grantUntil)) {
@@ -127,20 +146,23 @@ public record ApprovalRequest(String id, String status, Instant createdAt, Insta
 
     ApprovalRequest withStatus(String newStatus) {
         return new ApprovalRequest(id, newStatus, createdAt, decideBy, requester, request, call, reasons, approvalReason,
-                approverGroups, requiredApprovers, grantTtlSeconds, grantUntil, uses, decisions, changes, changesNote, notifications, url);
+                approverGroups, requiredApprovers, grantTtlSeconds, grantUntil, uses, decisions, changes, changesNote, notifications, url,
+                summary, changesTotal, fullDiffViewedBy);
     }
 
     ApprovalRequest withDecision(Decision d, String newStatus, Instant newGrantUntil) {
         List<Decision> all = new ArrayList<>(decisions);
         all.add(d);
         return new ApprovalRequest(id, newStatus, createdAt, decideBy, requester, request, call, reasons, approvalReason,
-                approverGroups, requiredApprovers, grantTtlSeconds, newGrantUntil, uses, all, changes, changesNote, notifications, url);
+                approverGroups, requiredApprovers, grantTtlSeconds, newGrantUntil, uses, all, changes, changesNote, notifications, url,
+                summary, changesTotal, fullDiffViewedBy);
     }
 
     ApprovalRequest withUse() {
         String next = grantTtlSeconds == 0 ? USED : status;
         return new ApprovalRequest(id, next, createdAt, decideBy, requester, request, call, reasons, approvalReason,
-                approverGroups, requiredApprovers, grantTtlSeconds, grantUntil, uses + 1, decisions, changes, changesNote, notifications, url);
+                approverGroups, requiredApprovers, grantTtlSeconds, grantUntil, uses + 1, decisions, changes, changesNote, notifications, url,
+                summary, changesTotal, fullDiffViewedBy);
     }
 
     ApprovalRequest withNotification(Notification n) {
@@ -149,6 +171,7 @@ public record ApprovalRequest(String id, String status, Instant createdAt, Insta
         // Bounded: a flapping webhook must not grow the document without end.
         List<Notification> kept = all.size() > 20 ? all.subList(all.size() - 20, all.size()) : all;
         return new ApprovalRequest(id, status, createdAt, decideBy, requester, request, call, reasons, approvalReason,
-                approverGroups, requiredApprovers, grantTtlSeconds, grantUntil, uses, decisions, changes, changesNote, kept, url);
+                approverGroups, requiredApprovers, grantTtlSeconds, grantUntil, uses, decisions, changes, changesNote, kept, url,
+                summary, changesTotal, fullDiffViewedBy);
     }
 }

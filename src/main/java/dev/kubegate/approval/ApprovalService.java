@@ -228,6 +228,12 @@ public class ApprovalService {
                 throw new ApprovalException(Status.forbidden("nobody approves their own request: " + id + " was requested by \""
                         + approver.name() + "\"").withDetails(id, "approvals"));
             }
+            if (approve && r.diffTruncated() && !r.fullDiffViewedBy().contains(approver.name())) {
+                throw new ApprovalException(new Status(409, "Conflict", "approval request " + id + " makes " + r.changesTotal()
+                        + " changes and its summary shows only part of them, so it is approved only by someone who saw the full diff: "
+                        + "open it on the approvals page (\"show full diff\"), or run 'kubegate approvals show " + id
+                        + "', then approve again", null).withDetails(id, "approvals"));
+            }
             if (r.decisions().stream().anyMatch(d -> d.approver().equals(approver.name()))) {
                 throw new ApprovalException(new Status(409, "Conflict", "\"" + approver.name() + "\" already decided on " + id
                         + "; it needs " + r.requiredApprovers() + " distinct approvers", null).withDetails(id, "approvals"));
@@ -263,6 +269,54 @@ public class ApprovalService {
                     // Someone else decided at the same moment: judge again against what is stored now.
                     .onFailure(StoreConflictException.class).recoverWithUni(conflict -> attempt < 5
                             ? decide(id, approver, approve, why, attempt + 1)
+                            : Uni.createFrom().failure(new ApprovalException(new Status(409, "Conflict",
+                            "approval request " + id + " is changing too fast; retry", null))));
+        });
+    }
+
+    /** The whole change of a request, as the full-diff view shows it. */
+    public record FullDiffView(String id, int total, boolean shownTruncated, List<ObjectDiff.Entry> entries,
+                               List<ChangeSummary.Item> summary, String changesNote) {
+    }
+
+    /**
+     * The full diff of request {@code id}. When the request's own view is cut and it is pending, the
+     * approver is recorded as having seen it (compare-and-set; audited as {@code approval.diff-viewed}):
+     * only such approvers may approve it.
+     */
+    public Uni<FullDiffView> fullDiff(String id, Approver approver) {
+        return records.get(id).flatMap(found -> {
+            if (found.isEmpty()) {
+                throw new ApprovalException(Status.notFound("approval request \"" + id + "\" not found").withDetails(id, "approvals"));
+            }
+            ApprovalRequest r = found.get().request();
+            if (!r.diffTruncated()) {
+                return Uni.createFrom().item(new FullDiffView(id, r.changes().size(), false, r.changes(), r.summary(), r.changesNote()));
+            }
+            return records.diff(id).flatMap(d -> {
+                if (d.isEmpty()) {
+                    throw new ApprovalException(new Status(410, "Gone", "the full diff of approval request " + id
+                            + " is no longer kept", null).withDetails(id, "approvals"));
+                }
+                FullDiffView view = new FullDiffView(id, d.get().entries().size(), true, d.get().entries(), r.summary(), r.changesNote());
+                return viewedBy(id, approver, 0).replaceWith(view);
+            });
+        });
+    }
+
+    /** Notes that {@code approver} saw the full diff of a pending request (once). */
+    private Uni<Void> viewedBy(String id, Approver approver, int attempt) {
+        return records.get(id).flatMap(found -> {
+            if (found.isEmpty() || !found.get().request().pending() || found.get().request().fullDiffViewedBy().contains(approver.name())) {
+                return Uni.createFrom().voidItem();
+            }
+            ApprovalRequest next = found.get().request().withFullDiffViewer(approver.name());
+            return records.update(found.get(), next)
+                    .call(u -> record(event("approval.diff-viewed", next, approver.name(),
+                            Map.of("approver", approver.name(), "realm", approver.realm(), "changes", Integer.toString(next.changesTotal())))))
+                    .replaceWith(Uni.createFrom().voidItem())
+                    .onFailure(StoreConflictException.class).recoverWithUni(conflict -> attempt < 5
+                            ? viewedBy(id, approver, attempt + 1)
                             : Uni.createFrom().failure(new ApprovalException(new Status(409, "Conflict",
                             "approval request " + id + " is changing too fast; retry", null))));
         });

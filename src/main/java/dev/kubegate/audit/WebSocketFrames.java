@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * client masking removed, control frames skipped). Frames are read by the shared
  * {@link WebSocketFrameReader}. For recording only: when the stream is not WebSocket (SPDY, say) or
  * a message exceeds {@link #MAX_MESSAGE}, it stops decoding ({@link #broken()}) and never throws.
- * Pure, not thread-safe (one direction, one thread).
+ * It also tells where the stream can be cut without splitting a frame or a message, so a recording
+ * limit can end the session cleanly. Pure, not thread-safe (one direction, one thread).
  */
 public final class WebSocketFrames implements WebSocketFrameReader.Frames {
 
@@ -24,6 +25,8 @@ public final class WebSocketFrames implements WebSocketFrameReader.Frames {
     private boolean broken;
     private boolean data;
     private boolean fin;
+    private long endOfLastFrame;
+    private long messageStart;
 
     public WebSocketFrames(Consumer<byte[]> onMessage) {
         this.onMessage = onMessage;
@@ -31,6 +34,27 @@ public final class WebSocketFrames implements WebSocketFrameReader.Frames {
 
     public boolean broken() {
         return broken;
+    }
+
+    /**
+     * Stream offset just past the last complete frame decoded (inside the message callback: just
+     * past the message's final frame) — where the stream can be cut without splitting a frame.
+     */
+    public long endOfLastFrame() {
+        return endOfLastFrame;
+    }
+
+    /**
+     * Stream offset of the first frame of the message being decoded (inside the message callback:
+     * of the message just decoded) — where the stream can be cut before that message.
+     */
+    public long messageStart() {
+        return messageStart;
+    }
+
+    /** Whether every byte fed so far belongs to a complete message: nothing partial is pending. */
+    public boolean atMessageBoundary() {
+        return !broken && reader.atMessageBoundary();
     }
 
     public void feed(byte[] b, int off, int len) {
@@ -49,6 +73,9 @@ public final class WebSocketFrames implements WebSocketFrameReader.Frames {
     public void frameStart(boolean fin, int opcode, long length) {
         data = opcode < WebSocketFrameReader.OP_CLOSE;
         this.fin = fin;
+        if (opcode == WebSocketFrameReader.OP_TEXT || opcode == WebSocketFrameReader.OP_BINARY) {
+            messageStart = reader.frameStartPosition();
+        }
         if (data && message.size() + length > MAX_MESSAGE) {
             throw new TooLarge();
         }
@@ -63,6 +90,7 @@ public final class WebSocketFrames implements WebSocketFrameReader.Frames {
 
     @Override
     public void frameEnd() {
+        endOfLastFrame = reader.position();
         if (data && fin) {
             onMessage.accept(message.toByteArray());
             message.reset();

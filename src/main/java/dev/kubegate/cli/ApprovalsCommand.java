@@ -21,12 +21,13 @@ import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 
 /**
- * {@code kubegate approvals list|approve|deny}: approvers' commands against a running gateway's
+ * {@code kubegate approvals list|show|approve|deny}: approvers' commands against a running gateway's
  * {@code /kubegate/v1/approvals} API, authenticated with an admin token.
  */
 @Command(name = "approvals", mixinStandardHelpOptions = true,
-        description = "List, approve and deny calls waiting for approval.",
-        subcommands = {ApprovalsCommand.ListCommand.class, ApprovalsCommand.ApproveCommand.class, ApprovalsCommand.DenyCommand.class})
+        description = "List, show, approve and deny calls waiting for approval.",
+        subcommands = {ApprovalsCommand.ListCommand.class, ApprovalsCommand.ShowCommand.class, ApprovalsCommand.ApproveCommand.class,
+                ApprovalsCommand.DenyCommand.class})
 public class ApprovalsCommand {
 
     /** Where the API is and who is calling. */
@@ -115,6 +116,89 @@ public class ApprovalsCommand {
         private static String age(Duration d) {
             long s = Math.max(0, d.toSeconds());
             return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s / 3600 + "h";
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Show a request: who asks, why, what the change means (summary) and the full diff. "
+                    + "Seeing the full diff is what lets you approve a request whose page or chat message shows only part of it.")
+    public static class ShowCommand implements Callable<Integer> {
+        @Mixin
+        Connection api;
+
+        @Parameters(index = "0", description = "Approval id (ap-...).")
+        String id;
+
+        @Option(names = {"-o", "--output"}, description = "json for the request and its full diff as JSON.")
+        String output;
+
+        @Override
+        public Integer call() throws Exception {
+            String path = "/kubegate/v1/approvals/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
+            JsonNode r = api.call("GET", path, null);
+            if (r == null) return 1;
+            JsonNode diff = api.call("GET", path + "/diff", null);
+            if (diff == null) return 1;
+            if ("json".equals(output)) {
+                System.out.println(JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("request", r)
+                        .set("diff", diff).toPrettyString());
+                return 0;
+            }
+            System.out.print(describe(r, diff));
+            return 0;
+        }
+
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        static String describe(JsonNode r, JsonNode diff) {
+            StringBuilder b = new StringBuilder();
+            JsonNode q = r.path("requester");
+            long approvals = 0;
+            for (JsonNode d : r.path("decisions")) if ("approve".equals(d.path("decision").asText())) approvals++;
+            b.append("ID:         ").append(r.path("id").asText()).append('\n');
+            b.append("Status:     ").append(r.path("status").asText()).append('\n');
+            b.append("Requester:  ").append(q.path("principal").asText()).append(" (").append(q.path("kind").asText()).append(')')
+                    .append(q.hasNonNull("sessionId") ? " session " + q.path("sessionId").asText() : "").append('\n');
+            if (!q.path("justification").asText().isEmpty()) {
+                b.append("Why:        ").append(q.path("justification").asText()).append('\n');
+            }
+            b.append("Request:    ").append(r.path("request").path("describe").asText()).append('\n');
+            JsonNode call = r.path("call");
+            b.append("Call:       ").append(call.path("method").asText()).append(' ').append(call.path("path").asText())
+                    .append(call.path("query").asText().isEmpty() ? "" : "?" + call.path("query").asText()).append('\n');
+            b.append("Approvers:  ").append(approvals).append(" of ").append(r.path("requiredApprovers").asInt(1)).append(" from ");
+            java.util.List<String> groups = new java.util.ArrayList<>();
+            r.path("approverGroups").forEach(g -> groups.add(g.asText()));
+            b.append(String.join(" or ", groups)).append('\n');
+            b.append("Reasons:\n");
+            r.path("reasons").forEach(x -> b.append("  - ").append(x.asText()).append('\n'));
+            if (!diff.path("summary").isEmpty()) {
+                b.append("Summary (dangerous first):\n");
+                for (JsonNode item : diff.path("summary")) {
+                    java.util.List<String> flags = new java.util.ArrayList<>();
+                    item.path("flags").forEach(f -> flags.add(f.asText()));
+                    b.append(flags.isEmpty() ? "    " : "  ! ").append(item.path("text").asText())
+                            .append(flags.isEmpty() ? "" : "   [" + String.join(", ", flags) + "]").append('\n');
+                }
+            }
+            if (r.hasNonNull("changesNote")) {
+                b.append("Note:       ").append(r.path("changesNote").asText()).append('\n');
+            }
+            b.append("Changes (").append(diff.path("total").asInt()).append(", all of them):\n");
+            for (JsonNode c : diff.path("changes")) {
+                b.append("  ").append(String.format("%-8s", c.path("op").asText())).append(c.path("path").asText().isEmpty() ? "(whole object)" : c.path("path").asText());
+                if (c.hasNonNull("old")) b.append("\n      before: ").append(c.path("old").asText());
+                if (c.hasNonNull("value")) b.append("\n      after:  ").append(c.path("value").asText());
+                b.append('\n');
+            }
+            if (r.hasNonNull("url")) {
+                b.append("Page:       ").append(r.path("url").asText()).append('\n');
+            }
+            if ("pending".equals(r.path("status").asText())) {
+                b.append("Decide:     kubegate approvals approve ").append(r.path("id").asText())
+                        .append("   |   kubegate approvals deny ").append(r.path("id").asText()).append(" --reason '...'\n");
+            }
+            return b.toString();
         }
     }
 

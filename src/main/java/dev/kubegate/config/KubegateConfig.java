@@ -456,7 +456,11 @@ public interface KubegateConfig {
         @WithDefault("64Ki")
         String maxBody();
 
-        /** Largest exec/attach recording (asciicast); recording stops there, marked truncated. */
+        /**
+         * Largest exec/attach recording (asciicast). A session is never left to go on unrecorded: when
+         * its recording reaches this size kubegate ends it, telling the client why, and the recording
+         * and the call's audit record say so.
+         */
         @WithDefault("64Mi")
         String maxRecording();
 

@@ -38,6 +38,9 @@ public final class WebSocketFrameReader {
     private long payloadPos;
     private boolean inMessage;
     private byte[] scratch = new byte[0];
+    /** Stream offset of the next byte to read. */
+    private long position;
+    private long frameStartPosition;
 
     public WebSocketFrameReader(Frames frames) {
         this.frames = frames;
@@ -48,18 +51,34 @@ public final class WebSocketFrameReader {
         return !inPayload && headLen == 0 && !inMessage;
     }
 
+    /**
+     * Stream offset just past what has been read: inside {@link Frames#frameStart} just past the
+     * frame's header, inside {@link Frames#frameEnd} just past the frame.
+     */
+    public long position() {
+        return position;
+    }
+
+    /** Stream offset of the first header byte of the current (or last) frame. */
+    public long frameStartPosition() {
+        return frameStartPosition;
+    }
+
     public void feed(byte[] b, int off, int len) {
         int end = off + len;
         int i = off;
         while (i < end) {
             if (!inPayload) {
                 head[headLen++] = b[i++];
+                position++;
                 if (headerComplete()) {
+                    frameStartPosition = position - headLen;
                     startFrame();
                 }
                 continue;
             }
             int n = (int) Math.min(remaining, end - i);
+            position += n;
             payload(b, i, n);
             i += n;
             if (remaining == 0) {

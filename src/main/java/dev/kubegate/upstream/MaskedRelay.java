@@ -27,13 +27,16 @@ final class MaskedRelay {
     private final StreamMasker masker;
     private final long[] counter;
     private final Runnable closed;
-    private final java.util.function.Consumer<Buffer> tap;
+    private final UpgradeTunnel.Tapped tap;
     private long timer = -1;
     private boolean failed;
 
-    /** {@code tap}, when not null, sees the raw (unmasked) bytes as read, e.g. for an exec recording that masks on its own. */
+    /**
+     * {@code tap}, when not null, sees the raw (unmasked) bytes as read, e.g. for an exec recording that
+     * masks on its own, and decides how much of each chunk goes on.
+     */
     MaskedRelay(Vertx vertx, NetSocket from, NetSocket to, StreamMasker masker, long[] counter, Runnable closed,
-                java.util.function.Consumer<Buffer> tap) {
+                UpgradeTunnel.Tapped tap) {
         this.tap = tap;
         this.vertx = vertx;
         this.from = from;
@@ -73,14 +76,18 @@ final class MaskedRelay {
         if (failed) {
             return;
         }
-        if (tap != null) {
-            tap.accept(buf);
-        }
+        Buffer pass = tap == null ? buf : tap.pass(buf);
         try {
-            write(masker.feed(buf.getBytes(), 0, buf.length()));
+            write(masker.feed(pass.getBytes(), 0, pass.length()));
         } catch (RuntimeException e) {
             fail();
             return;
+        }
+        if (tap != null) {
+            tap.after();
+            if (failed) {
+                return; // the tap ended the session
+            }
         }
         if (to.writeQueueFull()) {
             from.pause();
@@ -106,6 +113,19 @@ final class MaskedRelay {
             counter[0] += out.length;
             to.write(Buffer.buffer(out));
         }
+    }
+
+    /** Sends the partial lines the masker holds (masked) now: the session is ending. */
+    void flushHeld() {
+        cancelTimer();
+        if (!failed && masker instanceof WebSocketChannelMasker ws) {
+            try {
+                write(ws.flushPartialLines());
+            } catch (RuntimeException e) {
+                fail();
+            }
+        }
+        failed = true; // nothing more goes through the masker
     }
 
     /** The stream cannot be masked: stop both sides, send nothing more. */

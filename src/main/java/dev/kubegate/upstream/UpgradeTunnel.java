@@ -83,11 +83,24 @@ public final class UpgradeTunnel {
      * seen as the API server sent them, before any masking (a recorder masks on its own).
      */
     public interface Tap {
-        /** @param fromClient true for client → API server bytes */
-        void data(boolean fromClient, Buffer bytes);
+        /**
+         * @param fromClient true for client → API server bytes
+         * @return how many leading bytes of {@code bytes} go on: all of them while the session goes on,
+         * fewer (down to none) once the tap is ending it
+         */
+        int data(boolean fromClient, Buffer bytes);
 
         /** Both directions ended (called before the exchange completes). */
         void closed();
+
+        /**
+         * Asked after every chunk: once non-null, the tap ends the session — these bytes are written
+         * to the client (at a point where the client's stream can take them), then both sides are
+         * closed. Answered at most once.
+         */
+        default Buffer lastWords() {
+            return null;
+        }
     }
 
     /**
@@ -216,17 +229,34 @@ public final class UpgradeTunnel {
                     done.tryComplete(new Exchange(101, down2up[0], up2down[0], true, masker == null ? 0 : masker.maskedCount()));
                 }
             };
-            relay(client, server, down2up, closed, tap == null ? null : b -> tap.data(true, b));
-            java.util.function.Consumer<Buffer> downTap = tap == null ? null : b -> tap.data(false, b);
+            MaskedRelay[] masked = {null};
+            boolean[] ended = {false};
+            // The tap ended the session: nothing more passes either way; its last words reach the
+            // client (close() flushes what is queued first), then both sides close.
+            java.util.function.Consumer<Buffer> end = last -> {
+                if (ended[0]) return;
+                ended[0] = true;
+                client.pause();
+                server.pause();
+                if (masked[0] != null) masked[0].flushHeld();
+                up2down[0] += last.length();
+                client.write(last);
+                client.close();
+                server.close();
+            };
+            relay(client, server, down2up, closed, tap == null ? null : new Tapped(tap, true, end));
+            Tapped downTap = tap == null ? null : new Tapped(tap, false, end);
             if (masker == null) {
-                early.forEach(b -> {
-                    up2down[0] += b.length();
-                    if (downTap != null) downTap.accept(b);
-                    client.write(b);
-                });
+                for (Buffer b : early) {
+                    Buffer pass = downTap == null ? b : downTap.pass(b);
+                    up2down[0] += pass.length();
+                    client.write(pass);
+                    if (downTap != null) downTap.after();
+                }
                 relay(server, client, up2down, closed, downTap);
             } else {
-                new MaskedRelay(vertx, server, client, masker, up2down, closed, downTap).start(early);
+                masked[0] = new MaskedRelay(vertx, server, client, masker, up2down, closed, downTap);
+                masked[0].start(early);
             }
         });
     }
@@ -259,9 +289,25 @@ public final class UpgradeTunnel {
         return conn.netSocket().compose(socket -> socket.write(Buffer.buffer(head.toString())).map(socket));
     }
 
+    /** A {@link Tap} on one direction: what of a chunk goes on, and the tap's ending after it. */
+    record Tapped(Tap tap, boolean fromClient, java.util.function.Consumer<Buffer> end) {
+        /** The part of {@code b} that goes on (possibly empty). */
+        Buffer pass(Buffer b) {
+            int n = tap.data(fromClient, b);
+            return n >= b.length() ? b : b.getBuffer(0, Math.max(0, n));
+        }
+
+        /** After a chunk went on: ends the session if the tap says so. */
+        void after() {
+            Buffer last = tap.lastWords();
+            if (last != null) {
+                end.accept(last);
+            }
+        }
+    }
+
     /** One direction of the tunnel; the end of either side closes the other. */
-    private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed,
-                              java.util.function.Consumer<Buffer> tap) {
+    private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed, Tapped tap) {
         if (tap == null) {
             HttpForwarder.pump(from, to, b -> counter[0] += b.length(), to::end);
         } else {
@@ -294,8 +340,8 @@ public final class UpgradeTunnel {
                 + upstream.credentials().server() + " is unreachable: " + Status.describe(cause)), cause);
     }
 
-    /** A read stream whose buffers are shown to a tap before they go on. */
-    private record TappedStream(NetSocket from, java.util.function.Consumer<Buffer> tap) implements io.vertx.core.streams.ReadStream<Buffer> {
+    /** A read stream whose buffers are shown to a tap, which says how much of each goes on. */
+    private record TappedStream(NetSocket from, Tapped tap) implements io.vertx.core.streams.ReadStream<Buffer> {
         @Override
         public io.vertx.core.streams.ReadStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> h) {
             from.exceptionHandler(h);
@@ -305,8 +351,11 @@ public final class UpgradeTunnel {
         @Override
         public io.vertx.core.streams.ReadStream<Buffer> handler(io.vertx.core.Handler<Buffer> h) {
             from.handler(h == null ? null : b -> {
-                tap.accept(b);
-                h.handle(b);
+                Buffer pass = tap.pass(b);
+                if (pass.length() > 0) {
+                    h.handle(pass);
+                }
+                tap.after();
             });
             return this;
         }

@@ -110,7 +110,8 @@ class ApprovalServiceTest {
                 new ApprovalRequest.Requester("alice", "alice-uid", "static", List.of("agents"), null, Map.of("task", "cleanup"), "cleanup"),
                 new ApprovalRequest.Request("delete", "", "v1", "namespaces", "", "", "x", "delete namespaces x"),
                 call, List.of("deleting a namespace needs approval"), "", List.of("sre"), approvers, ttlSeconds,
-                null, 0, null, List.of(), null, null, "https://kubegate/kubegate/ui/#/approvals/x");
+                null, 0, null, List.of(), null, null, "https://kubegate/kubegate/ui/#/approvals/x",
+                List.of(), 0, null);
     }
 
     ApprovalService.Covering cover(ApprovalRequest.Call c, int approvers, long ttl) {
@@ -155,6 +156,39 @@ class ApprovalServiceTest {
         assertThat(types()).isEqualTo("[approval.requested, approval.approved, approval.approved]");
         assertThat(events.get(2).actor()).isEqualTo("carol");
         assertThat(events.get(2).details()).containsEntry("approvals", "2/2").containsEntry("approval", id);
+    }
+
+    @Test
+    void aCutDiffIsApprovedOnlyByAnApproverWhoFetchedTheFullDiff() {
+        ApprovalRequest.Call c = call("/api/v1/namespaces/x", "session:s1");
+        List<ObjectDiff.Entry> full = new java.util.ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            full.add(new ObjectDiff.Entry("add", "/metadata/annotations/a" + i, null, "\"v\""));
+        }
+        full.add(new ObjectDiff.Entry("add", "/rules/0", null, "{\"verbs\":[\"*\"]}"));
+        ApprovalRequest base = draft(c, 2, 0);
+        List<ObjectDiff.Entry> shown = ObjectDiff.shown(full);
+        ApprovalRequest cut = new ApprovalRequest(base.id(), base.status(), base.createdAt(), base.decideBy(), base.requester(),
+                base.request(), base.call(), base.reasons(), base.approvalReason(), base.approverGroups(), base.requiredApprovers(),
+                base.grantTtlSeconds(), null, 0, null, shown, "cut", null, base.url(), List.of(), full.size(), null);
+        String id = service.covering(c, () -> service.records().createDiff(base.id(), full, base.decideBy()).replaceWith(cut))
+                .await().indefinitely().current().request().id();
+        assertThat(cut.diffTruncated()).isTrue();
+        assertThatThrownBy(() -> service.decide(id, BOB, true, "").await().indefinitely())
+                .isInstanceOfSatisfying(ApprovalException.class, e -> {
+                    assertThat(e.status().code()).isEqualTo(409);
+                    assertThat(e.status().message()).contains("151 changes").contains("kubegate approvals show " + id);
+                });
+        ApprovalService.FullDiffView view = service.fullDiff(id, BOB).await().indefinitely();
+        assertThat(view.entries()).hasSize(151).last().extracting(ObjectDiff.Entry::value).isEqualTo("{\"verbs\":[\"*\"]}");
+        assertThat(service.get(id).await().indefinitely().orElseThrow().fullDiffViewedBy()).containsExactly("bob");
+        assertThat(service.decide(id, BOB, true, "seen it all").await().indefinitely().approvals()).isEqualTo(1);
+        // Seeing it once does not let another approver skip it.
+        assertThatThrownBy(() -> service.decide(id, CAROL, true, "").await().indefinitely())
+                .isInstanceOfSatisfying(ApprovalException.class, e -> assertThat(e.status().code()).isEqualTo(409));
+        // Denying needs no full view: refusing is always safe.
+        assertThat(service.decide(id, CAROL, false, "too much at once").await().indefinitely().status()).isEqualTo(ApprovalRequest.DENIED);
+        assertThat(types()).contains("approval.diff-viewed");
     }
 
     @Test

@@ -45,7 +45,8 @@ class CallDigestTest {
         StringBuilder big = new StringBuilder("{");
         for (int i = 0; i < 500; i++) big.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":").append(i);
         var many = json.readTree(big.append('}').toString());
-        assertThat(ObjectDiff.between(json.readTree("{}"), many)).hasSize(ObjectDiff.MAX_ENTRIES);
+        assertThat(ObjectDiff.between(json.readTree("{}"), many)).hasSize(ObjectDiff.MAX_ENTRIES + 1)
+                .last().isEqualTo(new ObjectDiff.Entry(ObjectDiff.MORE, "", null, "… 400 more changes not shown"));
     }
 
     @Test

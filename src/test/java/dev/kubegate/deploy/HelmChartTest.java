@@ -309,9 +309,12 @@ class HelmChartTest {
         String rules = role.path("rules").toString();
         assertThat(rules).contains("{\"apiGroups\":[\"\"],\"resources\":[\"users\",\"groups\"],\"verbs\":[\"impersonate\"]}")
                 .contains("userextras/kubegate.dev/session").contains("tokenreviews");
-        // Its only reads: namespaces and service accounts listed by the escape-hatch report; no get, no Secrets.
-        assertThat(rules).doesNotContain("\"get\"").doesNotContain("secrets")
-                .contains("{\"apiGroups\":[\"\"],\"resources\":[\"namespaces\",\"serviceaccounts\"],\"verbs\":[\"list\"]}");
+        // Its only reads: namespaces and service accounts listed by the escape-hatch report, and roles
+        // to show approvers what a binding grants; no Secrets, no wildcard.
+        assertThat(rules).doesNotContain("secrets").doesNotContain("\"*\"")
+                .contains("{\"apiGroups\":[\"\"],\"resources\":[\"namespaces\",\"serviceaccounts\"],\"verbs\":[\"list\"]}")
+                .contains("{\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\",\"clusterroles\"],\"verbs\":[\"get\"]}");
+        assertThat(rules.split("\"get\"", -1)).hasSize(2);
         assertThat(one(objs, "ClusterRoleBinding").at("/subjects/0/kind").asText()).isEqualTo("ServiceAccount");
 
         JsonNode tls = named(objs, "Secret", "kubegate-tls");

@@ -85,6 +85,8 @@ class ApprovalsIT {
                 "kubegate.policy.data", data.toString(),
                 "kubegate.policy.reload-interval", "300ms",
                 "kubegate.approval.wait", WAIT.toSeconds() + "s",
+                // Approval links name the address the certificate is configured for, never the caller's Host.
+                "kubegate.tls.sans", "kubegate.approvals.test",
                 "kubegate.approval.webhook-url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
         gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(60));
@@ -162,7 +164,8 @@ class ApprovalsIT {
         await().atMost(15, TimeUnit.SECONDS).untilAsserted(() -> {
             assertThat(hooks).anySatisfy(h -> {
                 assertThat(h.path("text").asText()).contains("Approval needed").contains(id);
-                assertThat(h.path("blocks").toString()).contains("/kubegate/ui/#/approvals/" + id + "/approve").contains("Deny");
+                assertThat(h.path("blocks").toString()).contains("https://kubegate.approvals.test:" + gateway.port()
+                        + "/kubegate/ui/#/approvals/" + id + "/approve").contains("Deny");
             });
             assertThat(hooks).anySatisfy(h -> assertThat(h.path("text").asText()).startsWith("Approved").contains(id));
         });

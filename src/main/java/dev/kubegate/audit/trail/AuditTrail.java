@@ -392,6 +392,7 @@ public class AuditTrail {
                 rec.put("id", c.recorder.id).put("format", "asciicast-v2")
                         .put("path", auditDir(config).relativize(c.recorder.file).toString())
                         .put("sha256", c.recorder.sha256).put("bytes", c.recorder.bytes).put("truncated", c.recorder.truncated);
+                if (c.recorder.ended != null) rec.put("sessionEnded", c.recorder.ended);
             } else if (c.recording != null) {
                 e.putObject("recording").put("id", c.recording);
             }

@@ -28,8 +28,18 @@ import java.util.concurrent.Executors;
  * stdout and stderr ({@code "o"}, masked line by line with the call's log patterns), resize
  * ({@code "r"}) and the final status ({@code "m"}). Decoding and masking run on the connection's
  * event loop (linear, bounded); the file is written by one shared writer thread. Its SHA-256 and size
- * go into the call's audit record, which the hash chain then protects. Recording stops (marked
- * truncated) past {@code maxBytes}; a stream that is not WebSocket (SPDY) is not decoded.
+ * go into the call's audit record, which the hash chain then protects. A stream that is not
+ * WebSocket (SPDY) is not decoded.
+ *
+ * <p>The recording is bounded ({@code kubegate.audit.max-recording}), and an unrecorded session is
+ * not allowed to go on: the message that would take the recording past the limit, and everything
+ * after it in either direction, does not pass; the recording ends with the reason, the client gets
+ * it on the error channel (a {@code Status} on channel 3) and a WebSocket close frame, and both
+ * sides are closed. Cuts fall on message boundaries ({@link WebSocketFrames#messageStart()}). Two
+ * cases keep a message that is already partly delivered: a message whose first bytes went on in an
+ * earlier chunk is recorded whole before the end, and if the client's message ends the session
+ * while an API server message is half sent, that message is completed (and recorded) first, so the
+ * client's stream stays well-formed. The file may exceed the limit by such a message.
  */
 final class ExecRecorder implements UpgradeTunnel.Tap {
 
@@ -54,7 +64,15 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
     private OutputStream out; // writer thread only
     long bytes;
     boolean truncated;
+    /** Why kubegate ended the session, or null. */
+    String ended;
     String sha256;
+    /** Bytes seen per direction (0 client → server, 1 server → client), and how many of them go on (-1: all). */
+    private final long[] seen = new long[2];
+    private final long[] stopAt = {-1, -1};
+    /** Stream offset, per direction, of the chunk being decoded. */
+    private final long[] chunkStart = new long[2];
+    private boolean lastWordsSent;
 
     ExecRecorder(String id, Path file, boolean base64, MaskRules rules, long maxBytes, String title) {
         this.id = id;
@@ -73,15 +91,62 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
     }
 
     @Override
-    public void data(boolean client, Buffer b) {
+    public int data(boolean client, Buffer b) {
+        int d = client ? 0 : 1;
+        long before = seen[d];
+        chunkStart[d] = before;
+        seen[d] += b.length();
+        if (stopAt[d] >= 0 && before >= stopAt[d]) {
+            return 0;
+        }
         byte[] bytes = b.getBytes();
         (client ? fromClient : fromServer).feed(bytes, 0, bytes.length);
+        return stopAt[d] < 0 ? b.length() : (int) Math.max(0, Math.min(b.length(), stopAt[d] - before));
+    }
+
+    @Override
+    public Buffer lastWords() {
+        if (ended == null || stopAt[1] < 0 || lastWordsSent) {
+            return null;
+        }
+        lastWordsSent = true;
+        return Buffer.buffer(ExecEnding.frames(base64, ended));
     }
 
     private void message(boolean client, byte[] m) {
-        if (m.length == 0) {
+        if (m.length == 0 || ended != null && (client || stopAt[1] >= 0)) {
+            return; // past the end: neither recorded nor passed on
+        }
+        WebSocketFrames frames = client ? fromClient : fromServer;
+        // A message that would take the recording past its limit ends the session before it (neither
+        // recorded nor passed on) — unless part of it already went on in an earlier chunk.
+        if (ended == null && bytes + m.length + 64 > maxBytes && frames.messageStart() >= chunkStart[client ? 0 : 1]) {
+            end(client, frames.messageStart());
             return;
         }
+        record(client, m);
+        if (ended == null && bytes >= maxBytes) {
+            end(client, frames.endOfLastFrame());
+        } else if (ended != null && !client) {
+            stopAt[1] = fromServer.endOfLastFrame(); // the half-sent server message is complete
+        }
+    }
+
+    /** Ends the session: {@code client}'s direction is cut at {@code at}, the other where it stands (at a message boundary). */
+    private void end(boolean client, long at) {
+        ended = "the session's recording reached its limit of " + maxBytes
+                + " bytes (kubegate.audit.max-recording), and kubegate does not let a session go on unrecorded, so it ended the session";
+        truncated = true;
+        stopAt[client ? 0 : 1] = at;
+        if (client) {
+            // A half-sent server message is completed (and recorded) first, so the client's stream stays well-formed.
+            if (fromServer.atMessageBoundary() || fromServer.broken()) stopAt[1] = seen[1];
+        } else {
+            stopAt[0] = seen[0];
+        }
+    }
+
+    private void record(boolean client, byte[] m) {
         int channel;
         byte[] payload;
         if (base64) {
@@ -126,12 +191,8 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
     }
 
     private void write(byte[] line) {
-        if (truncated) {
-            return;
-        }
-        if (bytes + line.length > maxBytes) {
-            truncated = true;
-            line = Asciicast.event((System.nanoTime() - startNanos) / 1e9, "m", "kubegate: recording truncated at " + bytes + " bytes");
+        if (sha256 != null) {
+            return; // closed
         }
         sha.update(line);
         bytes += line.length;
@@ -156,6 +217,9 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
         text("o", stderr.flush());
         if (fromClient.broken() || fromServer.broken()) {
             event("m", "kubegate: part of the stream could not be decoded as WebSocket frames");
+        }
+        if (ended != null) {
+            event("m", "kubegate: " + ended); // the last line says why the session ended
         }
         sha256 = HexFormat.of().formatHex(sha.digest());
         FILES.execute(() -> {

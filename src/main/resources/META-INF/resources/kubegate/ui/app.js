@@ -9,7 +9,8 @@ const API = '/kubegate/v1/approvals';
 const TOKEN_KEY = 'kubegate.adminToken';
 const $ = (sel, root = document) => root.querySelector(sel);
 
-const state = { filter: 'pending', focus: null, scrolledTo: null, focusAction: null, items: [], stream: null, poll: null, refreshTimer: null };
+const state = { filter: 'pending', focus: null, scrolledTo: null, focusAction: null, items: [], stream: null, poll: null, refreshTimer: null,
+  fullDiffs: new Map() };
 
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
 
@@ -28,7 +29,7 @@ async function api(method, path, body) {
 }
 
 function parseHash() {
-  const m = /^#\/approvals\/(ap-[a-z0-9]{10})(?:\/(approve|deny))?$/.exec(location.hash);
+  const m = /^#\/approvals\/(ap-[a-z0-9]{10})(?:\/(approve|deny|diff))?$/.exec(location.hash);
   state.focus = m ? m[1] : null;
   state.focusAction = m ? (m[2] || null) : null;
 }
@@ -78,6 +79,11 @@ function render() {
     if (c) {
       c.classList.add('focus');
       if (state.focusAction === 'deny' && canDecide(c)) { openDeny(c); state.focusAction = null; }
+      // A link from a chat message to a change shown only in part opens its full diff.
+      if ((state.focusAction === 'diff' || state.focusAction === 'approve') && c.dataset.truncated === 'true') {
+        state.focusAction = null;
+        loadFullDiff(state.focus);
+      }
       if (state.scrolledTo !== state.focus) { c.scrollIntoView({ block: 'start' }); state.scrolledTo = state.focus; }
     }
   }
@@ -106,14 +112,32 @@ function card(r, openForms) {
   text($('.approvers', c), approvals + ' of ' + r.requiredApprovers + ' from ' + (r.approverGroups || []).join(' or '));
   const reasons = $('.reasons', c);
   for (const reason of (r.reasons || [])) reasons.appendChild(el('li', null, reason));
-  const changes = r.changes || [];
-  text($('.changes-note', c), r.changesNote || (changes.length ? '' : 'No object changes to show for this call.'));
-  if (!r.changesNote && changes.length) $('.changes-note', c).hidden = true;
+  const summary = $('.summary', c);
+  for (const item of (r.summary || [])) {
+    const flags = item.flags || [];
+    const li = el('li', flags.length ? 'flagged' : null, (flags.length ? '⚠ ' : '') + item.text + ' ');
+    for (const f of flags) li.appendChild(el('span', 'chip', f));
+    summary.appendChild(li);
+  }
+  $('.summary-box', c).hidden = (r.summary || []).length === 0;
+  const full = state.fullDiffs.get(r.id);
+  const changes = full || r.changes || [];
+  const truncated = isTruncated(r.changes || []);
+  c.dataset.truncated = String(truncated);
+  text($('.changes-note', c), full ? 'The full diff: all ' + full.length + ' changes, values whole.'
+    : r.changesNote || (changes.length ? '' : 'No object changes to show for this call.'));
+  if (!full && !r.changesNote && changes.length) $('.changes-note', c).hidden = true;
+  const bar = $('.full-diff-bar', c);
+  bar.hidden = !truncated || !!full;
+  text($('.full-diff-hint', c), 'Only part of this change is shown (' + (r.changesTotal || '?') + ' changes in all).'
+    + (r.status === 'pending' ? ' Approving needs the full diff.' : ''));
+  $('.full-diff', c).addEventListener('click', () => loadFullDiff(r.id));
   const tbody = $('.changes tbody', c);
   for (const ch of changes) {
     const tr = document.createElement('tr');
+    tr.className = 'op-' + ch.op;
     tr.appendChild(el('td', 'op-' + ch.op, ch.op));
-    const path = el('td'); path.appendChild(el('code', null, ch.path || '(whole object)')); tr.appendChild(path);
+    const path = el('td'); path.appendChild(el('code', null, ch.path || (ch.op === 'more' ? '' : '(whole object)'))); tr.appendChild(path);
     const before = el('td'); before.appendChild(el('code', null, ch.old == null ? '' : ch.old)); tr.appendChild(before);
     const after = el('td'); after.appendChild(el('code', null, ch.value == null ? '' : ch.value)); tr.appendChild(after);
     tbody.appendChild(tr);
@@ -127,6 +151,8 @@ function card(r, openForms) {
   const pending = r.status === 'pending';
   const approve = $('.approve', c), deny = $('.deny', c);
   approve.disabled = deny.disabled = !pending;
+  // The server refuses it anyway; the button says so first.
+  if (pending && truncated && !full) { approve.disabled = true; approve.title = 'Show the full diff first'; }
   approve.setAttribute('aria-label', 'Approve ' + r.id);
   deny.setAttribute('aria-label', 'Deny ' + r.id);
   if (!pending) $('.actions', c).hidden = true;
@@ -142,6 +168,23 @@ function card(r, openForms) {
   });
   if (openForms.has(r.id) && pending) { form.hidden = false; form.elements.reason.value = openForms.get(r.id); }
   return c;
+}
+
+/** Whether the request's own diff leaves something out (a "more" entry or a cut value). */
+function isTruncated(changes) {
+  const cut = v => typeof v === 'string' && /… \(\d+ more characters\)$/.test(v);
+  return changes.some(ch => ch.op === 'more' || cut(ch.old) || cut(ch.value));
+}
+
+/** Fetches the full diff (the server notes that this approver saw it) and shows it in place of the cut one. */
+async function loadFullDiff(id) {
+  try {
+    const d = await api('GET', API + '/' + id + '/diff');
+    state.fullDiffs.set(id, d.changes || []);
+    render();
+  } catch (e) {
+    if (e.message !== 'unauthorized') say('Could not load the full diff of ' + id + ': ' + e.message);
+  }
 }
 
 function openDeny(c) {
