@@ -129,26 +129,20 @@ public class ApprovalsCommand {
         @Parameters(index = "0", description = "Approval id (ap-...).")
         String id;
 
-        @Option(names = {"-o", "--output"}, description = "json for the request and its full diff as JSON.")
-        String output;
+        @Mixin
+        OutputOption output;
 
         @Override
         public Integer call() throws Exception {
-            String path = "/kubegate/v1/approvals/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
-            JsonNode r = api.call("GET", path, null);
+            JsonNode r = api.call((client, auth) -> client.approval(auth, id));
             if (r == null) return 1;
-            JsonNode diff = api.call("GET", path + "/diff", null);
+            JsonNode diff = api.call((client, auth) -> client.approvalDiff(auth, id));
             if (diff == null) return 1;
-            if ("json".equals(output)) {
-                System.out.println(JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("request", r)
-                        .set("diff", diff).toPrettyString());
-                return 0;
-            }
-            System.out.print(describe(r, diff));
+            JsonNode both = OutputFormat.JSON.createObjectNode().<com.fasterxml.jackson.databind.node.ObjectNode>set("request", r)
+                    .set("diff", diff);
+            output.format.print(System.out, both, () -> System.out.print(describe(r, diff)));
             return 0;
         }
-
-        private static final ObjectMapper JSON = new ObjectMapper();
 
         static String describe(JsonNode r, JsonNode diff) {
             StringBuilder b = new StringBuilder();

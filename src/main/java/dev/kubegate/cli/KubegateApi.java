@@ -48,6 +48,16 @@ public interface KubegateApi {
     @Path("/approvals")
     Response approvals(@HeaderParam("Authorization") String authorization, @QueryParam("status") String status);
 
+    /** One approval request. */
+    @GET
+    @Path("/approvals/{id}")
+    Response approval(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+
+    /** The full diff and change summary of one approval request. */
+    @GET
+    @Path("/approvals/{id}/diff")
+    Response approvalDiff(@HeaderParam("Authorization") String authorization, @PathParam("id") String id);
+
     /** {@code action}: approve or deny. */
     @POST
     @Path("/approvals/{id}/{action}")
