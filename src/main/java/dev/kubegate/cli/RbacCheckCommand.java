@@ -32,8 +32,9 @@ public class RbacCheckCommand implements Callable<Integer> {
     @Option(names = "--principal", paramLabel = "NAME", description = "Check this principal only (as named in the mapping or token file).")
     String principal;
 
-    @Option(names = {"-o", "--output"}, description = "table (default) or json.")
-    String output = "table";
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    OutputFormat output = OutputFormat.table;
 
     @Inject
     KubegateConfig config;
@@ -43,10 +44,6 @@ public class RbacCheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!"table".equals(output) && !"json".equals(output)) {
-            System.err.println("kubegate: -o must be table or json");
-            return 2;
-        }
         List<AgentSubject> subjects;
         UpstreamClient upstream;
         try {
@@ -66,8 +63,8 @@ public class RbacCheckCommand implements Callable<Integer> {
         try {
             HatchReport report = new RbacChecker(upstream, Clock.systemUTC()).check(subjects)
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.MINUTES);
-            if ("json".equals(output)) {
-                System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report.toJson()));
+            if (output != OutputFormat.table) {
+                output.print(System.out, report.toJson(), () -> { });
             } else {
                 System.out.print(report.toText());
             }

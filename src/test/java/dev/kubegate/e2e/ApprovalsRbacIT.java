@@ -8,7 +8,6 @@ import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -31,7 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Through the approval API and {@code kubegate approvals show}. Skipped only on request:
  * {@code -Dkubegate.it.real-apiserver=false}.
  */
-@DisabledIfSystemProperty(named = "kubegate.it.real-apiserver", matches = "false")
 class ApprovalsRbacIT {
 
     static final String AGENT = "rbac-agent-" + UUID.randomUUID();

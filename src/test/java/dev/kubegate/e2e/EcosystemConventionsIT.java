@@ -10,7 +10,6 @@ import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +31,6 @@ import static org.awaitility.Awaitility.await;
  * server call; the SIEM export writes Kubernetes audit events; and every metric the Grafana dashboard
  * and the chart's alerts read is one a gateway really exposes, with bounded labels.
  */
-@DisabledIfSystemProperty(named = "kubegate.it.real-apiserver", matches = "false")
 class EcosystemConventionsIT {
 
     static final String ALICE = "alice-token-" + UUID.randomUUID();

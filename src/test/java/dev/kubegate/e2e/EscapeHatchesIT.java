@@ -6,7 +6,6 @@ import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -33,7 +32,6 @@ import static org.awaitility.Awaitility.await;
  * other service accounts, bindings to cluster-admin, admission webhooks), and {@code kubegate rbac-check}
  * finds the RBAC rights planted in the cluster that would let it, and none once they are removed.
  */
-@DisabledIfSystemProperty(named = "kubegate.it.real-apiserver", matches = "false")
 class EscapeHatchesIT {
 
     static final String ALICE_TOKEN = "alice-" + UUID.randomUUID();

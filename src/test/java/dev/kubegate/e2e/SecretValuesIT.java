@@ -12,7 +12,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -38,7 +37,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * wherever they sit in a Secret: real kubectl through kubegate against the real kube-apiserver.
  * Skipped only on request: {@code -Dkubegate.it.real-apiserver=false}.
  */
-@DisabledIfSystemProperty(named = "kubegate.it.real-apiserver", matches = "false")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecretValuesIT {
 
