@@ -25,6 +25,7 @@ public final class WebSocketFrames {
     private long fed;
     private long frameEnd;
     private long messageStart;
+    private long partialPayload = -1;
 
     public WebSocketFrames(Consumer<byte[]> onMessage) {
         this.onMessage = onMessage;
@@ -50,6 +51,14 @@ public final class WebSocketFrames {
         return messageStart;
     }
 
+    /**
+     * The payload length a frame announces whose bytes have not all arrived yet (its header has),
+     * or -1: lets a caller act on a large message before its bytes go on.
+     */
+    public long partialPayload() {
+        return partialPayload;
+    }
+
     /** Whether every byte fed so far belongs to a complete message: nothing partial is pending. */
     public boolean atMessageBoundary() {
         return !broken && pending.length == 0 && !inMessage;
@@ -62,6 +71,7 @@ public final class WebSocketFrames {
         }
         base = fed - pending.length;
         fed += len;
+        partialPayload = -1;
         byte[] buf = new byte[pending.length + len];
         System.arraycopy(pending, 0, buf, 0, pending.length);
         System.arraycopy(b, off, buf, pending.length, len);
@@ -123,6 +133,7 @@ public final class WebSocketFrames {
         int maskAt = at + head;
         if (masked) head += 4;
         if (avail < head + len) {
+            partialPayload = len;
             return 0;
         }
         byte[] payload = Arrays.copyOfRange(b, at + head, at + head + (int) len);
