@@ -27,6 +27,8 @@ public final class WebSocketFrames implements WebSocketFrameReader.Frames {
     private boolean fin;
     private long endOfLastFrame;
     private long messageStart;
+    /** Payload length of the data frame being read, or -1 between frames. */
+    private long frameLength = -1;
 
     public WebSocketFrames(Consumer<byte[]> onMessage) {
         this.onMessage = onMessage;
@@ -50,6 +52,14 @@ public final class WebSocketFrames implements WebSocketFrameReader.Frames {
      */
     public long messageStart() {
         return messageStart;
+    }
+
+    /**
+     * The payload length a data frame announces whose bytes have not all arrived yet (its header
+     * has), or -1: lets a caller act on a large message before its bytes go on.
+     */
+    public long partialPayload() {
+        return broken ? -1 : frameLength;
     }
 
     /** Whether every byte fed so far belongs to a complete message: nothing partial is pending. */
@@ -76,6 +86,7 @@ public final class WebSocketFrames implements WebSocketFrameReader.Frames {
         if (opcode == WebSocketFrameReader.OP_TEXT || opcode == WebSocketFrameReader.OP_BINARY) {
             messageStart = reader.frameStartPosition();
         }
+        frameLength = data ? length : -1;
         if (data && message.size() + length > MAX_MESSAGE) {
             throw new TooLarge();
         }
@@ -91,6 +102,7 @@ public final class WebSocketFrames implements WebSocketFrameReader.Frames {
     @Override
     public void frameEnd() {
         endOfLastFrame = reader.position();
+        frameLength = -1;
         if (data && fin) {
             onMessage.accept(message.toByteArray());
             message.reset();

@@ -2,17 +2,16 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.WebhookReceiver;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,9 +52,9 @@ class ApprovalsIT {
     static GatewayProcess gateway;
     static Kubectl agent;
     static HttpClient http;
-    static HttpServer webhook;
+    static WebhookReceiver webhook;
     static Path data;
-    static final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
+    static List<JsonNode> hooks;
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,13 +69,8 @@ class ApprovalsIT {
                 + DAVE + ",dave,dave-uid,\"developers\"\n");
         data = dir.resolve("data.json");
         Files.writeString(data, "{}");
-        webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        webhook.createContext("/hook", ex -> {
-            hooks.add(JSON.readTree(ex.getRequestBody()));
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        webhook.start();
+        webhook = WebhookReceiver.start();
+        hooks = webhook.received();
         gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
                 "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
                 "kubegate.identity.static.tokens-file", agents.toString(),
@@ -87,7 +80,7 @@ class ApprovalsIT {
                 "kubegate.approval.wait", WAIT.toSeconds() + "s",
                 // Approval links name the address the certificate is configured for, never the caller's Host.
                 "kubegate.tls.sans", "kubegate.approvals.test",
-                "kubegate.approval.webhook-url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
+                "kubegate.approval.webhook-url", webhook.url()));
         gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(60));
         http = gateway.httpClient();
@@ -97,7 +90,7 @@ class ApprovalsIT {
     static void stop() {
         if (gateway != null) gateway.close();
         if (cluster != null) cluster.close();
-        if (webhook != null) webhook.stop(0);
+        if (webhook != null) webhook.close();
     }
 
     /** The admin API through REST Assured, as the approver (or agent) holding {@code token}. */

@@ -106,13 +106,8 @@ class ApprovalsRbacIT {
 
     @Test
     void aWildcardRuleAfter150HarmlessOnesIsTheFirstThingShown() throws Exception {
-        StringBuilder y = new StringBuilder("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: looks-harmless\nrules:\n");
-        for (int i = 0; i < 150; i++) {
-            y.append("- apiGroups: [\"example.com\"]\n  resources: [\"widgets").append(i).append("\"]\n  verbs: [\"get\", \"list\"]\n");
-        }
-        y.append("- apiGroups: [\"*\"]\n  resources: [\"*\"]\n  verbs: [\"*\"]\n");
         Path f = dir.resolve("looks-harmless.yaml");
-        Files.writeString(f, y.toString());
+        Files.writeString(f, ApprovalsReviewIT.clusterRole("looks-harmless", 150, true, "\"get\", \"list\""));
         String id = heldId(agent.run("create", "-f", f.toString()));
         JsonNode summary = approval(id).path("summary");
         assertThat(summary.get(0).path("text").asText()).isEqualTo("adds rule: * on * (apiGroups: *)");

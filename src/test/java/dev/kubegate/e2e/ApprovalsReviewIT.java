@@ -2,15 +2,14 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.WebhookReceiver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -52,8 +50,8 @@ class ApprovalsReviewIT {
     static GatewayProcess gateway;
     static Kubectl agent;
     static HttpClient http;
-    static HttpServer webhook;
-    static final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
+    static WebhookReceiver webhook;
+    static List<JsonNode> hooks;
     static Path dir;
 
     @BeforeAll
@@ -64,20 +62,15 @@ class ApprovalsReviewIT {
         Files.writeString(agents, AGENT + ",alice,alice-uid,\"agents\"\n");
         Path admins = dir.resolve("admins.csv");
         Files.writeString(admins, BOB + ",bob,bob-uid,\"kubegate-approvers\"\n");
-        webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        webhook.createContext("/hook", ex -> {
-            hooks.add(JSON.readTree(ex.getRequestBody()));
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
-        webhook.start();
+        webhook = WebhookReceiver.start();
+        hooks = webhook.received();
         // No kubegate.approval.public-url and no kubegate.tls.sans: the case where links used to come from the request.
         gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
                 "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
                 "kubegate.identity.static.tokens-file", agents.toString(),
                 "kubegate.admin.tokens-file", admins.toString(),
                 "kubegate.approval.wait", "1s",
-                "kubegate.approval.webhook-url", "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
+                "kubegate.approval.webhook-url", webhook.url()));
         gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(60));
         http = gateway.httpClient();
@@ -87,7 +80,7 @@ class ApprovalsReviewIT {
     static void stop() {
         if (gateway != null) gateway.close();
         if (cluster != null) cluster.close();
-        if (webhook != null) webhook.stop(0);
+        if (webhook != null) webhook.close();
     }
 
     static HttpResponse<String> api(String method, String path, String body) throws Exception {
@@ -154,15 +147,20 @@ class ApprovalsReviewIT {
         }
     }
 
-    static String clusterRole(String name, int harmless, boolean wildcard) {
+    /** A ClusterRole manifest: {@code harmless} rules granting {@code verbs} on widgets0.., then (optionally) {@code *} on {@code *}. */
+    static String clusterRole(String name, int harmless, boolean wildcard, String verbs) {
         StringBuilder y = new StringBuilder("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: " + name + "\nrules:\n");
         for (int i = 0; i < harmless; i++) {
-            y.append("- apiGroups: [\"example.com\"]\n  resources: [\"widgets").append(i).append("\"]\n  verbs: [\"get\"]\n");
+            y.append("- apiGroups: [\"example.com\"]\n  resources: [\"widgets").append(i).append("\"]\n  verbs: [").append(verbs).append("]\n");
         }
         if (wildcard) {
             y.append("- apiGroups: [\"*\"]\n  resources: [\"*\"]\n  verbs: [\"*\"]\n");
         }
         return y.toString();
+    }
+
+    static String clusterRole(String name, int harmless, boolean wildcard) {
+        return clusterRole(name, harmless, wildcard, "\"get\"");
     }
 
     @Test

@@ -133,8 +133,9 @@ class ExecRecordingLimitIT {
         Kubectl.Result r = agent.runWithStdinFrom(input, "-n", "apps", "exec", "-i", "web", "--", "cat");
         assertThat(r.exitCode()).as(r.stderr()).isNotZero();
         assertThat(r.stderr()).contains("kubegate ended this session").contains("kubegate.audit.max-recording");
-        // What was typed before the limit was echoed back; what came after never reached the pod.
-        assertThat(r.stdout()).startsWith("echo typed line 0\n").doesNotContain("echo typed line 19999");
+        // What came after the limit never reached the pod (so was never echoed back).
+        assertThat(r.stdout()).doesNotContain("echo typed line 19999");
+        assertThat(r.stdout().length()).isLessThan(LIMIT);
         assertEndedAndRecorded(execRecord("stdin"));
     }
 }

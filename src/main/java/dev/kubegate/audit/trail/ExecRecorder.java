@@ -35,9 +35,11 @@ import java.util.concurrent.Executors;
  * not allowed to go on: the message that would take the recording past the limit, and everything
  * after it in either direction, does not pass; the recording ends with the reason, the client gets
  * it on the error channel (a {@code Status} on channel 3) and a WebSocket close frame, and both
- * sides are closed. Cuts fall on message boundaries ({@link WebSocketFrames#messageStart()}). Two
- * cases keep a message that is already partly delivered: a message whose first bytes went on in an
- * earlier chunk is recorded whole before the end, and if the client's message ends the session
+ * sides are closed. Cuts fall on message boundaries ({@link WebSocketFrames#messageStart()}); a
+ * message's size is known from its frame header ({@link WebSocketFrames#partialPayload()}), so a
+ * large one is stopped before any of it passes. Two cases keep a message that is already partly
+ * delivered: one whose first bytes went on in an earlier chunk before its size was known is recorded
+ * whole before the end, and if the client's message ends the session
  * while an API server message is half sent, that message is completed (and recorded) first, so the
  * client's stream stays well-formed. The file may exceed the limit by such a message.
  */
@@ -99,8 +101,14 @@ final class ExecRecorder implements UpgradeTunnel.Tap {
         if (stopAt[d] >= 0 && before >= stopAt[d]) {
             return 0;
         }
-        byte[] bytes = b.getBytes();
-        (client ? fromClient : fromServer).feed(bytes, 0, bytes.length);
+        byte[] raw = b.getBytes();
+        WebSocketFrames frames = client ? fromClient : fromServer;
+        frames.feed(raw, 0, raw.length);
+        // A message arriving over several reads: its header announces its size before its bytes go on.
+        if (ended == null && frames.partialPayload() >= 0 && this.bytes + frames.partialPayload() + 64 > maxBytes
+                && frames.messageStart() >= before) {
+            end(client, frames.messageStart());
+        }
         return stopAt[d] < 0 ? b.length() : (int) Math.max(0, Math.min(b.length(), stopAt[d] - before));
     }
 

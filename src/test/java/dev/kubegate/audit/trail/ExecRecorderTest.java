@@ -87,7 +87,7 @@ class ExecRecorderTest {
     @Test
     void whenInputReachesTheLimitAHalfSentOutputMessageIsFinishedFirst() throws Exception {
         Path file = Files.createTempDirectory("rec").resolve("r.cast");
-        ExecRecorder r = new ExecRecorder("c2", file, false, NO_MASKS, 200, "kubectl exec");
+        ExecRecorder r = new ExecRecorder("c2", file, false, NO_MASKS, 260, "kubectl exec");
         byte[] out = serverFrame(1, "o".repeat(40) + "\n");
         assertThat(r.data(false, Buffer.buffer(java.util.Arrays.copyOf(out, 10)))).isEqualTo(10); // half a frame reached the client
         byte[] in = clientFrame(0, "i".repeat(100) + "\n");
@@ -101,6 +101,20 @@ class ExecRecorderTest {
         r.closed();
         await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(Files.readString(file)).contains("oooo")
                 .doesNotContain("not this").doesNotContain("later").doesNotContain("iiii"));
+    }
+
+    @Test
+    void aLargeMessageIsStoppedByItsHeaderBeforeAnyOfItsBytesGoOn() throws Exception {
+        Path file = Files.createTempDirectory("rec").resolve("r.cast");
+        ExecRecorder r = new ExecRecorder("c4", file, false, NO_MASKS, 1000, "kubectl exec");
+        byte[] small = serverFrame(1, "first\n");
+        byte[] big = serverFrame(1, "z".repeat(5000) + "\n");
+        // The first read has the small message and the big one's header with a few of its bytes.
+        assertThat(r.data(false, Buffer.buffer(concat(small, java.util.Arrays.copyOf(big, 100))))).isEqualTo(small.length);
+        assertThat(r.data(false, Buffer.buffer(java.util.Arrays.copyOfRange(big, 100, big.length)))).isZero();
+        assertThat(r.lastWords()).isNotNull();
+        r.closed();
+        await().atMost(5, TimeUnit.SECONDS).untilAsserted(() -> assertThat(Files.readString(file)).contains("first").doesNotContain("zzz"));
     }
 
     @Test
