@@ -12,6 +12,8 @@
  * <p>Threading: everything here is non-blocking and runs on the calling event loop. Buffers: a
  * chunk read from one side is written to the other and released; the reading side is paused while
  * the writing side's queue is full, so memory per stream is bounded by the write queues (plus the
- * masker's own bounded state on masked streams).
+ * masker's own bounded state on masked streams). One exception, bounded: a finite masked JSON answer
+ * is held until complete, up to {@link dev.kubegate.upstream.MaskWarning#HOLD_BYTES}, so its
+ * {@code Warning} header can count the masked values; a larger one is streamed from there on.
  */
 package dev.kubegate.upstream;
