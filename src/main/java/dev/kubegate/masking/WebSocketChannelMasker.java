@@ -14,9 +14,9 @@ import java.util.Optional;
  * messages or frames is still found; every other channel (error Status, v5 close signals) passes
  * unchanged.
  *
- * <p>Frames are parsed (RFC 6455 §5.2, by the shared {@link WebSocketFrameReader}) and re-written: what comes out is a sequence of complete,
- * unfragmented, unmasked messages, one per masked output piece. Control frames (ping, pong, close)
- * pass as they are, also between the fragments of a message; the line buffers are flushed before a
+ * <p>Frames are parsed (RFC 6455 §5.2, by the shared {@link WebSocketFrameReader}) and re-written:
+ * what comes out is a sequence of complete, unfragmented, unmasked messages, one per masked output
+ * piece. Control frames (ping, pong, close) pass as they are, also between the fragments of a message; the line buffers are flushed before a
  * close frame and before a v5 close signal of their channel. Frames with RSV bits set (a negotiated
  * compression extension) cannot be read and fail the stream ({@link MaskingException}).
  *

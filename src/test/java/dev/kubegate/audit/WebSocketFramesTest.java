@@ -1,5 +1,6 @@
 package dev.kubegate.audit;
 
+import dev.kubegate.masking.WebSocketFrameReaderTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -12,25 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WebSocketFramesTest {
 
     static byte[] frame(boolean fin, int opcode, byte[] payload, byte[] mask) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write((fin ? 0x80 : 0) | opcode);
-        int m = mask == null ? 0 : 0x80;
-        if (payload.length < 126) {
-            out.write(m | payload.length);
-        } else {
-            out.write(m | 126);
-            out.write(payload.length >> 8);
-            out.write(payload.length & 0xff);
-        }
-        if (mask != null) {
-            out.writeBytes(mask);
-            byte[] p = payload.clone();
-            for (int i = 0; i < p.length; i++) p[i] ^= mask[i & 3];
-            out.writeBytes(p);
-        } else {
-            out.writeBytes(payload);
-        }
-        return out.toByteArray();
+        return WebSocketFrameReaderTest.frame(fin, opcode, payload, mask);
     }
 
     @Test

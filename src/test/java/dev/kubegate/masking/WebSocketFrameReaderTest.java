@@ -10,9 +10,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class WebSocketFrameReaderTest {
+public class WebSocketFrameReaderTest {
 
-    static byte[] frame(boolean fin, int opcode, byte[] payload, byte[] mask) {
+    /** One RFC 6455 frame, masked when {@code mask} is given (also used by the audit recorder's test). */
+    public static byte[] frame(boolean fin, int opcode, byte[] payload, byte[] mask) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write((fin ? 0x80 : 0) | opcode);
         int m = mask == null ? 0 : 0x80;

@@ -149,9 +149,10 @@ public final class GatewayProcess implements AutoCloseable {
      * Content-Type and the path is not re-encoded.
      */
     public RequestSpecification api(String bearer) {
-        RequestSpecification r = RestAssured.given().baseUri(url()).relaxedHTTPSValidation().urlEncodingEnabled(false)
-                .config(RestAssured.config().encoderConfig(EncoderConfig.encoderConfig()
-                        .appendDefaultContentCharsetToContentTypeIfUndefined(false)));
+        // config() first: it replaces the whole configuration, relaxed HTTPS validation included.
+        RequestSpecification r = RestAssured.given().config(RestAssured.config().encoderConfig(EncoderConfig.encoderConfig()
+                        .appendDefaultContentCharsetToContentTypeIfUndefined(false)))
+                .baseUri(url()).relaxedHTTPSValidation().urlEncodingEnabled(false);
         return bearer == null ? r : r.header("Authorization", "Bearer " + bearer);
     }
 
