@@ -9,6 +9,7 @@ import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.Principal;
 import dev.kubegate.identity.session.SessionCounters;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kubegate.inspect.ConditionalWrite;
 import dev.kubegate.inspect.DryRun;
 import dev.kubegate.inspect.Inspection;
 import dev.kubegate.inspect.InspectionException;
@@ -181,9 +182,7 @@ public class KubeApiGateway {
                 req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
         io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();
         Span policySpan = tracer.spanBuilder("kubegate.policy").setParent(Context.current().with(serverSpan)).startSpan();
-        Future<Inspection> inspected = Inspection.needsBody(info, upgrade)
-                ? Inspection.inspect(req, info, headers, maxBodyBytes, rt.dryRun())
-                : Future.succeededFuture(Inspection.NONE);
+        Future<Inspection> inspected = inspect(rt, req, info, query, headers, upgrade);
         Future<JsonNode> current = Inspection.needsOldObject(info, upgrade)
                 ? rt.dryRun().current(req.path(), headers)
                 : Future.succeededFuture(null);
@@ -204,7 +203,8 @@ public class KubeApiGateway {
                 return;
             }
             started.requestObject(inspection.object());
-            PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query),
+            started.options(inspection.options());
+            PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query, inspection.options(), inspection.object()),
                     inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
                     stats(principal), Instant.now());
@@ -246,8 +246,14 @@ public class KubeApiGateway {
                             .onComplete(held -> onContext(vctx, () -> {
                                 if (held.succeeded() && held.result().proceed()) {
                                     started.approval(held.result().approvalId(), held.result().approvers());
-                                    recordThenForward(rt, req, info, principal, upgrade, headers,
-                                            upgrade ? null : held.result().body(), masking, serverSpan, started, vctx);
+                                    Buffer body = upgrade ? null : held.result().body();
+                                    if (body != null) {
+                                        body = conditional(req, info, query, principal, inspection, body, current.result(), headers, started);
+                                        if (body == null) {
+                                            return; // refused
+                                        }
+                                    }
+                                    recordThenForward(rt, req, info, principal, upgrade, headers, body, masking, serverSpan, started, vctx);
                                 } else {
                                     refuse(req, info, principal, held.succeeded() ? held.result().refusal()
                                             : Status.serviceUnavailable("kubegate could not hold the call for approval: " + held.cause()), started);
@@ -255,9 +261,50 @@ public class KubeApiGateway {
                             }));
                     return;
                 }
-                recordThenForward(rt, req, info, principal, upgrade, headers, inspection.body(), masking, serverSpan, started, vctx);
+                Buffer body = inspection.body();
+                if (body != null) {
+                    body = conditional(req, info, query, principal, inspection, body, current.result(), headers, started);
+                    if (body == null) {
+                        return; // refused
+                    }
+                }
+                recordThenForward(rt, req, info, principal, upgrade, headers, body, masking, serverSpan, started, vctx);
             }));
         });
+    }
+
+    /** Step 3, inspect: the body policy must see and the options the API server will apply. */
+    private Future<Inspection> inspect(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
+                                       MultiMap headers, boolean upgrade) {
+        try {
+            return Inspection.needsBody(info, upgrade)
+                    ? Inspection.inspect(req, info, query, headers, maxBodyBytes, rt.dryRun())
+                    : Future.succeededFuture(Inspection.withoutBody(info, query));
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /**
+     * The (non-null) body to forward, made conditional on the state policy judged ({@link ConditionalWrite});
+     * the body as is when there is nothing to bind; null after refusing the call (409, 400).
+     */
+    private Buffer conditional(HttpServerRequest req, RequestInfo info, QueryParams query, Principal principal,
+                               Inspection inspection, Buffer body, JsonNode current, MultiMap headers, CallRecord started) {
+        byte[] sent = body.getBytes();
+        ConditionalWrite.Forward f;
+        try {
+            f = ConditionalWrite.bind(info, query, inspection.mediaType(), sent, inspection.options(),
+                    inspection.object(), current);
+        } catch (InspectionException e) {
+            refuse(req, info, principal, e.status(), started);
+            return null;
+        }
+        if (f.contentType() != null) {
+            headers.set(HttpHeaders.CONTENT_TYPE, f.contentType());
+        }
+        started.boundResourceVersion(f.boundResourceVersion());
+        return f.body() == sent ? body : Buffer.buffer(f.body());
     }
 
     /** A mutation goes upstream only once its intent record is durable (fail closed); reads go at once. */

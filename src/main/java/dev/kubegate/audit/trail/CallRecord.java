@@ -51,6 +51,10 @@ public final class CallRecord {
     boolean complete = true;
     long masked = -1;
     JsonNode requestObject;
+    /** The options the API server applies (where it reads them), as policy saw them. */
+    dev.kubegate.k8s.EffectiveOptions options;
+    /** The resourceVersion the forwarded write was made conditional on, or null. */
+    String boundResourceVersion;
     /** The answer as sent, at level RequestResponse for calls that end (see {@link AuditTrail#responseCapture}). */
     dev.kubegate.upstream.BodyCapture response;
     boolean intentWritten;
@@ -87,6 +91,16 @@ public final class CallRecord {
     /** The object policy judged (a write's body, decoded or resolved by dry run); kept masked at level Request and above. */
     public void requestObject(JsonNode object) {
         this.requestObject = object;
+    }
+
+    /** The options the API server applies to this call, as policy judged them. */
+    public void options(dev.kubegate.k8s.EffectiveOptions options) {
+        this.options = options;
+    }
+
+    /** The write was forwarded conditional on this resourceVersion (the state policy judged). */
+    public void boundResourceVersion(String resourceVersion) {
+        this.boundResourceVersion = resourceVersion;
     }
 
     public void decided(PolicyDecision d, String revision) {
