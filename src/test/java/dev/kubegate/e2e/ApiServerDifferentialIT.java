@@ -99,24 +99,25 @@ class ApiServerDifferentialIT {
      * The table: every verb, body or none, options in the query or the body, every content type
      * (none included) and the query forms a naive reader gets wrong. {@code $ns} is the row's namespace.
      * Fixtures in every namespace: ConfigMap {@code c} (label {@code sel=x}), ServiceAccount {@code sa},
-     * Pod {@code p} (not scheduled).
+     * Pod {@code p} (not scheduled). (New objects are named "fresh": in the API server's YAML 1.1,
+     * a bare {@code n} is the boolean false.)
      */
     static final List<Form> FORMS = List.of(
             // create: options only ever in the query
-            form("create-json", "POST", "/api/v1/namespaces/$ns/configmaps", "", "application/json", CM.formatted("n", "1"), "configmaps/n", Effect.CREATED, false, "create", "n"),
-            form("create-dry", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=All", "application/json", CM.formatted("n", "1"), "configmaps/n", Effect.NONE, true, "create", "n"),
-            form("create-dry-invalid-second", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=All&dryRun=x", "application/json", CM.formatted("n", "1"), "configmaps/n", Effect.NONE, false, "create", "n"),
-            form("create-dry-escaped-name", "POST", "/api/v1/namespaces/$ns/configmaps", "dry%52un=All", "application/json", CM.formatted("n", "1"), "configmaps/n", Effect.NONE, true, "create", "n"),
-            form("create-dryrun-lowercase-name", "POST", "/api/v1/namespaces/$ns/configmaps", "dryrun=All", "application/json", CM.formatted("n", "1"), "configmaps/n", Effect.CREATED, false, "create", "n"),
-            form("create-dry-lowercase-value", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=all", "application/json", CM.formatted("n", "1"), "configmaps/n", Effect.NONE, false, "create", "n"),
-            form("create-no-content-type", "POST", "/api/v1/namespaces/$ns/configmaps", "", null, CM.formatted("n", "1"), "configmaps/n", Effect.CREATED, false, "create", "n"),
-            form("create-json-charset", "POST", "/api/v1/namespaces/$ns/configmaps", "", "Application/JSON; charset=utf-8", CM.formatted("n", "1"), "configmaps/n", Effect.CREATED, false, "create", "n"),
-            form("create-yaml", "POST", "/api/v1/namespaces/$ns/configmaps", "", "application/yaml", CM_YAML.formatted("n", "1"), "configmaps/n", Effect.CREATED, false, "create", "n"),
-            form("create-yaml-dry", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=All", "application/yaml", CM_YAML.formatted("n", "1"), "configmaps/n", Effect.NONE, true, "create", "n"),
-            new Form("create-protobuf", "POST", "/api/v1/namespaces/$ns/configmaps", "", "application/vnd.kubernetes.protobuf", protobufConfigMap("n", "1"), "configmaps/n", Effect.CREATED, false, "create", "n"),
-            new Form("create-protobuf-dry", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=All", "application/vnd.kubernetes.protobuf", protobufConfigMap("n", "1"), "configmaps/n", Effect.NONE, true, "create", "n"),
-            form("create-text-plain", "POST", "/api/v1/namespaces/$ns/configmaps", "", "text/plain", CM.formatted("n", "1"), "configmaps/n", Effect.NONE, null, null, null),
-            form("create-bad-parameter", "POST", "/api/v1/namespaces/$ns/configmaps", "", "application/json; x", CM.formatted("n", "1"), "configmaps/n", Effect.NONE, null, null, null),
+            form("create-json", "POST", "/api/v1/namespaces/$ns/configmaps", "", "application/json", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.CREATED, false, "create", "fresh"),
+            form("create-dry", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=All", "application/json", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.NONE, true, "create", "fresh"),
+            form("create-dry-invalid-second", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=All&dryRun=x", "application/json", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.NONE, false, "create", "fresh"),
+            form("create-dry-escaped-name", "POST", "/api/v1/namespaces/$ns/configmaps", "dry%52un=All", "application/json", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.NONE, true, "create", "fresh"),
+            form("create-dryrun-lowercase-name", "POST", "/api/v1/namespaces/$ns/configmaps", "dryrun=All", "application/json", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.CREATED, false, "create", "fresh"),
+            form("create-dry-lowercase-value", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=all", "application/json", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.NONE, false, "create", "fresh"),
+            form("create-no-content-type", "POST", "/api/v1/namespaces/$ns/configmaps", "", null, CM.formatted("fresh", "1"), "configmaps/fresh", Effect.CREATED, false, "create", "fresh"),
+            form("create-json-charset", "POST", "/api/v1/namespaces/$ns/configmaps", "", "Application/JSON; charset=utf-8", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.CREATED, false, "create", "fresh"),
+            form("create-yaml", "POST", "/api/v1/namespaces/$ns/configmaps", "", "application/yaml", CM_YAML.formatted("fresh", "1"), "configmaps/fresh", Effect.CREATED, false, "create", "fresh"),
+            form("create-yaml-dry", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=All", "application/yaml", CM_YAML.formatted("fresh", "1"), "configmaps/fresh", Effect.NONE, true, "create", "fresh"),
+            new Form("create-protobuf", "POST", "/api/v1/namespaces/$ns/configmaps", "", "application/vnd.kubernetes.protobuf", protobufConfigMap("fresh", "1"), "configmaps/fresh", Effect.CREATED, false, "create", "fresh"),
+            new Form("create-protobuf-dry", "POST", "/api/v1/namespaces/$ns/configmaps", "dryRun=All", "application/vnd.kubernetes.protobuf", protobufConfigMap("fresh", "1"), "configmaps/fresh", Effect.NONE, true, "create", "fresh"),
+            form("create-text-plain", "POST", "/api/v1/namespaces/$ns/configmaps", "", "text/plain", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.NONE, null, null, null),
+            form("create-bad-parameter", "POST", "/api/v1/namespaces/$ns/configmaps", "", "application/json; x", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.NONE, null, null, null),
             // update
             form("update-json", "PUT", "/api/v1/namespaces/$ns/configmaps/c", "", "application/json", CM.formatted("c", "2"), "configmaps/c", Effect.CHANGED, false, "update", "c"),
             form("update-dry", "PUT", "/api/v1/namespaces/$ns/configmaps/c", "dryRun=All", "application/json", CM.formatted("c", "2"), "configmaps/c", Effect.NONE, true, "update", "c"),
@@ -129,7 +130,7 @@ class ApiServerDifferentialIT {
             form("patch-json", "PATCH", "/api/v1/namespaces/$ns/configmaps/c", "", "application/json-patch+json", "[{\"op\":\"replace\",\"path\":\"/data/a\",\"value\":\"2\"}]", "configmaps/c", Effect.CHANGED, false, "patch", "c"),
             form("patch-apply", "PATCH", "/api/v1/namespaces/$ns/configmaps/c", "fieldManager=agent&force=true", "application/apply-patch+yaml", CM.formatted("c", "2"), "configmaps/c", Effect.CHANGED, false, "patch", "c"),
             form("patch-apply-dry", "PATCH", "/api/v1/namespaces/$ns/configmaps/c", "fieldManager=agent&force=true&dryRun=All", "application/apply-patch+yaml", CM.formatted("c", "2"), "configmaps/c", Effect.NONE, true, "patch", "c"),
-            form("patch-apply-creates", "PATCH", "/api/v1/namespaces/$ns/configmaps/n", "fieldManager=agent", "application/apply-patch+yaml", CM.formatted("n", "1"), "configmaps/n", Effect.CREATED, false, "patch", "n"),
+            form("patch-apply-creates", "PATCH", "/api/v1/namespaces/$ns/configmaps/fresh", "fieldManager=agent", "application/apply-patch+yaml", CM.formatted("fresh", "1"), "configmaps/fresh", Effect.CREATED, false, "patch", "fresh"),
             form("patch-no-content-type", "PATCH", "/api/v1/namespaces/$ns/configmaps/c", "", null, "{\"data\":{\"a\":\"2\"}}", "configmaps/c", Effect.NONE, null, null, null),
             form("patch-space-before-semicolon", "PATCH", "/api/v1/namespaces/$ns/configmaps/c", "", "application/merge-patch+json ;charset=utf-8", "{\"data\":{\"a\":\"2\"}}", "configmaps/c", Effect.NONE, null, null, null),
             // delete: the body, when it has a byte, silences the query
