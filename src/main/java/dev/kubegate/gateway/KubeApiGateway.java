@@ -246,14 +246,8 @@ public class KubeApiGateway {
                             .onComplete(held -> onContext(vctx, () -> {
                                 if (held.succeeded() && held.result().proceed()) {
                                     started.approval(held.result().approvalId(), held.result().approvers());
-                                    Buffer body = upgrade ? null : held.result().body();
-                                    if (body != null) {
-                                        body = conditional(req, info, query, principal, inspection, body, current.result(), headers, started);
-                                        if (body == null) {
-                                            return; // refused
-                                        }
-                                    }
-                                    recordThenForward(rt, req, info, principal, upgrade, headers, body, masking, serverSpan, started, vctx);
+                                    bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection,
+                                            upgrade ? null : held.result().body(), current.result(), masking, serverSpan, started, vctx);
                                 } else {
                                     refuse(req, info, principal, held.succeeded() ? held.result().refusal()
                                             : Status.serviceUnavailable("kubegate could not hold the call for approval: " + held.cause()), started);
@@ -261,14 +255,8 @@ public class KubeApiGateway {
                             }));
                     return;
                 }
-                Buffer body = inspection.body();
-                if (body != null) {
-                    body = conditional(req, info, query, principal, inspection, body, current.result(), headers, started);
-                    if (body == null) {
-                        return; // refused
-                    }
-                }
-                recordThenForward(rt, req, info, principal, upgrade, headers, body, masking, serverSpan, started, vctx);
+                bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection, inspection.body(), current.result(),
+                        masking, serverSpan, started, vctx);
             }));
         });
     }
@@ -283,6 +271,18 @@ public class KubeApiGateway {
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
+    }
+
+    /** Forwards {@code body} (the client's, as read) made conditional on the judged state; or refuses. */
+    private void bindThenForward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
+                                 Principal principal, boolean upgrade, MultiMap headers, Inspection inspection, Buffer body,
+                                 JsonNode current, ResponseMasking masking, Span serverSpan, CallRecord started,
+                                 io.vertx.core.Context vctx) {
+        Buffer bound = body == null ? null : conditional(req, info, query, principal, inspection, body, current, headers, started);
+        if (body != null && bound == null) {
+            return; // refused
+        }
+        recordThenForward(rt, req, info, principal, upgrade, headers, bound, masking, serverSpan, started, vctx);
     }
 
     /**

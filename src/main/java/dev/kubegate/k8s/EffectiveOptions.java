@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  *       from the query when the body has none ({@code propagateDryRun});</li>
  *   <li>handlers that ignore {@code dryRun} ({@code serviceaccounts/token} mints a real token;
  *       token and access reviews are evaluated anyway): never a dry run;</li>
- *   <li>connect subresources (exec, attach, portforward, proxy) and reads: no options.</li>
+ *   <li>connect subresources (exec, attach, portforward, proxy) and reads: no options;</li>
+ *   <li>subresources not known to honour {@code dryRun} (e.g. {@code pods/resize}): never a dry run.</li>
  * </ul>
  * {@link #dryRun()} is true only when kubegate knows the API server will not persist anything:
  * {@code dryRun} present and every value exactly {@code All} (any other value is a 422). A body
@@ -87,6 +88,13 @@ public record EffectiveOptions(Source source, boolean dryRun, String fieldManage
             "authorization.k8s.io/localsubjectaccessreviews",
             "authorization.k8s.io/selfsubjectaccessreviews",
             "authorization.k8s.io/selfsubjectrulesreviews");
+    /**
+     * Subresources whose handlers are known to pass the query's dryRun to storage. Any other (say
+     * {@code pods/resize}, or one added in a later release) is judged as a real write: kubegate says
+     * "dry run" only where it knows.
+     */
+    private static final Set<String> HONOURS_DRY_RUN = Set.of("", "status", "scale", "ephemeralcontainers", "approval",
+            "binding", "finalize");
     private static final Pattern GO_INT = Pattern.compile("[+-]?[0-9]+");
 
     /**
@@ -117,7 +125,8 @@ public record EffectiveOptions(Source source, boolean dryRun, String fieldManage
         if ("create".equals(verb) && "/pods/eviction".equals(key)) {
             return forEviction(query, body, fieldManager);
         }
-        return new EffectiveOptions(Source.QUERY, allAll(query.all("dryRun")), fieldManager, null, null, null, null, null);
+        boolean dryRun = HONOURS_DRY_RUN.contains(info.subresource()) && allAll(query.all("dryRun"));
+        return new EffectiveOptions(Source.QUERY, dryRun, fieldManager, null, null, null, null, null);
     }
 
     /**

@@ -60,8 +60,9 @@ public record PolicyInput(Principal principal, Request request, JsonNode object,
     /**
      * The request part. Absent values are empty strings, as in {@link RequestInfo}.
      *
-     * @param name    the object the call acts on: the URL's, except for {@code POST .../bindings}, where
-     *                the API server binds the pod the body names ({@code metadata.name})
+     * @param name    the object the call acts on: the URL's, except for a create, whose object the body
+     *                names ({@code metadata.name}): {@code POST .../bindings} binds that pod, and a
+     *                custom resource posted to {@code .../foos/bar} is stored under the body's name
      * @param query   the decoded query parameters, e.g. {@code {"command": ["sh"]}} for exec; what the
      *                API server applies is {@code options}, not this
      * @param dryRun  whether the API server surely persists nothing: {@code options.dryRun}
@@ -116,12 +117,15 @@ public record PolicyInput(Principal principal, Request request, JsonNode object,
         }
 
         /**
-         * {@code POST /api/v1/namespaces/{ns}/bindings} has no name in the URL: the API server binds
-         * the pod its body names. Everywhere else the URL's name is the one acted on.
+         * The name the API server acts on. A create's object is named by its body, never by the URL:
+         * {@code POST /api/v1/namespaces/{ns}/bindings} binds the pod the body names, and a custom
+         * resource created with {@code POST .../foos/bar} is stored under the body's name (built-in
+         * kinds refuse that path). Every other call acts on the URL's name.
          */
         static String judgedName(RequestInfo info, JsonNode object) {
-            if (info.isResourceRequest() && "create".equals(info.verb()) && info.apiGroup().isEmpty()
-                    && "bindings".equals(info.resource()) && info.subresource().isEmpty() && object != null) {
+            boolean createNamedByBody = info.isResourceRequest() && "create".equals(info.verb()) && info.subresource().isEmpty()
+                    && (!info.name().isEmpty() || info.apiGroup().isEmpty() && "bindings".equals(info.resource()));
+            if (createNamedByBody && object != null) {
                 JsonNode name = object.path("metadata").path("name");
                 return name.isTextual() ? name.asText() : "";
             }

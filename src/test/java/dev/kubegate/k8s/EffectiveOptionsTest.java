@@ -62,6 +62,8 @@ class EffectiveOptionsTest {
             POST   | /api/v1/namespaces/d/pods/p/binding                | dryRun=All                 | {}                        | true  | query
             POST   | /api/v1/namespaces/d/bindings                      | dryRun=All                 | {}                        | true  | query
             PUT    | /api/v1/namespaces/d/pods/p/status                 | dryRun=All                 | {}                        | true  | query
+            PATCH  | /apis/apps/v1/namespaces/d/deployments/w/scale     | dryRun=All                 | opaque                    | true  | query
+            PATCH  | /api/v1/namespaces/d/pods/p/resize                 | dryRun=All                 | opaque                    | false | query
             POST   | /api/v1/namespaces/d/pods/p/exec                   | dryRun=All&command=sh      | -                         | false | none
             GET    | /api/v1/namespaces/d/pods                          | dryRun=All                 | -                         | false | none
             """)

@@ -59,6 +59,12 @@ class PolicyInputTest {
         assertThat(j.at("/request/options").toString())
                 .isEqualTo("{\"source\":\"query\",\"dryRun\":true,\"fieldManager\":\"agent\"}");
         assertThat(j.at("/request/name").asText()).isEqualTo("web-1");
+        // A custom resource created at an item path is stored under the body's name.
+        var cr = RequestInfoParser.parse("POST", "/apis/example.com/v1/namespaces/prod/foos/bar", "", false);
+        var foo = json.readTree("{\"kind\":\"Foo\",\"metadata\":{\"name\":\"baz\"}}");
+        assertThat(PolicyInput.Request.of(cr, QueryParams.empty(), dev.kubegate.k8s.EffectiveOptions.NONE, foo).name()).isEqualTo("baz");
+        var update = RequestInfoParser.parse("PUT", "/apis/example.com/v1/namespaces/prod/foos/bar", "", false);
+        assertThat(PolicyInput.Request.of(update, QueryParams.empty(), dev.kubegate.k8s.EffectiveOptions.NONE, foo).name()).isEqualTo("bar");
     }
 
     @Test
