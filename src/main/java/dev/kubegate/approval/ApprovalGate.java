@@ -196,7 +196,9 @@ public class ApprovalGate {
                         : Status.badRequest("kubegate could not read the request body: " + Status.describe(e)))))
                 .onSuccess(b -> {
                     String scope = call.principal().session().map(s -> "session:" + s.id()).orElse("principal:" + call.principal().id());
-                    ApprovalRequest.Call digest = CallDigest.of(call.req().method().name(), call.req().path(), call.query(), b.getBytes(), scope);
+                    String method = call.req().method().name();
+                    String mediaType = dev.kubegate.k8s.MediaType.digestForm(method, call.req().getHeader(HttpHeaders.CONTENT_TYPE), b.length() > 0);
+                    ApprovalRequest.Call digest = CallDigest.of(method, call.req().path(), call.query(), mediaType, b.getBytes(), scope);
                     service.covering(digest, () -> draft(call, digest, b))
                             .subscribe().with(c -> settle(call, c.current(), b, result, clientLeft, current, 0),
                                     e -> result.tryComplete(Outcome.refuse(failure(e))));

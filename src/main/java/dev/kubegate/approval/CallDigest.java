@@ -12,19 +12,28 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Binds an approval to one exact call: method, path, the query in canonical form (parameters sorted
- * by name, each name's values in their order, re-encoded) and the SHA-256 of the body. Two calls with
- * the same digest do exactly the same thing; anything else needs its own approval. Plain Java.
+ * Binds an approval to one exact call: method, path, the query in canonical form (every parameter,
+ * sorted by name, each name's values in their order, re-encoded), the media type the API server
+ * decodes the body with ({@link dev.kubegate.k8s.MediaType#digestForm}: the same bytes sent as a
+ * strategic-merge patch and as a merge patch are different operations) and the SHA-256 of the body.
+ * Two calls with the same digest do exactly the same thing; anything else needs its own approval.
+ * Plain Java.
  */
 public final class CallDigest {
 
     private CallDigest() {
     }
 
-    public static ApprovalRequest.Call of(String method, String path, QueryParams query, byte[] body, String scope) {
+    /**
+     * @param mediaType the body's media type as the API server reads it, normalised by
+     *                  {@link dev.kubegate.k8s.MediaType#digestForm}; never contains a newline
+     */
+    public static ApprovalRequest.Call of(String method, String path, QueryParams query, String mediaType, byte[] body,
+                                          String scope) {
         String canonicalQuery = canonical(query);
         String bodySha = sha256Hex(body == null ? new byte[0] : body);
-        String digest = sha256Hex((method + "\n" + path + "\n" + canonicalQuery + "\n" + bodySha)
+        String type = mediaType == null ? "" : URLEncoder.encode(mediaType, StandardCharsets.UTF_8);
+        String digest = sha256Hex((method + "\n" + path + "\n" + canonicalQuery + "\n" + type + "\n" + bodySha)
                 .getBytes(StandardCharsets.UTF_8));
         return new ApprovalRequest.Call(method, path, canonicalQuery, bodySha, digest, scope);
     }

@@ -9,6 +9,7 @@ import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.Principal;
 import dev.kubegate.identity.session.SessionCounters;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kubegate.inspect.ConditionalWrite;
 import dev.kubegate.inspect.DryRun;
 import dev.kubegate.inspect.Inspection;
 import dev.kubegate.inspect.InspectionException;
@@ -181,9 +182,7 @@ public class KubeApiGateway {
                 req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
         io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();
         Span policySpan = tracer.spanBuilder("kubegate.policy").setParent(Context.current().with(serverSpan)).startSpan();
-        Future<Inspection> inspected = Inspection.needsBody(info, upgrade)
-                ? Inspection.inspect(req, info, headers, maxBodyBytes, rt.dryRun())
-                : Future.succeededFuture(Inspection.NONE);
+        Future<Inspection> inspected = inspect(rt, req, info, query, headers, upgrade);
         Future<JsonNode> current = Inspection.needsOldObject(info, upgrade)
                 ? rt.dryRun().current(req.path(), headers)
                 : Future.succeededFuture(null);
@@ -205,7 +204,8 @@ public class KubeApiGateway {
             }
             started.requestObject(inspection.object());
             started.currentObject(current.result());
-            PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query),
+            started.options(inspection.options());
+            PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query, inspection.options(), inspection.object()),
                     inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
                     stats(principal), Instant.now());
@@ -250,8 +250,8 @@ public class KubeApiGateway {
                                 metrics.heldForApproval.decrementAndGet();
                                 if (held.succeeded() && held.result().proceed()) {
                                     started.approval(held.result().approvalId(), held.result().approvers());
-                                    recordThenForward(rt, req, info, principal, upgrade, headers,
-                                            upgrade ? null : held.result().body(), masking, serverSpan, started, vctx);
+                                    bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection,
+                                            upgrade ? null : held.result().body(), current.result(), masking, serverSpan, started, vctx);
                                 } else {
                                     refuse(req, info, principal, held.succeeded() ? held.result().refusal()
                                             : Status.serviceUnavailable("kubegate could not hold the call for approval: " + Status.describe(held.cause())), started);
@@ -259,9 +259,56 @@ public class KubeApiGateway {
                             }));
                     return;
                 }
-                recordThenForward(rt, req, info, principal, upgrade, headers, inspection.body(), masking, serverSpan, started, vctx);
+                bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection, inspection.body(), current.result(),
+                        masking, serverSpan, started, vctx);
             }));
         });
+    }
+
+    /** Step 3, inspect: the body policy must see and the options the API server will apply. */
+    private Future<Inspection> inspect(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
+                                       MultiMap headers, boolean upgrade) {
+        try {
+            return Inspection.needsBody(info, upgrade)
+                    ? Inspection.inspect(req, info, query, headers, maxBodyBytes, rt.dryRun())
+                    : Future.succeededFuture(Inspection.withoutBody(info, query));
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /** Forwards {@code body} (the client's, as read) made conditional on the judged state; or refuses. */
+    private void bindThenForward(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
+                                 Principal principal, boolean upgrade, MultiMap headers, Inspection inspection, Buffer body,
+                                 JsonNode current, ResponseMasking masking, Span serverSpan, CallRecord started,
+                                 io.vertx.core.Context vctx) {
+        Buffer bound = body == null ? null : conditional(req, info, query, principal, inspection, body, current, headers, started);
+        if (body != null && bound == null) {
+            return; // refused
+        }
+        recordThenForward(rt, req, info, principal, upgrade, headers, bound, masking, serverSpan, started, vctx);
+    }
+
+    /**
+     * The (non-null) body to forward, made conditional on the state policy judged ({@link ConditionalWrite});
+     * the body as is when there is nothing to bind; null after refusing the call (409, 400).
+     */
+    private Buffer conditional(HttpServerRequest req, RequestInfo info, QueryParams query, Principal principal,
+                               Inspection inspection, Buffer body, JsonNode current, MultiMap headers, CallRecord started) {
+        byte[] sent = body.getBytes();
+        ConditionalWrite.Forward f;
+        try {
+            f = ConditionalWrite.bind(info, query, inspection.mediaType(), sent, inspection.options(),
+                    inspection.object(), current);
+        } catch (InspectionException e) {
+            refuse(req, info, principal, e.status(), started);
+            return null;
+        }
+        if (f.contentType() != null) {
+            headers.set(HttpHeaders.CONTENT_TYPE, f.contentType());
+        }
+        started.boundResourceVersion(f.boundResourceVersion());
+        return f.body() == sent ? body : Buffer.buffer(f.body());
     }
 
     /** A mutation goes upstream only once its intent record is durable (fail closed); reads go at once. */

@@ -1,6 +1,8 @@
 package dev.kubegate.inspect;
 
-import java.util.Locale;
+import dev.kubegate.k8s.MediaType;
+
+import java.util.Optional;
 
 /**
  * How a request body's media type is read. JSON objects are decoded here; YAML, patches and
@@ -10,30 +12,29 @@ import java.util.Locale;
  * server another would let a privileged pod through.
  */
 public enum BodyKind {
-    /** {@code application/json}: the object itself. */
+    /** {@code application/json}, and POST/PUT/DELETE without a Content-Type: the object itself. */
     JSON,
     /** {@code application/yaml}: resolved by a dry run. */
     YAML,
     /** merge, strategic-merge, JSON patch and server-side apply: resolved by a dry run. */
     PATCH,
     /** {@code application/vnd.kubernetes.protobuf} (kubectl create/run send it): resolved by a dry run. */
-    PROTOBUF,
-    /** Anything else: refused with 415. */
-    UNSUPPORTED;
+    PROTOBUF;
 
-    public static BodyKind of(String contentType) {
-        if (contentType == null) {
-            return UNSUPPORTED;
-        }
-        int semi = contentType.indexOf(';');
-        String type = (semi < 0 ? contentType : contentType.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
+    /**
+     * The kind of body the API server decodes for {@code method} and this {@code Content-Type}
+     * (see {@link MediaType#of}); empty when the API server answers 415.
+     */
+    public static Optional<BodyKind> of(String method, String contentType) {
+        return MediaType.of(method, contentType).map(BodyKind::ofMediaType);
+    }
+
+    static BodyKind ofMediaType(String type) {
         return switch (type) {
-            case "application/json" -> JSON;
-            case "application/yaml" -> YAML;
-            case "application/merge-patch+json", "application/strategic-merge-patch+json",
-                 "application/json-patch+json", "application/apply-patch+yaml" -> PATCH;
-            case "application/vnd.kubernetes.protobuf" -> PROTOBUF;
-            default -> UNSUPPORTED;
+            case MediaType.JSON -> JSON;
+            case MediaType.YAML -> YAML;
+            case MediaType.PROTOBUF -> PROTOBUF;
+            default -> PATCH;
         };
     }
 

@@ -1,7 +1,9 @@
 /**
  * Kubernetes request classification: a faithful port of the API server's {@code RequestInfo}
  * algorithm ({@code k8s.io/apiserver/pkg/endpoints/request/requestinfo.go}) plus the Go-compatible
- * query parsing and selector checks it depends on.
+ * query parsing and selector checks it depends on; and where the API server reads the rest of a
+ * call: the body's media type ({@link dev.kubegate.k8s.MediaType}) and the options a write really
+ * applies ({@link dev.kubegate.k8s.EffectiveOptions}).
  *
  * <p>Contract:
  * <ul>

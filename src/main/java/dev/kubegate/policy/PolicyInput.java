@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.identity.Principal;
+import dev.kubegate.k8s.EffectiveOptions;
 import dev.kubegate.k8s.QueryParams;
 import dev.kubegate.k8s.RequestInfo;
 
@@ -23,7 +24,9 @@ import java.util.Optional;
  * <pre>
  * {"principal": {"id", "name", "kind", "groups", "session": {"id", "labels", "expiresAt"}},
  *  "request":   {"verb", "apiGroup", "apiVersion", "resource", "subresource", "namespace", "name",
- *                "isResourceRequest", "path", "query", "dryRun"},
+ *                "isResourceRequest", "path", "query", "dryRun",
+ *                "options": {"source", "dryRun", "fieldManager", "gracePeriodSeconds", "propagationPolicy",
+ *                            "orphanDependents", "preconditions": {"uid", "resourceVersion"}}},
  *  "object": {...}, "oldObject": {...}, "podSpec": {"path": "spec.template.spec"},
  *  "stats": {"requests", "mutations", "deletes", "denied"}, "now": "2026-11-26T08:00:00Z"}
  * </pre>
@@ -57,12 +60,30 @@ public record PolicyInput(Principal principal, Request request, JsonNode object,
     /**
      * The request part. Absent values are empty strings, as in {@link RequestInfo}.
      *
-     * @param query  the decoded query parameters, e.g. {@code {"command": ["sh"]}} for exec
-     * @param dryRun whether the API server will not persist anything ({@code dryRun=All})
+     * @param name    the object the call acts on: the URL's, except for a create, whose object the body
+     *                names ({@code metadata.name}): {@code POST .../bindings} binds that pod, and a
+     *                custom resource posted to {@code .../foos/bar} is stored under the body's name
+     * @param query   the decoded query parameters, e.g. {@code {"command": ["sh"]}} for exec; what the
+     *                API server applies is {@code options}, not this
+     * @param dryRun  whether the API server surely persists nothing: {@code options.dryRun}
+     * @param options the options the API server really applies, read where its handler reads them
+     *                ({@link EffectiveOptions}): {@code source} is {@code none}, {@code query},
+     *                {@code body} (a DELETE's DeleteOptions, an Eviction's deleteOptions) or
+     *                {@code unknown} (a body kubegate does not decode; then {@code dryRun} is false);
+     *                the other keys are present only when set
      */
     public record Request(String verb, String apiGroup, String apiVersion, String resource, String subresource,
                           String namespace, String name, boolean isResourceRequest, String path,
-                          Map<String, List<String>> query, boolean dryRun) {
+                          Map<String, List<String>> query, boolean dryRun, EffectiveOptions options) {
+
+        /** A request whose options are the query's dry-run flag alone. */
+        public Request(String verb, String apiGroup, String apiVersion, String resource, String subresource,
+                       String namespace, String name, boolean isResourceRequest, String path,
+                       Map<String, List<String>> query, boolean dryRun) {
+            this(verb, apiGroup, apiVersion, resource, subresource, namespace, name, isResourceRequest, path, query, dryRun,
+                    dryRun ? new EffectiveOptions(EffectiveOptions.Source.QUERY, true, null, null, null, null, null, null)
+                            : EffectiveOptions.NONE);
+        }
 
         public Request {
             Objects.requireNonNull(verb, "verb");
@@ -73,14 +94,42 @@ public record PolicyInput(Principal principal, Request request, JsonNode object,
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(options, "options");
             query = Map.copyOf(query);
+            if (dryRun != options.dryRun()) {
+                throw new IllegalArgumentException("dryRun must be options.dryRun");
+            }
         }
 
-        /** The request part of a classified call and its query string. */
+        /** The request part of a classified call whose body kubegate did not read. */
         public static Request of(RequestInfo info, QueryParams query) {
+            return of(info, query, EffectiveOptions.derive(info, query, EffectiveOptions.Body.NONE), null);
+        }
+
+        /**
+         * The request part of a classified call, with the options the API server applies and the
+         * object policy judges (for the name a {@code bindings} create acts on).
+         */
+        public static Request of(RequestInfo info, QueryParams query, EffectiveOptions options, JsonNode object) {
             return new Request(info.verb(), info.apiGroup(), info.apiVersion(), info.resource(), info.subresource(),
-                    info.namespace(), info.name(), info.isResourceRequest(), info.path(), query.asMap(),
-                    query.all("dryRun").contains("All"));
+                    info.namespace(), judgedName(info, object), info.isResourceRequest(), info.path(), query.asMap(),
+                    options.dryRun(), options);
+        }
+
+        /**
+         * The name the API server acts on. A create's object is named by its body, never by the URL:
+         * {@code POST /api/v1/namespaces/{ns}/bindings} binds the pod the body names, and a custom
+         * resource created with {@code POST .../foos/bar} is stored under the body's name (built-in
+         * kinds refuse that path). Every other call acts on the URL's name.
+         */
+        static String judgedName(RequestInfo info, JsonNode object) {
+            boolean createNamedByBody = info.isResourceRequest() && "create".equals(info.verb()) && info.subresource().isEmpty()
+                    && (!info.name().isEmpty() || info.apiGroup().isEmpty() && "bindings".equals(info.resource()));
+            if (createNamedByBody && object != null) {
+                JsonNode name = object.path("metadata").path("name");
+                return name.isTextual() ? name.asText() : "";
+            }
+            return info.name();
         }
     }
 
@@ -199,6 +248,25 @@ public record PolicyInput(Principal principal, Request request, JsonNode object,
         }
         g.writeEndObject();
         g.writeBooleanField("dryRun", r.dryRun());
+        writeOptions(g, r.options());
+        g.writeEndObject();
+    }
+
+    /** {@code request.options}: only the keys that are set, besides {@code source} and {@code dryRun}. */
+    private static void writeOptions(JsonGenerator g, EffectiveOptions o) throws IOException {
+        g.writeObjectFieldStart("options");
+        g.writeStringField("source", o.source().label());
+        g.writeBooleanField("dryRun", o.dryRun());
+        if (o.fieldManager() != null) g.writeStringField("fieldManager", o.fieldManager());
+        if (o.gracePeriodSeconds() != null) g.writeNumberField("gracePeriodSeconds", o.gracePeriodSeconds());
+        if (o.propagationPolicy() != null) g.writeStringField("propagationPolicy", o.propagationPolicy());
+        if (o.orphanDependents() != null) g.writeBooleanField("orphanDependents", o.orphanDependents());
+        if (o.preconditionUid() != null || o.preconditionResourceVersion() != null) {
+            g.writeObjectFieldStart("preconditions");
+            if (o.preconditionUid() != null) g.writeStringField("uid", o.preconditionUid());
+            if (o.preconditionResourceVersion() != null) g.writeStringField("resourceVersion", o.preconditionResourceVersion());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 

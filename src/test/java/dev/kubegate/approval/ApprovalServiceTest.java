@@ -101,7 +101,7 @@ class ApprovalServiceTest {
     }
 
     static ApprovalRequest.Call call(String path, String scope) {
-        return CallDigest.of("DELETE", path, QueryParams.empty(), "{}".getBytes(StandardCharsets.UTF_8), scope);
+        return CallDigest.of("DELETE", path, QueryParams.empty(), "application/json", "{}".getBytes(StandardCharsets.UTF_8), scope);
     }
 
     ApprovalRequest draft(ApprovalRequest.Call call, int approvers, long ttlSeconds) {

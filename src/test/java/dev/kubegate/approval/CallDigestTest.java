@@ -12,7 +12,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CallDigestTest {
 
     static String digest(String method, String path, String query, String body) {
-        return CallDigest.of(method, path, QueryParams.parse(query), body.getBytes(StandardCharsets.UTF_8), "s").digest();
+        return digest(method, path, query, "application/json", body);
+    }
+
+    static String digest(String method, String path, String query, String contentType, String body) {
+        String type = dev.kubegate.k8s.MediaType.digestForm(method, contentType, !body.isEmpty());
+        return CallDigest.of(method, path, QueryParams.parse(query), type, body.getBytes(StandardCharsets.UTF_8), "s").digest();
+    }
+
+    @Test
+    void theMediaTypeAsTheApiServerReadsItIsPartOfTheCall() {
+        String p = "/api/v1/namespaces/x/configmaps/c";
+        String smp = digest("PATCH", p, "", "application/strategic-merge-patch+json", "{\"data\":{\"a\":\"b\"}}");
+        // The same bytes as another patch type are another operation.
+        assertThat(digest("PATCH", p, "", "application/merge-patch+json", "{\"data\":{\"a\":\"b\"}}")).isNotEqualTo(smp);
+        assertThat(digest("PATCH", p, "", "application/apply-patch+yaml", "{\"data\":{\"a\":\"b\"}}")).isNotEqualTo(smp);
+        // What the API server ignores does not matter: a PATCH type's parameters.
+        assertThat(digest("PATCH", p, "", "application/strategic-merge-patch+json; charset=utf-8", "{\"data\":{\"a\":\"b\"}}"))
+                .isEqualTo(smp);
+        // POST/PUT/DELETE: no Content-Type is JSON, case and parameters are ignored.
+        String put = digest("PUT", p, "", "application/json", "{}");
+        assertThat(digest("PUT", p, "", null, "{}")).isEqualTo(put);
+        assertThat(digest("PUT", p, "", "Application/JSON; charset=latin1", "{}")).isEqualTo(put);
+        assertThat(digest("PUT", p, "", "application/yaml", "{}")).isNotEqualTo(put);
+        assertThat(digest("PUT", p, "", "text/plain", "{}")).isNotEqualTo(put);
+        // A call without a body: the header changes nothing.
+        assertThat(digest("DELETE", p, "", "application/yaml", "")).isEqualTo(digest("DELETE", p, "", null, ""));
+        // Every query parameter counts, whatever its name.
+        assertThat(digest("PUT", p, "fieldManager=a", "application/json", "{}")).isNotEqualTo(put);
+        assertThat(digest("PUT", p, "x-unknown=1", "application/json", "{}")).isNotEqualTo(put);
     }
 
     @Test

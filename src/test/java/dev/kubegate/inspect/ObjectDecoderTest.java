@@ -39,15 +39,17 @@ class ObjectDecoderTest {
 
     @Test
     void mediaTypes() {
-        assertThat(BodyKind.of("application/json; charset=utf-8")).isEqualTo(BodyKind.JSON);
-        assertThat(BodyKind.of("application/yaml")).isEqualTo(BodyKind.YAML);
-        assertThat(BodyKind.of("application/apply-patch+yaml")).isEqualTo(BodyKind.PATCH);
-        assertThat(BodyKind.of("application/strategic-merge-patch+json")).isEqualTo(BodyKind.PATCH);
-        assertThat(BodyKind.of("application/merge-patch+json")).isEqualTo(BodyKind.PATCH);
-        assertThat(BodyKind.of("application/json-patch+json")).isEqualTo(BodyKind.PATCH);
-        assertThat(BodyKind.of("Application/VND.kubernetes.protobuf")).isEqualTo(BodyKind.PROTOBUF);
-        assertThat(BodyKind.of("text/plain")).isEqualTo(BodyKind.UNSUPPORTED);
-        assertThat(BodyKind.of(null)).isEqualTo(BodyKind.UNSUPPORTED);
+        assertThat(BodyKind.of("POST", "application/json; charset=utf-8")).contains(BodyKind.JSON);
+        assertThat(BodyKind.of("POST", null)).contains(BodyKind.JSON); // no Content-Type: the API server reads JSON
+        assertThat(BodyKind.of("PUT", "application/yaml")).contains(BodyKind.YAML);
+        assertThat(BodyKind.of("PATCH", "application/apply-patch+yaml")).contains(BodyKind.PATCH);
+        assertThat(BodyKind.of("PATCH", "application/strategic-merge-patch+json")).contains(BodyKind.PATCH);
+        assertThat(BodyKind.of("PATCH", "application/merge-patch+json")).contains(BodyKind.PATCH);
+        assertThat(BodyKind.of("PATCH", "application/json-patch+json")).contains(BodyKind.PATCH);
+        assertThat(BodyKind.of("POST", "Application/VND.kubernetes.protobuf")).contains(BodyKind.PROTOBUF);
+        assertThat(BodyKind.of("POST", "text/plain")).isEmpty();
+        assertThat(BodyKind.of("PATCH", null)).isEmpty(); // the API server answers 415
+        assertThat(BodyKind.of("POST", "application/merge-patch+json")).isEmpty();
         assertThat(BodyKind.PATCH.needsDryRun()).isTrue();
         assertThat(BodyKind.YAML.needsDryRun()).isTrue(); // YAML readers disagree (aliases): the API server decides
         assertThat(BodyKind.JSON.needsDryRun()).isFalse();

@@ -353,6 +353,14 @@ public class AuditTrail {
                     if (!objectName.isEmpty()) r.put("objectName", objectName);
                 }
             }
+            if (c.options != null && c.options.source() != dev.kubegate.k8s.EffectiveOptions.Source.NONE) {
+                // What the API server applies, read where it reads it: a DELETE body silences its query.
+                ObjectNode o = r.putObject("options").put("source", c.options.source().label()).put("dryRun", c.options.dryRun());
+                if (c.options.propagationPolicy() != null) o.put("propagationPolicy", c.options.propagationPolicy());
+                if (c.options.gracePeriodSeconds() != null) o.put("gracePeriodSeconds", c.options.gracePeriodSeconds());
+                if (c.options.fieldManager() != null) o.put("fieldManager", c.options.fieldManager());
+            }
+            if (c.boundResourceVersion != null) r.put("conditionalOnResourceVersion", c.boundResourceVersion);
             if (c.query != null && !c.query.isEmpty()) {
                 ObjectNode q = r.putObject("query");
                 for (Map.Entry<String, List<String>> qe : c.query.asMap().entrySet()) {

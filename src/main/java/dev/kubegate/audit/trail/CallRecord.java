@@ -53,6 +53,10 @@ public final class CallRecord {
     JsonNode requestObject;
     /** The object a write changes, as it was (never recorded: its Secret values mask the request object). */
     JsonNode currentObject;
+    /** The options the API server applies (where it reads them), as policy saw them. */
+    dev.kubegate.k8s.EffectiveOptions options;
+    /** The resourceVersion the forwarded write was made conditional on, or null. */
+    String boundResourceVersion;
     /** The answer as sent, at level RequestResponse for calls that end (see {@link AuditTrail#responseCapture}). */
     dev.kubegate.upstream.BodyCapture response;
     boolean intentWritten;
@@ -94,6 +98,16 @@ public final class CallRecord {
     /** The object an update, patch or delete changes, as it is now; only used to mask what is recorded. */
     public void currentObject(JsonNode object) {
         this.currentObject = object;
+    }
+
+    /** The options the API server applies to this call, as policy judged them. */
+    public void options(dev.kubegate.k8s.EffectiveOptions options) {
+        this.options = options;
+    }
+
+    /** The write was forwarded conditional on this resourceVersion (the state policy judged). */
+    public void boundResourceVersion(String resourceVersion) {
+        this.boundResourceVersion = resourceVersion;
     }
 
     public void decided(PolicyDecision d, String revision) {
