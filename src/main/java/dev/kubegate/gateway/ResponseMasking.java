@@ -3,6 +3,7 @@ package dev.kubegate.gateway;
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.Status;
 import dev.kubegate.masking.JsonMasker;
+import dev.kubegate.masking.KnownValues;
 import dev.kubegate.masking.LineMasker;
 import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.ResourceHint;
@@ -26,6 +27,9 @@ import java.util.Set;
  *   <li>{@code pods/log} and the API server's own {@code /logs} → line masking with the log patterns;</li>
  *   <li>exec/attach over WebSocket → the stdout/stderr channels line-masked; over SPDY → refused
  *       (its frames are not inspected);</li>
+ *   <li>for a pod's logs, exec and attach, when Secret values are masked ({@code mask.secrets}), the
+ *       values of the Secrets that pod can read are masked by value too ({@link #withKnownValues},
+ *       resolved by {@link KnownValueResolver} before the call is forwarded);</li>
  *   <li>{@code proxy} (pods, services, nodes — nodes/proxy reaches the kubelet's own logs, exec and
  *       pod specs) and any other connection upgrade (a watch over WebSocket) → refused: kubegate
  *       cannot mask what they carry;</li>
@@ -47,12 +51,31 @@ final class ResponseMasking {
     private final MaskRules rules;
     private final ResourceHint hint;
     private final Status refusal;
+    private final boolean podStream;
 
     private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal) {
+        this(route, rules, hint, refusal, false);
+    }
+
+    private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal, boolean podStream) {
         this.route = route;
         this.rules = rules;
         this.hint = hint;
         this.refusal = refusal;
+        this.podStream = podStream;
+    }
+
+    /**
+     * True for a pod's logs, exec or attach whose Secret values must be masked: the values of the
+     * Secrets that pod can read are to be resolved and masked by value ({@link #withKnownValues}).
+     */
+    boolean needsKnownValues() {
+        return podStream && rules.secrets();
+    }
+
+    /** The same plan, also masking these values in the stream. */
+    ResponseMasking withKnownValues(KnownValues values) {
+        return new ResponseMasking(route, rules.withKnownValues(values), hint, refusal, podStream);
     }
 
     Route route() {
@@ -67,6 +90,8 @@ final class ResponseMasking {
     static ResponseMasking plan(RequestInfo info, boolean upgrade, String upgradeProtocol, PolicyDecision.Mask mask) {
         boolean json = mask.secrets() || !mask.keyPatterns().isEmpty();
         boolean text = !mask.logPatterns().isEmpty();
+        boolean podText = text || mask.secrets(); // a pod's own output: patterns, and its Secrets' values
+        boolean pod = info.isResourceRequest() && info.apiGroup().isEmpty() && "pods".equals(info.resource());
         if (!json && !text) {
             return NONE;
         }
@@ -81,7 +106,7 @@ final class ResponseMasking {
                 return NONE;
             }
             if ("exec".equals(sub) || "attach".equals(sub)) {
-                if (!text) {
+                if (!(pod ? podText : text)) {
                     return NONE;
                 }
                 if (upgradeProtocol == null || !upgradeProtocol.strip().equalsIgnoreCase("websocket")) {
@@ -89,14 +114,14 @@ final class ResponseMasking {
                             + " this client asked for " + upgradeProtocol + ". Use kubectl 1.30 or newer (WebSocket by default;"
                             + " do not set KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)");
                 }
-                return new ResponseMasking(Route.EXEC, rules, ResourceHint.NONE, null);
+                return new ResponseMasking(Route.EXEC, rules, ResourceHint.NONE, null, pod);
             }
             return refuse("kubegate masks secrets in answers for this caller and cannot inspect an upgraded connection for "
                     + info.describe() + "; make the call without Upgrade");
         }
         if (info.isResourceRequest()) {
             if ("log".equals(sub)) {
-                return text ? new ResponseMasking(Route.TEXT, rules, ResourceHint.NONE, null) : NONE;
+                return (pod ? podText : text) ? new ResponseMasking(Route.TEXT, rules, ResourceHint.NONE, null, pod) : NONE;
             }
             if (!json) {
                 return NONE;
