@@ -154,8 +154,8 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
             JsonNode m = object(d.get("mask"), "mask");
             mask = new Mask(
                     !optional(m, "secrets") || bool(m.get("secrets"), "mask.secrets"),
-                    optional(m, "keyPatterns") ? keyRegexes(m.get("keyPatterns"), "mask.keyPatterns") : List.of(),
-                    optional(m, "logPatterns") ? logRegexes(m.get("logPatterns"), "mask.logPatterns") : List.of());
+                    optional(m, "keyPatterns") ? regexes(m.get("keyPatterns"), "mask.keyPatterns", MaskPatterns::key) : List.of(),
+                    optional(m, "logPatterns") ? regexes(m.get("logPatterns"), "mask.logPatterns", MaskPatterns::log) : List.of());
         }
 
         Audit audit = Audit.METADATA;
@@ -219,24 +219,14 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
         return out;
     }
 
-    private static List<String> keyRegexes(JsonNode n, String what) {
+    /** Each pattern compiled here, once (cached): a decision with a pattern that cannot run is malformed. */
+    private static List<String> regexes(JsonNode n, String what, java.util.function.Function<String, ?> compile) {
         List<String> out = strings(n, what);
         for (String r : out) {
             try {
-                MaskPatterns.key(r);
+                compile.apply(r);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException(what + " has an invalid pattern: " + e.getDescription() + " in " + r);
-            }
-        }
-        return out;
-    }
-
-    /** Compiled here, once per pattern (cached): a decision with a pattern RE2 cannot run is malformed. */
-    private static List<String> logRegexes(JsonNode n, String what) {
-        List<String> out = strings(n, what);
-        for (String r : out) {
-            try {
-                MaskPatterns.log(r);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(what + " has an invalid pattern: " + e.getMessage());
             }

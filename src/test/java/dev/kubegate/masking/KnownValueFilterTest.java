@@ -164,4 +164,27 @@ class KnownValueFilterTest {
         assertThat(out).isEqualTo("db=*** password=***\n");
         assertThat(m.maskedCount()).isEqualTo(2);
     }
+
+    @Test
+    void execChannelsMaskKnownValuesSentOneCharacterPerMessageWithIdleFlushes() {
+        WebSocketChannelMasker ws = WebSocketChannelMasker.forProtocol("v5.channel.k8s.io",
+                MaskingFixtures.defaults().withKnownValues(values(DB))).orElseThrow();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(ws.feed(WebSocketChannelMaskerTest.msg(1, "$ "), 0, WebSocketChannelMaskerTest.msg(1, "$ ").length));
+        out.writeBytes(ws.flushPartialLines());
+        for (char c : (DB + "\n").toCharArray()) { // as a slow printer would: one message, then a pause
+            byte[] m = WebSocketChannelMaskerTest.msg(1, String.valueOf(c));
+            out.writeBytes(ws.feed(m, 0, m.length));
+            out.writeBytes(ws.flushPartialLines());
+        }
+        byte[] err = WebSocketChannelMaskerTest.msg(2, "err " + DB.substring(0, 12));
+        out.writeBytes(ws.feed(err, 0, err.length));
+        out.writeBytes(ws.finish()); // the stream ends with a long prefix held: masked, not shown
+        List<WebSocketChannelMaskerTest.Frame> frames = WebSocketChannelMaskerTest.parse(out.toByteArray());
+        String stdout = WebSocketChannelMaskerTest.channel(frames, 1);
+        String stderr = WebSocketChannelMaskerTest.channel(frames, 2);
+        assertThat(stdout).startsWith("$ ").endsWith("***\n");
+        assertNoTrace(stdout, DB.substring(KnownValueFilter.HOLD_MIN - 1));
+        assertThat(stderr).isEqualTo("err ***");
+    }
 }
