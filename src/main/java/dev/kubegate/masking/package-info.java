@@ -5,6 +5,10 @@
  * per pattern) and the exec/attach WebSocket channel masker
  * ({@link dev.kubegate.masking.WebSocketChannelMasker}), all {@link dev.kubegate.masking.StreamMasker}s,
  * driven by {@link dev.kubegate.masking.MaskRules} built from the policy decision's {@code mask}.
+ * Log patterns are RE2/J's (linear time). A pod's logs and exec output are also masked by value:
+ * {@link dev.kubegate.masking.PodSecrets} says which Secrets a pod can read,
+ * {@link dev.kubegate.masking.KnownValues} holds their values (raw and base64 automata) and a
+ * {@link dev.kubegate.masking.KnownValueFilter} per stream replaces them ahead of the patterns.
  *
  * <p>Contract:
  * <ul>
@@ -19,7 +23,8 @@
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_TOKEN_CHARS}), the nesting stack
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_DEPTH}), held-back fields
  *       ({@link dev.kubegate.masking.JsonMasker#DEFER_CAP}) and one call's output. Text: one
- *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}) and one call's output.
+ *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}), the held possible start of
+ *       a known value (shorter than the longest value) and one call's output.
  *       WebSocket: a frame header, a control payload, one line buffer per masked channel and up to
  *       {@link dev.kubegate.masking.WebSocketChannelMasker#MAX_PASS} of a passed-through message.</li>
  *   <li><b>Fails closed.</b> JSON that cannot be masked with certainty (invalid, truncated, too deep,

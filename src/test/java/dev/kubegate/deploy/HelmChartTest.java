@@ -195,7 +195,11 @@ class HelmChartTest {
         assertThat(role.path("rules").toString())
                 .contains("\"users\",\"groups\"").doesNotContain("serviceaccounts")
                 .contains("userextras/kubegate.dev/session").contains("tokenreviews");
-        assertThat(role.path("rules").toString()).doesNotContain("\"get\"").doesNotContain("\"list\"");
+        // kubegate reads by itself only pods and the Secrets they reference (masking their values in
+        // logs and exec output), one by one: never list, never anything else
+        assertThat(role.path("rules").toString()).doesNotContain("\"list\"").doesNotContain("\"watch\"");
+        assertThat(role.path("rules").findParents("verbs")).filteredOn(r -> r.path("verbs").toString().contains("\"get\""))
+                .singleElement().satisfies(r -> assertThat(r.path("resources").toString()).isEqualTo("[\"pods\",\"secrets\"]"));
         assertThat(one(objs, "ClusterRoleBinding").at("/subjects/0/kind").asText()).isEqualTo("ServiceAccount");
 
         JsonNode tls = named(objs, "Secret", "kubegate-tls");
