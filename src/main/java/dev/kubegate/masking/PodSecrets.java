@@ -76,7 +76,7 @@ public final class PodSecrets {
         out.add(value);
         String text = new String(value, StandardCharsets.ISO_8859_1);
         if (text.indexOf('\n') >= 0) {
-            for (String line : text.split("\r?\n")) {
+            for (String line : text.split("\\r?\\n")) {
                 if (!line.isBlank()) {
                     out.add(line.strip().getBytes(StandardCharsets.ISO_8859_1));
                 }

@@ -414,6 +414,7 @@ public final class HttpForwarder {
             byte[] in = buf.getBytes();
             lane.run(() -> masker.feed(in, 0, in.length), in.length, masked -> {
                 if (stopped[0]) {
+                    lane.close();
                     return;
                 }
                 if (masked.failed()) {
@@ -428,6 +429,7 @@ public final class HttpForwarder {
                 return;
             }
             lane.run(masker::finish, MaskingLane.UNKNOWN, last -> {
+                lane.close();
                 if (stopped[0]) {
                     return;
                 }

@@ -61,6 +61,7 @@ final class MaskedRelay {
                     return;
                 }
                 lane.run(masker::finish, MaskingLane.UNKNOWN, last -> {
+                    lane.close();
                     if (failed) {
                         return;
                     }
@@ -140,6 +141,7 @@ final class MaskedRelay {
     /** The stream cannot be masked: stop both sides, send nothing more. */
     private void fail() {
         failed = true;
+        lane.close();
         cancelTimer();
         from.handler(null);
         to.close();

@@ -36,6 +36,7 @@ final class MaskingLane {
     private final boolean offload;
     private final Queue<Runnable> waiting = new ArrayDeque<>();
     private boolean busy;
+    private boolean closed;
 
     /** {@code offload} false: everything runs inline (JSON masking, which stays on the event loop). */
     MaskingLane(Context context, ReadStream<?> source, WriteStream<?> sink, boolean offload) {
@@ -74,7 +75,7 @@ final class MaskingLane {
             while (!busy && !waiting.isEmpty()) {
                 waiting.poll().run();
             }
-            if (!busy && !sink.writeQueueFull()) {
+            if (!busy && !closed && !sink.writeQueueFull()) {
                 source.resume();
             }
         });
@@ -87,6 +88,11 @@ final class MaskingLane {
         } else {
             task.run();
         }
+    }
+
+    /** The stream ended or failed: nothing is resumed any more (the sink may be gone). */
+    void close() {
+        closed = true;
     }
 
     /** True while a piece is being masked on a worker. */
