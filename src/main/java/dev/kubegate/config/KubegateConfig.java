@@ -67,6 +67,24 @@ public interface KubegateConfig {
         Duration interval();
     }
 
+    Masking masking();
+
+    /** Masking of pod logs and exec/attach output beyond the policy's patterns (docs/security.md, "Logs and exec output"). */
+    interface Masking {
+        /**
+         * Mask the values of the Secrets a pod can read (env, envFrom, secret and projected volumes)
+         * wherever they appear in its logs and exec/attach output, raw or base64. kubegate reads the
+         * pod and those Secrets with its own identity (RBAC: get pods, get secrets); when it cannot,
+         * the call is refused (503).
+         */
+        @WithDefault("true")
+        boolean knownValues();
+
+        /** How long the Secret values read for a pod are reused before they are read again. */
+        @WithDefault("30s")
+        Duration knownValuesTtl();
+    }
+
     interface Upstream {
         /** API server URL; overrides the server of the kubeconfig / in-cluster / EKS discovery. */
         Optional<String> url();

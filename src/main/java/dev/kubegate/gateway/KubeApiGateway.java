@@ -105,6 +105,9 @@ public class KubeApiGateway {
     @Inject
     AuditTrail audit;
 
+    @Inject
+    KnownValueResolver knownValues;
+
     private GatewayMetrics metrics;
     private long maxBodyBytes;
 
@@ -241,28 +244,53 @@ public class KubeApiGateway {
                     return;
                 }
                 masking.prepare(headers);
-                if (needsApproval) {
-                    // Step 5, approve: held until a human decides (or refused with the approval id).
-                    metrics.heldForApproval.incrementAndGet();
-                    approvals.hold(new ApprovalGate.Call(req, info, query, principal, d, headers, inspection.body(),
-                                    current.result(), rt.dryRun(), maxBodyBytes, upgrade))
-                            .onComplete(held -> onContext(vctx, () -> {
-                                metrics.heldForApproval.decrementAndGet();
-                                if (held.succeeded() && held.result().proceed()) {
-                                    started.approval(held.result().approvalId(), held.result().approvers());
-                                    bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection,
-                                            upgrade ? null : held.result().body(), current.result(), masking, serverSpan, started, vctx);
-                                } else {
-                                    refuse(req, info, principal, held.succeeded() ? held.result().refusal()
-                                            : Status.serviceUnavailable("kubegate could not hold the call for approval: " + Status.describe(held.cause())), started);
-                                }
-                            }));
+                if (masking.needsKnownValues() && knownValues.enabled()) {
+                    // A pod's logs or exec output: the values of the Secrets it can read are masked by
+                    // value, so they must be known before the first byte flows (fail closed: 503).
+                    knownValues.forPod(rt.upstream(), info.namespace(), info.name()).onComplete(values -> onContext(vctx, () -> {
+                        if (values.failed()) {
+                            refuse(req, info, principal, Status.serviceUnavailable("kubegate must mask the values of the Secrets pod \""
+                                    + info.name() + "\" can read in its " + info.subresource() + " output and could not read them: "
+                                    + Status.describe(values.cause()) + "; the call is refused"), started);
+                            return;
+                        }
+                        proceed(rt, req, info, query, principal, upgrade, headers, inspection, current.result(), d,
+                                masking.withKnownValues(values.result()), serverSpan, started, vctx);
+                    }));
                     return;
                 }
-                bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection, inspection.body(), current.result(),
-                        masking, serverSpan, started, vctx);
+                proceed(rt, req, info, query, principal, upgrade, headers, inspection, current.result(), d, masking,
+                        serverSpan, started, vctx);
             }));
         });
+    }
+
+    /** After the decision: hold for approval when the policy asks for it, then bind, record and forward. */
+    private void proceed(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
+                         Principal principal, boolean upgrade, MultiMap headers, Inspection inspection, JsonNode current,
+                         PolicyDecision d, ResponseMasking masking, Span serverSpan, CallRecord started,
+                         io.vertx.core.Context vctx) {
+        boolean needsApproval = !d.allow() && d.approval().required();
+        if (needsApproval) {
+            // Step 5, approve: held until a human decides (or refused with the approval id).
+            metrics.heldForApproval.incrementAndGet();
+            approvals.hold(new ApprovalGate.Call(req, info, query, principal, d, headers, inspection.body(),
+                            current, rt.dryRun(), maxBodyBytes, upgrade))
+                    .onComplete(held -> onContext(vctx, () -> {
+                        metrics.heldForApproval.decrementAndGet();
+                        if (held.succeeded() && held.result().proceed()) {
+                            started.approval(held.result().approvalId(), held.result().approvers());
+                            bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection,
+                                    upgrade ? null : held.result().body(), current, masking, serverSpan, started, vctx);
+                        } else {
+                            refuse(req, info, principal, held.succeeded() ? held.result().refusal()
+                                    : Status.serviceUnavailable("kubegate could not hold the call for approval: " + Status.describe(held.cause())), started);
+                        }
+                    }));
+            return;
+        }
+        bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection, inspection.body(), current,
+                masking, serverSpan, started, vctx);
     }
 
     /** Step 3, inspect: the body policy must see and the options the API server will apply. */

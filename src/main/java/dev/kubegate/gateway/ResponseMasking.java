@@ -2,6 +2,7 @@ package dev.kubegate.gateway;
 
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.KnownValues;
 import dev.kubegate.masking.LineMasker;
 import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.MaskingException;
@@ -29,6 +30,9 @@ import java.util.Set;
  *   <li>{@code pods/log} and the API server's own {@code /logs} → line masking with the log patterns;</li>
  *   <li>exec/attach over WebSocket → the stdout/stderr channels line-masked; over SPDY → refused
  *       (its frames are not inspected);</li>
+ *   <li>for a pod's logs, exec and attach, when Secret values are masked ({@code mask.secrets}), the
+ *       values of the Secrets that pod can read are masked by value too ({@link #withKnownValues},
+ *       resolved by {@link KnownValueResolver} before the call is forwarded);</li>
  *   <li>{@code proxy} (pods, services, nodes — nodes/proxy reaches the kubelet's own logs, exec and
  *       pod specs) and any other connection upgrade (a watch over WebSocket) → refused: kubegate
  *       cannot mask what they carry;</li>
@@ -51,17 +55,24 @@ final class ResponseMasking {
     private final ResourceHint hint;
     private final Status refusal;
     private final SecretValues known;
+    private final boolean podStream;
 
     private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal) {
-        this(route, rules, hint, refusal, new SecretValues());
+        this(route, rules, hint, refusal, new SecretValues(), false);
     }
 
-    private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal, SecretValues known) {
+    private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal, boolean podStream) {
+        this(route, rules, hint, refusal, new SecretValues(), podStream);
+    }
+
+    private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal, SecretValues known,
+                            boolean podStream) {
         this.route = route;
         this.rules = rules;
         this.hint = hint;
         this.refusal = refusal;
         this.known = known;
+        this.podStream = podStream;
     }
 
     /**
@@ -72,7 +83,21 @@ final class ResponseMasking {
         if (route != Route.JSON || hint != ResourceHint.SECRETS || current == null) {
             return this;
         }
-        return new ResponseMasking(route, rules, hint, refusal, SecretValues.ofSecret(current.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return new ResponseMasking(route, rules, hint, refusal,
+                SecretValues.ofSecret(current.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), podStream);
+    }
+
+    /**
+     * True for a pod's logs, exec or attach whose Secret values must be masked: the values of the
+     * Secrets that pod can read are to be resolved and masked by value ({@link #withKnownValues}).
+     */
+    boolean needsKnownValues() {
+        return podStream && rules.secrets();
+    }
+
+    /** The same plan, also masking these values in the stream. */
+    ResponseMasking withKnownValues(KnownValues values) {
+        return new ResponseMasking(route, rules.withKnownValues(values), hint, refusal, known, podStream);
     }
 
     Route route() {
@@ -88,6 +113,8 @@ final class ResponseMasking {
         ResourceHint hint = hint(info);
         boolean json = mask.secrets() || !mask.keyPatterns().isEmpty() || mask.credentials() && hint.credentials();
         boolean text = !mask.logPatterns().isEmpty();
+        boolean podText = text || mask.secrets(); // a pod's own output: patterns, and its Secrets' values
+        boolean pod = info.isResourceRequest() && info.apiGroup().isEmpty() && "pods".equals(info.resource());
         if (!json && !text) {
             return NONE;
         }
@@ -102,7 +129,7 @@ final class ResponseMasking {
                 return NONE;
             }
             if ("exec".equals(sub) || "attach".equals(sub)) {
-                if (!text) {
+                if (!(pod ? podText : text)) {
                     return NONE;
                 }
                 if (upgradeProtocol == null || !upgradeProtocol.strip().equalsIgnoreCase("websocket")) {
@@ -110,14 +137,14 @@ final class ResponseMasking {
                             + " this client asked for " + upgradeProtocol + ". Use kubectl 1.30 or newer (WebSocket by default;"
                             + " do not set KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)");
                 }
-                return new ResponseMasking(Route.EXEC, rules, ResourceHint.NONE, null);
+                return new ResponseMasking(Route.EXEC, rules, ResourceHint.NONE, null, pod);
             }
             return refuse("kubegate masks secrets in answers for this caller and cannot inspect an upgraded connection for "
                     + info.describe() + "; make the call without Upgrade");
         }
         if (info.isResourceRequest()) {
             if ("log".equals(sub)) {
-                return text ? new ResponseMasking(Route.TEXT, rules, ResourceHint.NONE, null) : NONE;
+                return (pod ? podText : text) ? new ResponseMasking(Route.TEXT, rules, ResourceHint.NONE, null, pod) : NONE;
             }
             if (!json) {
                 return NONE;

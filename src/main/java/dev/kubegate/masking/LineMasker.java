@@ -5,13 +5,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 
 /**
  * Masks a text stream ({@code pods/log}, exec stdout/stderr) line by line with the policy's log
  * patterns. A match is replaced by {@link #PLACEHOLDER}; when the pattern has a group named
  * {@code secret}, only that group is.
+ *
+ * <p>Cost: the patterns are RE2/J's, so matching is linear in the line whatever the pattern and
+ * the text (java.util.regex backtracked for seconds on one hostile 64 KiB line). A pattern runs on
+ * a line only when one of its required literals occurs there ({@link RequiredLiterals}).
+ *
+ * <p>Known values ({@link MaskRules#knownValues()}) are masked first, on the raw bytes, by a
+ * {@link KnownValueFilter}; the patterns then run on its output.
  *
  * <p>Feed chunks as they come ({@link #feed}); complete lines are masked and returned at once, at
  * most one partial line is kept (up to {@link #MAX_LINE} bytes) until its newline arrives or
@@ -44,12 +51,10 @@ public final class LineMasker implements StreamMasker {
     private static final Pattern PEM_BEGIN = Pattern.compile("-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----");
     private static final Pattern PEM_END = Pattern.compile("-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----");
 
-    private final List<Pattern> patterns;
-    private final Matcher[] matchers;   // reused: reset to each decoded block, region per line
+    private final Pattern[] patterns;
     private final boolean[] narrowed;
     private final boolean pem;
-    private final Matcher pemBegin = PEM_BEGIN.matcher("");
-    private final Matcher pemEnd = PEM_END.matcher("");
+    private final KnownValueFilter known; // null: no known values
     private byte[] partial = new byte[1024];
     private int partialLen;
     private boolean inPem;
@@ -58,38 +63,36 @@ public final class LineMasker implements StreamMasker {
     private final List<int[]> hits = new ArrayList<>(); // {start, end, maskStart, maskEnd}
     private byte[] src;
     private int srcOff;
-    // Prefilters: filters[p] for pattern p, filters[matchers.length] for PEM_BEGIN; null = always run.
+    // Prefilters: filters[p] for pattern p, filters[patterns.length] for PEM_BEGIN; null = always run.
     private final RequiredLiterals[] filters;
     private final int[][] nextHit;       // per filter and literal: next occurrence at or after the cursor, -1 unknown
-    private String text;                 // what the matchers were reset to
+    private String text;                 // the decoded block being masked
     private String lowerText;            // its ASCII-lower-cased copy, made when a case-insensitive filter needs it
 
     public LineMasker(List<Pattern> patterns) {
-        this(patterns, true);
+        this(patterns, true, KnownValues.NONE);
     }
 
     /** {@code prefilter} false: every pattern runs on every line (the reference the tests compare with). */
     LineMasker(List<Pattern> patterns, boolean prefilter) {
-        this.patterns = List.copyOf(patterns);
-        this.matchers = new Matcher[this.patterns.size()];
-        this.narrowed = new boolean[matchers.length];
+        this(patterns, prefilter, KnownValues.NONE);
+    }
+
+    LineMasker(List<Pattern> patterns, boolean prefilter, KnownValues values) {
+        this.patterns = patterns.toArray(Pattern[]::new);
+        this.narrowed = new boolean[this.patterns.length];
+        this.known = values.isEmpty() ? null : new KnownValueFilter(values);
         boolean anyPem = false;
-        for (int i = 0; i < matchers.length; i++) {
-            Pattern p = this.patterns.get(i);
-            matchers[i] = p.matcher("");
-            narrowed[i] = p.pattern().contains("(?<secret>");
-            anyPem |= p.pattern().contains("PRIVATE KEY");
+        for (int i = 0; i < this.patterns.length; i++) {
+            narrowed[i] = this.patterns[i].namedGroups().containsKey("secret");
+            anyPem |= this.patterns[i].pattern().contains("PRIVATE KEY");
         }
         this.pem = anyPem;
-        this.filters = new RequiredLiterals[matchers.length + 1];
+        this.filters = new RequiredLiterals[this.patterns.length + 1];
         this.nextHit = new int[filters.length][];
         for (int i = 0; i < filters.length; i++) {
-            filters[i] = prefilter ? RequiredLiterals.of(i < matchers.length ? this.patterns.get(i) : PEM_BEGIN).orElse(null) : null;
+            filters[i] = prefilter ? RequiredLiterals.of(i < this.patterns.length ? this.patterns[i] : PEM_BEGIN).orElse(null) : null;
             nextHit[i] = filters[i] == null ? null : new int[filters[i].literals.length];
-            if (i < matchers.length && filters[i] != null && filters[i].anchored) {
-                // tried at each literal occurrence; \b there must see the char before it
-                matchers[i].useTransparentBounds(true);
-            }
         }
     }
 
@@ -101,49 +104,6 @@ public final class LineMasker implements StreamMasker {
             l[i] = c >= 'A' && c <= 'Z' ? (byte) (c + 32) : c;
         }
         return new String(l, StandardCharsets.ISO_8859_1);
-    }
-
-    /** The first occurrence of one of filter f's literals within s[from, to), or -1. */
-    private int nextOccurrence(int f, int from, int to) {
-        RequiredLiterals r = filters[f];
-        String hay = text;
-        if (r.caseInsensitive) {
-            if (lowerText == null) {
-                lowerText = asciiLower();
-            }
-            hay = lowerText;
-        }
-        int[] next = nextHit[f];
-        int best = -1;
-        for (int k = 0; k < next.length; k++) {
-            String lit = r.literals[k];
-            int at = next[k];
-            if (at != Integer.MAX_VALUE && at < from) {
-                at = hay.indexOf(lit, from);
-                next[k] = at = at < 0 ? Integer.MAX_VALUE : at;
-            }
-            if (at != Integer.MAX_VALUE && at + lit.length() <= to && (best < 0 || at < best)) {
-                best = at;
-            }
-        }
-        return best;
-    }
-
-    /** Matches of an anchored pattern in s[from, to): tried only where one of its literals occurs. */
-    private void anchoredHits(int p, int from, int to) {
-        Matcher m = matchers[p];
-        int at = from;
-        int q;
-        while (at < to && (q = nextOccurrence(p, at, to)) >= 0) {
-            m.region(q, to);
-            if (m.lookingAt() && m.end() > m.start()) {
-                boolean g = narrowed[p] && m.start("secret") >= 0;
-                hits.add(new int[]{m.start(), m.end(), g ? m.start("secret") : m.start(), g ? m.end("secret") : m.end()});
-                at = m.end();
-            } else {
-                at = q + 1;
-            }
-        }
     }
 
     /** Whether s[from, to) may hold a match of filter f: one of its required literals occurs there. */
@@ -175,13 +135,13 @@ public final class LineMasker implements StreamMasker {
     }
 
     public static LineMasker of(MaskRules rules) {
-        return new LineMasker(rules.logPatterns());
+        return new LineMasker(rules.logPatterns(), true, rules.knownValues());
     }
 
-    /** Number of masked ranges (and PEM body lines) so far. */
+    /** Number of masked ranges (and PEM body lines, and known values) so far. */
     @Override
     public long maskedCount() {
-        return masked;
+        return masked + (known == null ? 0 : known.maskedCount());
     }
 
     public byte[] feed(byte[] chunk) {
@@ -191,6 +151,14 @@ public final class LineMasker implements StreamMasker {
     /** Masks the next chunk; returns the complete masked lines it ends (possibly empty). */
     @Override
     public byte[] feed(byte[] b, int off, int len) {
+        if (known != null) {
+            byte[] k = known.feed(b, off, len);
+            return lines(k, 0, k.length);
+        }
+        return lines(b, off, len);
+    }
+
+    private byte[] lines(byte[] b, int off, int len) {
         int end = off + len, from = off;
         int nl = indexOf(b, from, end);
         if (nl >= 0 && partialLen > 0) { // the line begun in an earlier chunk ends here
@@ -215,23 +183,36 @@ public final class LineMasker implements StreamMasker {
         return take();
     }
 
-    /** End of stream: same as {@link #flush()}. */
+    /** End of stream: the held partial line, masked; a held prefix of a known value is masked too. */
     @Override
     public byte[] finish() {
-        return flush();
+        if (known != null) {
+            byte[] k = known.finish();
+            lines(k, 0, k.length);
+        }
+        return flushLine();
     }
 
-    /** True when no partial line is held. */
+    /** True when no partial line (or possible start of a known value) is held. */
     @Override
     public boolean atBoundary() {
-        return partialLen == 0;
+        return partialLen == 0 && (known == null || known.empty());
     }
 
     /**
      * The held partial line, masked, without adding a newline; the stream may go on (an idle
-     * interactive session flushes its prompt this way).
+     * interactive session flushes its prompt this way). A possible start of a known value long
+     * enough to matter stays held (see {@link KnownValueFilter#flushIdle()}).
      */
     public byte[] flush() {
+        if (known != null) {
+            byte[] k = known.flushIdle();
+            lines(k, 0, k.length);
+        }
+        return flushLine();
+    }
+
+    private byte[] flushLine() {
         if (partialLen > 0) {
             String s = new String(partial, 0, partialLen, StandardCharsets.ISO_8859_1);
             reset(s, partial, 0);
@@ -280,7 +261,7 @@ public final class LineMasker implements StreamMasker {
 
     /** Masks complete lines (each ending with '\n'), decoded once, each line matched on its own. */
     private void maskLines(byte[] b, int off, int len) {
-        if (matchers.length == 0) {
+        if (patterns.length == 0) {
             out.write(b, off, len);
             return;
         }
@@ -304,11 +285,6 @@ public final class LineMasker implements StreamMasker {
                 java.util.Arrays.fill(next, -1);
             }
         }
-        for (Matcher m : matchers) {
-            m.reset(s);
-        }
-        pemBegin.reset(s);
-        pemEnd.reset(s);
     }
 
     /** A partial line reached MAX_LINE: write most of it, keep a tail (see the class comment). */
@@ -330,45 +306,54 @@ public final class LineMasker implements StreamMasker {
         partialLen -= c;
     }
 
-    /** Matches in s[from, to) (one line, without its newline), sorted by start. */
+    /**
+     * Matches in s[from, to) (one line, without its newline), sorted by start. Each pattern runs on
+     * the line alone (RE2/J: linear in its length), and only where its required literals occur.
+     */
     private List<int[]> findHits(String s, int from, int to) {
         hits.clear();
         int pemFrom = from;
         if (pem && inPem) { // inside a private key block: everything up to its END marker
-            pemEnd.region(from, to);
+            Matcher end = PEM_END.matcher(s.substring(from, to));
             int stop = to;
-            if (pemEnd.find()) {
+            if (end.find()) {
                 inPem = false;
-                stop = pemEnd.end();
+                stop = from + end.end();
             }
             pemFrom = stop;
             if (stop > from) {
                 hits.add(new int[]{from, stop, from, stop});
             }
         }
-        for (int p = 0; p < matchers.length; p++) {
-            if (filters[p] != null && filters[p].anchored) {
-                anchoredHits(p, pemFrom, to);
+        String line = null;
+        for (int p = 0; p < patterns.length; p++) {
+            if (pemFrom >= to || !candidate(p, pemFrom, to)) {
                 continue;
             }
-            if (!candidate(p, pemFrom, to)) {
-                continue;
+            if (line == null) {
+                line = s.substring(pemFrom, to);
             }
-            Matcher m = matchers[p].region(pemFrom, to);
+            Matcher m = patterns[p].matcher(line);
             while (m.find()) {
                 if (m.end() > m.start()) {
-                    boolean g = narrowed[p] && m.start("secret") >= 0;
-                    hits.add(new int[]{m.start(), m.end(), g ? m.start("secret") : m.start(), g ? m.end("secret") : m.end()});
+                    int g = narrowed[p] ? m.start("secret") : -1;
+                    hits.add(g >= 0
+                            ? new int[]{pemFrom + m.start(), pemFrom + m.end(), pemFrom + g, pemFrom + m.end("secret")}
+                            : new int[]{pemFrom + m.start(), pemFrom + m.end(), pemFrom + m.start(), pemFrom + m.end()});
                 }
             }
         }
-        if (pem && !inPem && candidate(matchers.length, pemFrom, to)) { // a block opened here and not closed: the following lines are key material
-            pemBegin.region(pemFrom, to);
-            int lastBegin = -1;
-            while (pemBegin.find()) {
-                lastBegin = pemBegin.end();
+        if (pem && !inPem && pemFrom < to && candidate(patterns.length, pemFrom, to)) {
+            // a block opened here and not closed: the following lines are key material
+            if (line == null) {
+                line = s.substring(pemFrom, to);
             }
-            if (lastBegin >= 0 && !pemEnd.region(lastBegin, to).find()) {
+            Matcher begin = PEM_BEGIN.matcher(line);
+            int lastBegin = -1;
+            while (begin.find()) {
+                lastBegin = begin.end();
+            }
+            if (lastBegin >= 0 && !PEM_END.matcher(line.substring(lastBegin)).find()) {
                 inPem = true;
             }
         }

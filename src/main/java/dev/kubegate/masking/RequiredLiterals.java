@@ -15,9 +15,13 @@ import java.util.regex.Pattern;
  * not optional, and groups whose every alternative starts with a literal. Anything not understood
  * (a top-level alternation, comments mode, {@code \Q}, backreferences, unknown escapes) yields no
  * prefilter, so the regex always runs. Case-insensitive patterns (flag or any inline {@code (?i})
- * give lower-case literals, to be searched in ASCII-lower-cased text.
+ * give lower-case literals, to be searched in ASCII-lower-cased text. The patterns are RE2/J's
+ * (log patterns); named groups may be written {@code (?<name>...)} or {@code (?P<name>...)}.
  */
 final class RequiredLiterals {
+
+    private static final Pattern FLAGS_X = Pattern.compile("\\(\\?[a-zA-Z-]*x");
+    private static final Pattern FLAGS_I = Pattern.compile("\\(\\?[a-zA-Z]*i");
 
     /** Literals shorter than this filter too little to be worth it. */
     static final int MIN_LENGTH = 3;
@@ -37,15 +41,12 @@ final class RequiredLiterals {
         this.anchored = anchored;
     }
 
-    static Optional<RequiredLiterals> of(Pattern p) {
-        if ((p.flags() & (Pattern.COMMENTS | Pattern.LITERAL | Pattern.CANON_EQ)) != 0) {
-            return Optional.empty();
-        }
+    static Optional<RequiredLiterals> of(com.google.re2j.Pattern p) {
         String re = p.pattern();
-        if (re.contains("\\Q") || Pattern.compile("\\(\\?[a-zA-Z-]*x").matcher(re).find()) {
+        if (re.contains("\\Q") || FLAGS_X.matcher(re).find()) {
             return Optional.empty();
         }
-        boolean ci = (p.flags() & Pattern.CASE_INSENSITIVE) != 0 || Pattern.compile("\\(\\?[a-zA-Z]*i").matcher(re).find();
+        boolean ci = (p.flags() & com.google.re2j.Pattern.CASE_INSENSITIVE) != 0 || FLAGS_I.matcher(re).find();
         List<List<String>> candidates = new ArrayList<>();
         Walker walker = new Walker(re, false);
         try {
@@ -237,7 +238,7 @@ final class RequiredLiterals {
                 body = inner;
             } else if (inner.startsWith("?:") || inner.startsWith("?>")) {
                 body = inner.substring(2);
-            } else if (inner.startsWith("?<")) {
+            } else if (inner.startsWith("?<") || inner.startsWith("?P<")) {
                 int gt = inner.indexOf('>');
                 if (gt < 0) throw new Unsupported();
                 body = inner.substring(gt + 1);

@@ -95,7 +95,7 @@ public final class WebSocketChannelMasker implements StreamMasker, WebSocketFram
     @Override
     public byte[] finish() {
         if (!closed) {
-            flushLines();
+            flushLines(true);
         }
         return take();
     }
@@ -103,11 +103,12 @@ public final class WebSocketChannelMasker implements StreamMasker, WebSocketFram
     /**
      * Emits the partial lines held for stdout and stderr (masked) without waiting for their newline:
      * an interactive shell's prompt must show. A secret split exactly at this moment is masked only
-     * where each part matches on its own.
+     * where each part matches on its own; a known value being printed slowly stays held (see
+     * {@link KnownValueFilter#flushIdle()}).
      */
     public byte[] flushPartialLines() {
         if (!closed) {
-            flushLines();
+            flushLines(false);
         }
         return take();
     }
@@ -209,7 +210,7 @@ public final class WebSocketChannelMasker implements StreamMasker, WebSocketFram
     public void frameEnd() {
         if (opcode >= 8) {
             if (opcode == OP_CLOSE) {
-                flushLines();
+                flushLines(true);
                 closed = true;
             }
             writeFrame(opcode, control, 0, controlLen);
@@ -234,7 +235,7 @@ public final class WebSocketChannelMasker implements StreamMasker, WebSocketFram
         if (channel == CLOSE_SIGNAL && !base64 && pass.size() > 0) {
             int closing = pass.toByteArray()[0] & 0xff;
             if (closing == STDOUT || closing == STDERR) {
-                emit(closing, lines[closing].flush());
+                emit(closing, lines[closing].finish());
             }
         }
         emitPass();
@@ -246,9 +247,10 @@ public final class WebSocketChannelMasker implements StreamMasker, WebSocketFram
         emitRaw(channel, p, 0, p.length);
     }
 
-    private void flushLines() {
-        emit(STDOUT, lines[STDOUT].flush());
-        emit(STDERR, lines[STDERR].flush());
+    /** {@code end}: the channels end, so a held start of a known value is masked rather than kept. */
+    private void flushLines(boolean end) {
+        emit(STDOUT, end ? lines[STDOUT].finish() : lines[STDOUT].flush());
+        emit(STDERR, end ? lines[STDERR].finish() : lines[STDERR].flush());
     }
 
     // ---- output ----

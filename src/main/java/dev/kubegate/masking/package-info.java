@@ -10,6 +10,10 @@
  * plus kubegate's one RFC 6455 frame reader ({@link dev.kubegate.masking.WebSocketFrameReader}, also
  * used by the exec recorder),
  * driven by {@link dev.kubegate.masking.MaskRules} built from the policy decision's {@code mask}.
+ * Log patterns are RE2/J's (linear time). A pod's logs and exec output are also masked by value:
+ * {@link dev.kubegate.masking.PodSecrets} says which Secrets a pod can read,
+ * {@link dev.kubegate.masking.KnownValues} holds their values (raw and base64 automata) and a
+ * {@link dev.kubegate.masking.KnownValueFilter} per stream replaces them ahead of the patterns.
  *
  * <p>Contract:
  * <ul>
@@ -24,7 +28,8 @@
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_TOKEN_CHARS}), the nesting stack
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_DEPTH}), held-back fields
  *       ({@link dev.kubegate.masking.JsonMasker#DEFER_CAP}) and one call's output. Text: one
- *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}) and one call's output.
+ *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}), the held possible start of
+ *       a known value (shorter than the longest value) and one call's output.
  *       Secrets and credentials: one object of the answer
  *       ({@link dev.kubegate.masking.WholeObjectMasker#MAX_OBJECT_CHARS}).
  *       WebSocket: a frame header, a control payload, one line buffer per masked channel and up to

@@ -9,9 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -72,8 +70,8 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
      * @param secrets     mask Secret {@code data}/{@code stringData} values everywhere, and any other
      *                    string of a Secret that holds one of them (by value)
      * @param keyPatterns ConfigMap keys and env var names whose values are masked (Java regex syntax)
-     * @param logPatterns credentials masked in logs and exec output; when a pattern has a group named
-     *                    {@code secret}, only that group is masked
+     * @param logPatterns credentials masked in logs and exec output (RE2 syntax: linear-time matching);
+     *                    when a pattern has a group named {@code secret}, only that group is masked
      * @param credentials mask credentials the API server mints or echoes: a TokenRequest's
      *                    {@code status.token}, a TokenReview's {@code spec.token}, a
      *                    CertificateSigningRequest's {@code status.certificate}
@@ -94,12 +92,12 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
 
         /** The key patterns, compiled (cached across decisions: policies repeat the same few). */
         public List<Pattern> keyRegexes() {
-            return keyPatterns.stream().map(PolicyDecision::compile).toList();
+            return keyPatterns.stream().map(MaskPatterns::key).toList();
         }
 
-        /** The log patterns, compiled (cached across decisions). */
-        public List<Pattern> logRegexes() {
-            return logPatterns.stream().map(PolicyDecision::compile).toList();
+        /** The log patterns, compiled with RE2/J (cached across decisions, see {@link MaskPatterns}). */
+        public List<com.google.re2j.Pattern> logRegexes() {
+            return logPatterns.stream().map(MaskPatterns::log).toList();
         }
     }
 
@@ -116,21 +114,6 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-
-    /** Compiled patterns by source; bounded because patterns come from policies, not from requests. */
-    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
-    private static final int MAX_CACHED_PATTERNS = 1024;
-
-    static Pattern compile(String regex) {
-        Pattern p = PATTERNS.get(regex);
-        if (p == null) {
-            p = Pattern.compile(regex);
-            if (PATTERNS.size() < MAX_CACHED_PATTERNS) {
-                PATTERNS.put(regex, p);
-            }
-        }
-        return p;
-    }
 
     /**
      * Parses the result of evaluating {@code kubegate/decision}: the OPA result set
@@ -181,8 +164,8 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
             JsonNode m = object(d.get("mask"), "mask");
             mask = new Mask(
                     !optional(m, "secrets") || bool(m.get("secrets"), "mask.secrets"),
-                    optional(m, "keyPatterns") ? regexes(m.get("keyPatterns"), "mask.keyPatterns") : List.of(),
-                    optional(m, "logPatterns") ? regexes(m.get("logPatterns"), "mask.logPatterns") : List.of(),
+                    optional(m, "keyPatterns") ? regexes(m.get("keyPatterns"), "mask.keyPatterns", MaskPatterns::key) : List.of(),
+                    optional(m, "logPatterns") ? regexes(m.get("logPatterns"), "mask.logPatterns", MaskPatterns::log) : List.of(),
                     !optional(m, "credentials") || bool(m.get("credentials"), "mask.credentials"));
         }
 
@@ -247,13 +230,16 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
         return out;
     }
 
-    private static List<String> regexes(JsonNode n, String what) {
+    /** Each pattern compiled here, once (cached): a decision with a pattern that cannot run is malformed. */
+    private static List<String> regexes(JsonNode n, String what, java.util.function.Function<String, ?> compile) {
         List<String> out = strings(n, what);
         for (String r : out) {
             try {
-                compile(r);
+                compile.apply(r);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException(what + " has an invalid pattern: " + e.getDescription() + " in " + r);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(what + " has an invalid pattern: " + e.getMessage());
             }
         }
         return out;

@@ -1,6 +1,7 @@
 package dev.kubegate.upstream;
 
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.LineMasker;
 import dev.kubegate.masking.StreamMasker;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -409,68 +410,90 @@ public final class HttpForwarder {
                 ender.run();
             }
         }
+        // Text (logs): large chunks are masked off the event loop (MaskingLane); JSON stays inline.
+        MaskingLane lane = new MaskingLane(vertx.getOrCreateContext(), cresp, resp, masker instanceof LineMasker);
         cresp.handler(buf -> {
             if (stopped[0]) {
                 return;
             }
-            byte[] out;
-            try {
-                out = masker.feed(buf.getBytes(), 0, buf.length());
-            } catch (RuntimeException e) {
-                cut.accept(e);
-                return;
-            }
-            if (out.length > 0) {
-                sentDown[0] += out.length;
-                Buffer chunk = Buffer.buffer(out);
-                if (capture != null) {
-                    capture.add(chunk);
+            byte[] in = buf.getBytes();
+            lane.run(() -> masker.feed(in, 0, in.length), in.length, masked -> {
+                if (stopped[0]) {
+                    lane.close();
+                    return;
                 }
-                if (held[0] == null) {
-                    resp.write(chunk);
-                } else if (held[0].length() + chunk.length() <= MaskWarning.HOLD_BYTES) {
-                    held[0].appendBuffer(chunk);
+                if (masked.failed()) {
+                    cut.accept(masked.cause());
                 } else {
-                    // Too large to hold: the head leaves now, saying masking is active without a count.
-                    resp.headers().add(MaskWarning.HEADER, MaskWarning.ACTIVE);
-                    resp.write(held[0].appendBuffer(chunk));
-                    held[0] = null;
+                    deliverMasked(masked.result(), cresp, resp, masker, capture, sentDown, held, ending, finish);
                 }
-            }
-            if (ending[0] && masker.atBoundary()) {
-                finish.run();
-                return;
-            }
-            if (resp.writeQueueFull()) {
-                cresp.pause();
-                resp.drainHandler(v -> cresp.resume());
-            }
+            });
         });
-        cresp.endHandler(v -> {
+        cresp.endHandler(v -> lane.afterPending(() -> {
             if (stopped[0]) {
                 return;
             }
-            byte[] last;
-            try {
-                last = masker.finish();
-            } catch (RuntimeException e) {
-                cut.accept(e);
-                return;
-            }
-            sentDown[0] += last.length;
-            Buffer chunk = Buffer.buffer(last);
+            lane.run(masker::finish, MaskingLane.UNKNOWN, last -> {
+                lane.close();
+                if (stopped[0]) {
+                    return;
+                }
+                if (last.failed()) {
+                    cut.accept(last.cause());
+                } else {
+                    endMasked(last.result(), cresp, resp, masker, capture, sentUp, sentDown, held, done);
+                }
+            });
+        }));
+        cresp.resume();
+    }
+
+    /** Writes a masked piece; ends a stopping watch at an event boundary; applies backpressure. */
+    private static void deliverMasked(byte[] out, HttpClientResponse cresp, HttpServerResponse resp, StreamMasker masker,
+                                      BodyCapture capture, long[] sentDown, Buffer[] held, boolean[] ending,
+                                      Runnable finish) {
+        if (out.length > 0) {
+            sentDown[0] += out.length;
+            Buffer chunk = Buffer.buffer(out);
             if (capture != null) {
                 capture.add(chunk);
             }
-            if (held[0] != null) {
-                MaskWarning.addCounted(resp.headers(), masker.maskedCount());
-                chunk = held[0].appendBuffer(chunk);
+            if (held[0] == null) {
+                resp.write(chunk);
+            } else if (held[0].length() + chunk.length() <= MaskWarning.HOLD_BYTES) {
+                held[0].appendBuffer(chunk);
+            } else {
+                // Too large to hold: the head leaves now, saying masking is active without a count.
+                resp.headers().add(MaskWarning.HEADER, MaskWarning.ACTIVE);
+                resp.write(held[0].appendBuffer(chunk));
                 held[0] = null;
             }
-            resp.end(chunk);
-            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true, masker.maskedCount()));
-        });
-        cresp.resume();
+        }
+        if (ending[0] && masker.atBoundary()) {
+            finish.run();
+            return;
+        }
+        if (resp.writeQueueFull()) {
+            cresp.pause();
+            resp.drainHandler(v -> cresp.resume());
+        }
+    }
+
+    /** Writes the last masked piece (after a held answer, with its counted Warning) and completes the exchange. */
+    private static void endMasked(byte[] last, HttpClientResponse cresp, HttpServerResponse resp, StreamMasker masker,
+                                  BodyCapture capture, long[] sentUp, long[] sentDown, Buffer[] held, Promise<Exchange> done) {
+        sentDown[0] += last.length;
+        Buffer chunk = Buffer.buffer(last);
+        if (capture != null) {
+            capture.add(chunk);
+        }
+        if (held[0] != null) {
+            MaskWarning.addCounted(resp.headers(), masker.maskedCount());
+            chunk = held[0].appendBuffer(chunk);
+            held[0] = null;
+        }
+        resp.end(chunk);
+        done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true, masker.maskedCount()));
     }
 
     private static boolean isJson(HttpClientResponse cresp) {

@@ -15,6 +15,9 @@ import java.util.List;
  *
  * <p>A WebSocket masker holds a partial line until its newline; an interactive shell's prompt has
  * none, so after {@link #IDLE_FLUSH_MS} without upstream data the partial lines are flushed (masked).
+ *
+ * <p>Masking runs in a {@link MaskingLane}: large chunks, the idle flush and the end on a worker
+ * thread, in order, so hostile output cannot hold the event loop.
  */
 final class MaskedRelay {
 
@@ -28,6 +31,7 @@ final class MaskedRelay {
     private final long[] counter;
     private final Runnable closed;
     private final UpgradeTunnel.Tapped tap;
+    private final MaskingLane lane;
     private long timer = -1;
     private boolean failed;
 
@@ -44,6 +48,7 @@ final class MaskedRelay {
         this.masker = masker;
         this.counter = counter;
         this.closed = closed;
+        this.lane = new MaskingLane(vertx.getOrCreateContext(), from, to, true);
     }
 
     void start(List<Buffer> early) {
@@ -53,15 +58,24 @@ final class MaskedRelay {
         from.handler(this::chunk);
         from.endHandler(v -> {
             cancelTimer();
-            if (!failed) {
-                try {
-                    write(masker.finish());
-                } catch (RuntimeException e) {
-                    fail();
+            lane.afterPending(() -> {
+                if (failed) {
+                    to.end();
                     return;
                 }
-            }
-            to.end();
+                lane.run(masker::finish, MaskingLane.UNKNOWN, last -> {
+                    lane.close();
+                    if (failed) {
+                        return;
+                    }
+                    if (last.failed()) {
+                        fail();
+                        return;
+                    }
+                    write(last.result());
+                    to.end();
+                });
+            });
         });
         from.closeHandler(v -> {
             cancelTimer();
@@ -77,35 +91,51 @@ final class MaskedRelay {
             return;
         }
         Buffer pass = tap == null ? buf : tap.pass(buf);
-        try {
-            write(masker.feed(pass.getBytes(), 0, pass.length()));
-        } catch (RuntimeException e) {
-            fail();
+        byte[] in = pass.getBytes();
+        lane.run(() -> masker.feed(in, 0, in.length), in.length, masked -> {
+            if (failed) {
+                return;
+            }
+            if (masked.failed()) {
+                fail();
+                return;
+            }
+            write(masked.result());
+            if (tap != null) {
+                tap.after();
+                if (failed) {
+                    return; // the tap ended the session
+                }
+            }
+            if (to.writeQueueFull()) {
+                from.pause();
+                to.drainHandler(v -> from.resume());
+            }
+            if (masker instanceof WebSocketChannelMasker ws) {
+                cancelTimer();
+                timer = vertx.setTimer(IDLE_FLUSH_MS, id -> {
+                    timer = -1;
+                    lane.afterPending(() -> flushIdle(ws));
+                });
+            }
+        });
+    }
+
+    /** The stream went quiet: send the held partial lines (masked), on a worker like any masking. */
+    private void flushIdle(WebSocketChannelMasker ws) {
+        if (failed) {
             return;
         }
-        if (tap != null) {
-            tap.after();
+        lane.run(ws::flushPartialLines, MaskingLane.UNKNOWN, flushed -> {
             if (failed) {
-                return; // the tap ended the session
+                return;
             }
-        }
-        if (to.writeQueueFull()) {
-            from.pause();
-            to.drainHandler(v -> from.resume());
-        }
-        if (masker instanceof WebSocketChannelMasker ws) {
-            cancelTimer();
-            timer = vertx.setTimer(IDLE_FLUSH_MS, id -> {
-                timer = -1;
-                if (!failed) {
-                    try {
-                        write(ws.flushPartialLines());
-                    } catch (RuntimeException e) {
-                        fail();
-                    }
-                }
-            });
-        }
+            if (flushed.failed()) {
+                fail();
+            } else {
+                write(flushed.result());
+            }
+        });
     }
 
     private void write(byte[] out) {
@@ -131,6 +161,7 @@ final class MaskedRelay {
     /** The stream cannot be masked: stop both sides, send nothing more. */
     private void fail() {
         failed = true;
+        lane.close();
         cancelTimer();
         from.handler(null);
         to.close();

@@ -309,12 +309,15 @@ class HelmChartTest {
         String rules = role.path("rules").toString();
         assertThat(rules).contains("{\"apiGroups\":[\"\"],\"resources\":[\"users\",\"groups\"],\"verbs\":[\"impersonate\"]}")
                 .contains("userextras/kubegate.dev/session").contains("tokenreviews");
-        // Its only reads: namespaces and service accounts listed by the escape-hatch report, and roles
-        // to show approvers what a binding grants; no Secrets, no wildcard.
-        assertThat(rules).doesNotContain("secrets").doesNotContain("\"*\"")
+        // Its only reads: namespaces and service accounts listed by the escape-hatch report, roles to
+        // show approvers what a binding grants, and pods and the Secrets they reference one by one
+        // (masking their values in logs and exec output). Secrets are never listed or watched; no wildcard.
+        assertThat(rules).doesNotContain("\"*\"").doesNotContain("\"watch\"")
                 .contains("{\"apiGroups\":[\"\"],\"resources\":[\"namespaces\",\"serviceaccounts\"],\"verbs\":[\"list\"]}")
-                .contains("{\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\",\"clusterroles\"],\"verbs\":[\"get\"]}");
-        assertThat(rules.split("\"get\"", -1)).hasSize(2);
+                .contains("{\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\",\"clusterroles\"],\"verbs\":[\"get\"]}")
+                .contains("{\"apiGroups\":[\"\"],\"resources\":[\"pods\",\"secrets\"],\"verbs\":[\"get\"]}");
+        assertThat(rules.split("\"get\"", -1)).hasSize(3);
+        assertThat(rules.split("\"list\"", -1)).hasSize(2);
         assertThat(one(objs, "ClusterRoleBinding").at("/subjects/0/kind").asText()).isEqualTo("ServiceAccount");
 
         JsonNode tls = named(objs, "Secret", "kubegate-tls");

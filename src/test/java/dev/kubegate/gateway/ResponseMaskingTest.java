@@ -58,6 +58,25 @@ class ResponseMaskingTest {
     }
 
     @Test
+    void aPodsOwnOutputIsMaskedByValueWhenSecretsAre() {
+        PolicyDecision.Mask secretsOnly = new PolicyDecision.Mask(true, List.of(), List.of());
+        assertThat(plan("GET", "/api/v1/namespaces/a/pods/p/log", false, null, ALL).needsKnownValues()).isTrue();
+        assertThat(plan("GET", "/api/v1/namespaces/a/pods/p/exec?command=env", true, "websocket", ALL).needsKnownValues()).isTrue();
+        assertThat(plan("GET", "/api/v1/namespaces/a/pods/p/attach", true, "websocket", ALL).needsKnownValues()).isTrue();
+        // no log patterns, but Secret values masked: the pod's logs and exec output are still filtered
+        ResponseMasking logs = plan("GET", "/api/v1/namespaces/a/pods/p/log", false, null, secretsOnly);
+        assertThat(logs.route()).isEqualTo(ResponseMasking.Route.TEXT);
+        assertThat(logs.needsKnownValues()).isTrue();
+        assertThat(plan("GET", "/api/v1/namespaces/a/pods/p/exec?command=env", true, "SPDY/3.1", secretsOnly).route())
+                .isEqualTo(ResponseMasking.Route.REFUSE);
+        // not a pod's output, or Secret values not masked for this caller
+        assertThat(plan("GET", "/logs/kube-apiserver.log", false, null, ALL).needsKnownValues()).isFalse();
+        assertThat(plan("GET", "/api/v1/namespaces/a/pods/p/log", false, null, OFF).route()).isEqualTo(ResponseMasking.Route.NONE);
+        PolicyDecision.Mask patternsOnly = new PolicyDecision.Mask(false, List.of(), List.of("password=(?<secret>\\S+)"));
+        assertThat(plan("GET", "/api/v1/namespaces/a/pods/p/log", false, null, patternsOnly).needsKnownValues()).isFalse();
+    }
+
+    @Test
     void acceptAsksForJsonAndKeepsTableParameters() {
         assertThat(ResponseMasking.jsonAccept(List.of("application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io,"
                 + "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")))

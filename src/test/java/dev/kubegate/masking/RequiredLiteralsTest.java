@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
 
 import static dev.kubegate.masking.MaskingFixtures.defaults;
 import static dev.kubegate.masking.MaskingFixtures.lines;
@@ -25,23 +25,23 @@ class RequiredLiteralsTest {
         assertThat(literals(p.get(2).pattern())).containsExactly("eyJ");
         assertThat(literals(p.get(3).pattern())).containsExactly("-----BEGIN ");
         assertThat(literals(p.get(4).pattern())).containsExactly("password", "passwd", "pwd", "secret", "token", "api", "access", "client");
-        assertThat(literals(p.get(5).pattern())).containsExactly("bearer");
-        assertThat(literals(p.get(6).pattern())).containsExactly("://");
-        assertThat(RequiredLiterals.of(Pattern.compile(p.get(5).pattern())).orElseThrow().caseInsensitive).isTrue();
+        assertThat(literals(p.get(5).pattern())).containsExactly("password", "passwd", "secret", "token", "api");
+        assertThat(literals(p.get(6).pattern())).containsExactly("ghp", "gho", "ghu", "ghs", "ghr");
+        assertThat(literals(p.get(7).pattern())).containsExactly("github_pat_");
+        assertThat(literals(p.get(8).pattern())).containsExactly("bearer");
+        assertThat(literals(p.get(9).pattern())).containsExactly("://");
+        assertThat(RequiredLiterals.of(Pattern.compile(p.get(8).pattern())).orElseThrow().caseInsensitive).isTrue();
         assertThat(RequiredLiterals.of(Pattern.compile(p.get(4).pattern())).orElseThrow().anchored).isTrue();
-        assertThat(RequiredLiterals.of(Pattern.compile(p.get(6).pattern())).orElseThrow().anchored).isFalse();
+        assertThat(RequiredLiterals.of(Pattern.compile(p.get(9).pattern())).orElseThrow().anchored).isFalse();
         assertThat(RequiredLiterals.of(Pattern.compile("^abc")).orElseThrow().anchored).isFalse();
-        assertThat(RequiredLiterals.of(Pattern.compile("(?<=x)abc")).orElseThrow().anchored).isFalse();
         assertThat(RequiredLiterals.of(Pattern.compile("a?bcd")).orElseThrow().anchored).isFalse();
-        assertThat(RequiredLiterals.of(Pattern.compile("(?!q)\\bbcd")).orElseThrow().anchored).isTrue();
+        assertThat(RequiredLiterals.of(Pattern.compile("\\bbcd")).orElseThrow().anchored).isTrue();
     }
 
     @Test
     void whatIsNotUnderstoodHasNoPrefilter() {
         assertThat(literals("abc|def")).isNull();                 // top-level alternation
-        assertThat(literals("(?x) a b c")).isNull();              // comments mode
         assertThat(literals("\\Qa.b\\E")).isNull();
-        assertThat(literals("(abc)\\1")).isNull();                // backreference
         assertThat(literals("\\x41BCD")).isNull();
         assertThat(literals("ab?c")).isNull();                    // only "a" and "c": too short
         assertThat(literals("(?:abc)?xyz\\d+")).containsExactly("xyz");
@@ -49,7 +49,7 @@ class RequiredLiteralsTest {
         assertThat(literals("x{0,3}wxyz")).containsExactly("wxyz");
         assertThat(literals("(?:(?:ab|cd)ef|ghi)jk")).isNull();   // a nested group at an alternative's start
         assertThat(literals("[abc]+token\\.v[0-9]")).containsExactly("token.v");
-        assertThat(literals("(?<secret>\\p{Alpha}{4})=abcd")).containsExactly("=abcd");
+        assertThat(literals("(?P<secret>[[:alpha:]]{4})=abcd")).containsExactly("=abcd");
         assertThat(literals("(?i:pass)word")).containsExactly("pass"); // searched case-insensitively
     }
 
@@ -60,7 +60,7 @@ class RequiredLiteralsTest {
         patterns.add(Pattern.compile("(?i)x-api-key:\\s*(?<secret>\\w+)"));
         patterns.add(Pattern.compile("pin=(?<secret>\\d{4,})"));
         patterns.add(Pattern.compile("^(?:pwd|pin)\\S*"));
-        patterns.add(Pattern.compile("(?<=\\s)token\\S+"));
+        patterns.add(Pattern.compile("\\stoken\\S+"));
         patterns.add(Pattern.compile("\\bapp@\\w+\\b"));
         String[] parts = {"password", "PassWord", "passwd", "pwd", "secret", "SECRET", "token", "Token", "api_key", "apikey",
                 "access-key", "client_secret", "=", ":", " ", "\"", "'", "hunter2", "AKIA", "ASIA", "IOSFODNN7EXAMPLE",

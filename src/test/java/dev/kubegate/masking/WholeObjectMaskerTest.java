@@ -256,7 +256,7 @@ class WholeObjectMaskerTest {
         assertThat(tree(list).at("/items/0/spec/request").asText()).isEqualTo("UkVR");
 
         // the policy may let them through explicitly
-        MaskRules open = new MaskRules(true, List.<Pattern>of(), List.<Pattern>of(), false);
+        MaskRules open = new MaskRules(true, List.<Pattern>of(), List.of(), false);
         assertThat(WholeObjectMasker.forAnswer(open, ResourceHint.TOKEN_REQUEST)).isInstanceOf(JsonMasker.class);
     }
 

@@ -69,6 +69,10 @@ class PolicyDecisionTest {
                 {"{\"allow\": true, \"mask\": {\"secrets\": \"no\"}}", "mask.secrets must be a boolean"},
                 {"{\"allow\": true, \"mask\": {\"credentials\": \"no\"}}", "mask.credentials must be a boolean"},
                 {"{\"allow\": true, \"mask\": {\"logPatterns\": [\"(unclosed\"]}}", "invalid pattern"},
+                // log patterns run on RE2 (linear time): a backtracking-only construct is refused, naming the pattern
+                {"{\"allow\": true, \"mask\": {\"logPatterns\": [\"pin=(?<secret>\\\\d+)(?!\\\\d)\"]}}",
+                        "mask.logPatterns has an invalid pattern: log pattern \"pin=(?<secret>\\\\d+)(?!\\\\d)\" cannot be used"},
+                {"{\"allow\": true, \"mask\": {\"keyPatterns\": [\"(unclosed\"]}}", "mask.keyPatterns has an invalid pattern"},
                 {"{\"allow\": true, \"audit\": {\"level\": \"None\"}}", "audit.level must be Metadata, Request or RequestResponse"},
                 {"{\"allow\": true, \"allow\": false}", "not valid JSON"},
                 {"{\"allow\": tru", "not valid JSON"},

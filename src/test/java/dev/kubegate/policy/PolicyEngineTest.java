@@ -142,7 +142,7 @@ class PolicyEngineTest {
         assertThat(m.secrets()).isTrue();
         assertThat(m.keyPatterns()).containsExactly("(?i)pass|secret|token|key|credential");
         assertThat(m.keyRegexes().get(0).matcher("DB_PASSWORD").find()).isTrue();
-        List<Pattern> logs = m.logRegexes();
+        List<com.google.re2j.Pattern> logs = m.logRegexes();
         assertThat(logs).hasSizeGreaterThanOrEqualTo(7);
         for (String line : List.of("AKIAIOSFODNN7EXAMPLE", "password=hunter2", "Authorization: Bearer abc.def",
                 "postgres://app:s3cret@db/app", "-----BEGIN PRIVATE KEY-----")) {

@@ -62,12 +62,56 @@ final class ExecHandler {
         ExecSession.Streams streams = new ExecSession.Streams(r.flag("stdin"), r.flag("stdout"), r.flag("stderr"), r.flag("tty"));
         Map<String, String> podFiles = files.getOrDefault(ObjectStore.key(r.namespace, r.name), Map.of());
         List<String> argv = List.copyOf(command);
+        Map<String, String> env = env(pod, container, r.namespace);
         r.http.toWebSocket().onSuccess(ws -> {
             r.recorded.status(101);
             server.openExecSessions.incrementAndGet();
-            new ExecSession(server.vertx, ws, streams, argv, r.name, container, podFiles)
+            new ExecSession(server.vertx, ws, streams, argv, r.name, container, podFiles, env)
                     .start(server.openExecSessions::decrementAndGet);
         });
+    }
+
+    /**
+     * The container's environment as the kubelet builds it: {@code envFrom} Secrets and ConfigMap-less
+     * values first, then {@code env} ({@code value}, {@code valueFrom.secretKeyRef}), Secrets read
+     * from the store.
+     */
+    private Map<String, String> env(ObjectNode pod, String container, String namespace) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        for (String list : List.of("containers", "initContainers", "ephemeralContainers")) {
+            for (com.fasterxml.jackson.databind.JsonNode c : pod.path("spec").path(list)) {
+                if (!c.path("name").asText().equals(container)) {
+                    continue;
+                }
+                for (com.fasterxml.jackson.databind.JsonNode from : c.path("envFrom")) {
+                    ObjectNode secret = secret(namespace, from.path("secretRef").path("name").asText(null));
+                    if (secret != null) {
+                        secret.path("data").fields().forEachRemaining(e -> env.put(e.getKey(), decode(e.getValue().asText())));
+                    }
+                }
+                for (com.fasterxml.jackson.databind.JsonNode e : c.path("env")) {
+                    com.fasterxml.jackson.databind.JsonNode ref = e.path("valueFrom").path("secretKeyRef");
+                    if (ref.isObject()) {
+                        ObjectNode secret = secret(namespace, ref.path("name").asText(null));
+                        String v = secret == null ? null : secret.path("data").path(ref.path("key").asText()).asText(null);
+                        if (v != null) {
+                            env.put(e.path("name").asText(), decode(v));
+                        }
+                    } else if (e.has("value")) {
+                        env.put(e.path("name").asText(), e.path("value").asText());
+                    }
+                }
+            }
+        }
+        return env;
+    }
+
+    private ObjectNode secret(String namespace, String name) {
+        return name == null ? null : server.store.get(ApiCatalog.find("", "v1", "secrets").orElseThrow(), namespace, name);
+    }
+
+    private static String decode(String base64) {
+        return new String(java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /**

@@ -24,9 +24,13 @@ import io.vertx.core.http.ServerWebSocket;
  * closure; kubectl reads stdout/stderr to EOF, then exits with the code from the Status.
  *
  * <p>Scripted commands: {@code echo}, {@code cat} (stdin, or files from
- * {@link FakeKubeApiServer#putPodFile}), {@code sh -c '<command>'} (including {@code exit N}),
- * {@code env}, {@code hostname}, {@code true}, {@code false}, {@code sleep N}; anything else
- * prints "command not found" and exits 127.
+ * {@link FakeKubeApiServer#putPodFile}), {@code sh -c '<command>'} (including {@code exit N},
+ * {@code $VAR} from the container's environment and one {@code | base64} at the end, wrapped at 76
+ * columns like coreutils), {@code env} (a base environment plus the container's {@code env} and
+ * {@code envFrom}, Secrets resolved), {@code hostname}, {@code true}, {@code false},
+ * {@code sleep N}, and {@code trickle MS WORDS...}, which prints its words one character every
+ * {@code MS} milliseconds (a value printed with pauses); anything else prints "command not found"
+ * and exits 127.
  */
 final class ExecSession {
     record Streams(boolean stdin, boolean stdout, boolean stderr, boolean tty) {
@@ -38,6 +42,8 @@ final class ExecSession {
     private static final byte ERROR = 3;
     private static final int CLOSE = 255;
     private static final Pattern EXIT = Pattern.compile("\\s*exit(?:\\s+(\\d+))?\\s*");
+    private static final Pattern BASE64_PIPE = Pattern.compile("(.*?)\\|\\s*base64\\s*");
+    private static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{(\\w+)}|(\\w+))");
 
     private final Vertx vertx;
     private final ServerWebSocket ws;
@@ -46,14 +52,17 @@ final class ExecSession {
     private final String pod;
     private final String container;
     private final Map<String, String> files;
+    private final Map<String, String> env;
     private final boolean v5;
+    private StringBuilder captured; // stdout of the command before "| base64"
     private Consumer<Buffer> onStdin = b -> { };
     private Runnable onStdinClosed = () -> { };
     private boolean done;
     private long timer = -1;
 
     ExecSession(Vertx vertx, ServerWebSocket ws, Streams streams, List<String> argv, String pod, String container,
-            Map<String, String> files) {
+            Map<String, String> files, Map<String, String> env) {
+        this.env = env;
         this.vertx = vertx;
         this.ws = ws;
         this.streams = streams;
@@ -112,9 +121,16 @@ final class ExecSession {
                 }
             }
             case "env" -> {
-                out("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME=" + pod
+                StringBuilder all = new StringBuilder("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOSTNAME=" + pod
                         + "\nKUBERNETES_SERVICE_HOST=10.96.0.1\nKUBERNETES_SERVICE_PORT=443\nHOME=/root\n");
+                env.forEach((k, v) -> all.append(k).append('=').append(v).append('\n'));
+                out(all.toString());
                 exit(0);
+            }
+            case "trickle" -> {
+                long ms = rest.isEmpty() ? 0 : Long.parseLong(rest.get(0));
+                String text = String.join(" ", rest.subList(Math.min(1, rest.size()), rest.size())) + "\n";
+                trickle(text, 0, ms);
             }
             case "hostname" -> {
                 out(pod + "\n");
@@ -160,9 +176,38 @@ final class ExecSession {
         Matcher m = EXIT.matcher(script);
         if (m.matches()) {
             exit(m.group(1) == null ? 0 : Integer.parseInt(m.group(1)));
-        } else {
-            run(words(script));
+            return;
         }
+        Matcher pipe = BASE64_PIPE.matcher(script);
+        if (pipe.matches()) { // the command's stdout, base64-encoded
+            captured = new StringBuilder();
+            script = pipe.group(1);
+        }
+        run(words(expand(script)));
+    }
+
+    /** {@code $NAME} and {@code ${NAME}} from the container's environment (empty when unset). */
+    private String expand(String script) {
+        Matcher v = VARIABLE.matcher(script);
+        StringBuilder sb = new StringBuilder();
+        while (v.find()) {
+            String name = v.group(1) != null ? v.group(1) : v.group(2);
+            v.appendReplacement(sb, Matcher.quoteReplacement(env.getOrDefault(name, "")));
+        }
+        return v.appendTail(sb).toString();
+    }
+
+    /** Prints text from index i, one character every ms milliseconds, then exits 0. */
+    private void trickle(String text, int i, long ms) {
+        if (done) {
+            return;
+        }
+        if (i >= text.length()) {
+            exit(0);
+            return;
+        }
+        out(text.substring(i, i + 1));
+        timer = vertx.setTimer(Math.max(1, ms), id -> trickle(text, i + 1, ms));
     }
 
     /** Splits a command line on blanks, honouring single and double quotes. */
@@ -198,6 +243,10 @@ final class ExecSession {
     }
 
     private void out(String s) {
+        if (captured != null) {
+            captured.append(s);
+            return;
+        }
         write(STDOUT, Buffer.buffer(s.getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -216,6 +265,14 @@ final class ExecSession {
     private void exit(int code) {
         if (done) {
             return;
+        }
+        if (captured != null) {
+            String encoded = java.util.Base64.getMimeEncoder(76, new byte[]{'\n'})
+                    .encodeToString(captured.toString().getBytes(StandardCharsets.UTF_8));
+            captured = null;
+            if (!encoded.isEmpty()) {
+                out(encoded + "\n");
+            }
         }
         ObjectNode status = Json.object();
         status.putObject("metadata");
