@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -47,7 +47,6 @@ import static org.awaitility.Awaitility.await;
  *       without Content-Type, and writes made conditional on the judged state (409 on a change).</li>
  * </ul>
  */
-@DisabledIfSystemProperty(named = "kubegate.it.real-apiserver", matches = "false")
 class ApiServerDifferentialIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -194,6 +193,7 @@ class ApiServerDifferentialIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "the API server differential tests");
         dir = Files.createTempDirectory("kubegate-differential");
         apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
         Path apiDir = dir.resolve("apiserver");

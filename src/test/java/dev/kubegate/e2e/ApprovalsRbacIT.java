@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +45,7 @@ class ApprovalsRbacIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "ApprovalsRbacIT, against the real kube-apiserver");
         dir = Files.createTempDirectory("kubegate-approvals-rbac");
         apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
         Path agents = dir.resolve("agents.csv");

@@ -6,6 +6,7 @@ import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.OtlpReceiver;
 import dev.kubegate.testing.PromQl;
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,6 +47,7 @@ class EcosystemConventionsIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "EcosystemConventionsIT, against the real kube-apiserver");
         Path dir = Files.createTempDirectory("kubegate-conventions");
         apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
         collector = OtlpReceiver.start();

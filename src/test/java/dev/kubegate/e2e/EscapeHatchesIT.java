@@ -2,6 +2,7 @@ package dev.kubegate.e2e;
 
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +49,7 @@ class EscapeHatchesIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "EscapeHatchesIT, against the real kube-apiserver");
         dir = Files.createTempDirectory("kubegate-hatches");
         apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
         tokens = dir.resolve("agents.csv");

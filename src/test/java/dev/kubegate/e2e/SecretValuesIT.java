@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,6 +67,7 @@ class SecretValuesIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "SecretValuesIT, against the real kube-apiserver");
         dir = Files.createTempDirectory("kubegate-secret-values");
         apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
         Path agents = dir.resolve("agents.csv");
