@@ -33,6 +33,9 @@ kubegate.policy.bundle=/etc/kubegate/policy/{{ $v.policy.bundle.key }}
 kubegate.policy.data=/etc/kubegate/policy-data/{{ $v.policy.dataKey }}
 {{- end }}
 kubegate.policy.reload-interval={{ $v.policy.reloadInterval }}
+{{- /* features that need kubegate's own reads follow the rbac.* switches that grant them */}}
+kubegate.masking.known-values={{ $v.rbac.knownValues }}
+kubegate.rbac-check.enabled={{ $v.rbac.escapeHatchCheck }}
 {{- with $v.identity.aws.clusterId }}
 kubegate.identity.aws.cluster-id={{ . }}
 {{- end }}
