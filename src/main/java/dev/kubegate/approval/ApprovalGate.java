@@ -195,7 +195,7 @@ public class ApprovalGate {
         body.onFailure(e -> result.tryComplete(Outcome.refuse(e instanceof InspectionException ie ? ie.status()
                         : Status.badRequest("kubegate could not read the request body: " + Status.describe(e)))))
                 .onSuccess(b -> {
-                    String scope = call.principal().session().map(s -> "session:" + s.id()).orElse("principal:" + call.principal().id());
+                    String scope = scope(call.principal());
                     String method = call.req().method().name();
                     String mediaType = dev.kubegate.k8s.MediaType.digestForm(method, call.req().getHeader(HttpHeaders.CONTENT_TYPE), b.length() > 0);
                     ApprovalRequest.Call digest = CallDigest.of(method, call.req().path(), call.query(), mediaType, b.getBytes(), scope);
@@ -204,6 +204,16 @@ public class ApprovalGate {
                                     e -> result.tryComplete(Outcome.refuse(failure(e))));
                 });
         return result.future();
+    }
+
+    /**
+     * Who a grant covers: the session that asked (a grant dies with it), or, for an implicit session,
+     * the identity — its session id changes when its TTL window rolls over, and the agent's retry
+     * after an approval must not land in a new window's session and ask again.
+     */
+    static String scope(Principal principal) {
+        return principal.session().filter(s -> !s.implicit()).map(s -> "session:" + s.id())
+                .orElse("principal:" + principal.id());
     }
 
     /** Proceeds, refuses, or waits for the decision on {@code v}. */

@@ -22,6 +22,10 @@ public record Principal(String id, String name, String kind, List<String> groups
 
     /** A session as policy and audit see it; the identity issue issues and revokes these. */
     public record Session(String id, Map<String, String> labels, java.time.Instant expiresAt) {
+        /** Derived for a credential sent straight to the API (a fixed TTL window), not issued by login. */
+        public boolean implicit() {
+            return "true".equals(labels.get("implicit"));
+        }
     }
 
     public String impersonatedUser() {
