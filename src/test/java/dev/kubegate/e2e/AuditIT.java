@@ -153,7 +153,8 @@ class AuditIT {
         assertThat(denyRecord.path("decision").path("reasons").toString()).contains("privileged");
         assertThat(denyRecord.path("principal").path("groups").toString()).contains("agents");
         assertThat(denyRecord.path("decision").path("policyRevision").asText()).isNotEmpty();
-        assertThat(denyRecord.path("trace").asText()).hasSize(32);
+        // tracing is off without an OTLP endpoint, so no trace id (GatewayEdgeCasesIT checks the one recorded with tracing on)
+        assertThat(denyRecord.has("trace")).as(denyRecord.toString()).isFalse();
 
         Kubectl.Result replay = cli("audit", "replay", "alice", "--principal", "--dir", auditDir.toString());
         assertThat(replay.exitCode()).as(replay.stderr()).isZero();

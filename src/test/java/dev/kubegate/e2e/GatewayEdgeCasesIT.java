@@ -265,6 +265,10 @@ class GatewayEdgeCasesIT {
         String text = export.toString(StandardCharsets.ISO_8859_1);
         assertThat(text).contains("kubegate.k8s.verb", "kubegate.k8s.resource", "kubegate.k8s.namespace", "web-1",
                 "kubegate.authenticate", "kubegate.principal", "server.address", "http.response.status_code");
+        // ...and its audit record carries the same trace id, to go from a record to the trace
+        await().atMost(10, TimeUnit.SECONDS).until(() -> RestAssured.given().baseUri(gateway.url()).relaxedHTTPSValidation()
+                .header("Authorization", "Bearer " + ADMIN).get("/kubegate/v1/audit/events?namespace=default&verb=get&limit=1000")
+                .asString(), events -> events.contains("\"trace\":\"" + traceId + "\""));
     }
 
     private static boolean contains(byte[] haystack, byte[] needle) {
