@@ -68,7 +68,7 @@ class GatewayEdgeCasesIT {
         Path agents = dir.resolve("agents.csv");
         Files.writeString(agents, AGENT + ",edge,edge-uid,\"agents\"\n");
         Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, ADMIN + ",root-human,h1,\"sre\"\n");
+        Files.writeString(admins, ADMIN + ",root-human,h1,\"sre,kubegate-approvers\"\n");
         gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
                 "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
                 "kubegate.identity.static.tokens-file", agents.toString(),
@@ -207,6 +207,8 @@ class GatewayEdgeCasesIT {
                     + "Upgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\nContent-Length: 0\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            // a raw tunnel kubegate cannot mask: the default pack holds it until a human approves
+            approveThePendingCall("portforward");
             InputStream in = s.getInputStream();
             String head = readHead(in);
             assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("upgrade: SPDY/3.1");
@@ -216,6 +218,17 @@ class GatewayEdgeCasesIT {
             assertThat(in.readNBytes(payload.length)).isEqualTo(payload);
         }
         await().atMost(10, TimeUnit.SECONDS).until(() -> cluster.openExecSessions() == 0);
+    }
+
+    /** Approves, as the admin (an approver), the one pending request for a call on this subresource. */
+    private static void approveThePendingCall(String subresource) {
+        String id = await().atMost(20, TimeUnit.SECONDS).until(() -> RestAssured.given().baseUri(gateway.url())
+                .relaxedHTTPSValidation().header("Authorization", "Bearer " + ADMIN)
+                .get("/kubegate/v1/approvals?status=pending").jsonPath()
+                .<String>getList("items.findAll { it.request.subresource == '" + subresource + "' }.id"), ids -> ids.size() == 1).get(0);
+        RestAssured.given().baseUri(gateway.url()).relaxedHTTPSValidation().header("Authorization", "Bearer " + ADMIN)
+                .contentType("application/json").body("{\"reason\": \"tunnel test\"}")
+                .post("/kubegate/v1/approvals/" + id + "/approve").then().statusCode(200);
     }
 
     private static String readHead(InputStream in) throws Exception {
