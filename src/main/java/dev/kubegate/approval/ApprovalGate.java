@@ -399,8 +399,8 @@ public class ApprovalGate {
 
     /**
      * Masked values all look alike, so a replaced Secret value would not show in the diff: where the
-     * raw value of a data/stringData/binaryData key differs before and after, the masked object
-     * after says so (never how).
+     * raw value of a data/stringData/binaryData key differs before and after and was masked, the
+     * masked object after says so (never how). Values shown as they are (a ConfigMap's) stay.
      */
     static void markChangedValues(JsonNode rawBefore, JsonNode rawAfter, JsonNode maskedAfter) {
         if (rawBefore == null || rawAfter == null || maskedAfter == null) {
@@ -412,7 +412,7 @@ public class ApprovalGate {
                 continue;
             }
             a.fieldNames().forEachRemaining(k -> {
-                if (b.has(k) && !b.get(k).equals(a.get(k)) && masked.has(k)) {
+                if (b.has(k) && !b.get(k).equals(a.get(k)) && masked.has(k) && !masked.get(k).equals(a.get(k))) {
                     masked.put(k, CHANGED_VALUE);
                 }
             });

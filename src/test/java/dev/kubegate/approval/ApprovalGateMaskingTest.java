@@ -26,4 +26,13 @@ class ApprovalGateMaskingTest {
         assertThat(masked.at("/data/c").asText()).isEqualTo("Kioq"); // added: the diff shows it as added
         ApprovalGate.markChangedValues(null, after, masked); // a create: nothing to compare
     }
+
+    @Test
+    void valuesShownAsTheyAreAreNotMarked() throws Exception {
+        JsonNode before = json("{'data':{'threads':'4'}}");
+        JsonNode after = json("{'data':{'threads':'64'}}");
+        JsonNode shown = json("{'data':{'threads':'64'}}"); // a ConfigMap: nothing masked
+        ApprovalGate.markChangedValues(before, after, shown);
+        assertThat(shown.at("/data/threads").asText()).isEqualTo("64");
+    }
 }
