@@ -169,6 +169,10 @@ class EscapeHatchesIT {
         // A human approves this one pod: then the same call passes.
         Path token = dir.resolve("carol.token");
         Files.writeString(token, APPROVER_TOKEN + "\n");
+        // The summary names the service account but not every field of the pod: the approver reads the
+        // full diff first (kubegate refuses an approval of a partly summarised change otherwise).
+        assertThat(gateway.cli("approvals", "show", id, "--token-file", token.toString(), "--server", gateway.url()))
+                .contains("serviceAccountName").contains("powerful");
         assertThat(gateway.cli("approvals", "approve", id, "--token-file", token.toString(), "--server", gateway.url(),
                 "--reason", "the job needs the deployer account")).contains(id + " approved");
         alice.run("apply", "-f", borrowed.toString()).assertSuccess();
