@@ -21,6 +21,7 @@ import dev.kubegate.k8s.InvalidRequestException;
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.RequestInfoParser;
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.SecretValues;
 import dev.kubegate.upstream.Exchange;
 import dev.kubegate.upstream.HttpForwarder;
 import dev.kubegate.upstream.UpgradeTunnel;
@@ -199,12 +200,6 @@ public class KubeApiGateway {
                 return;
             }
             Inspection inspection = inspected.result();
-            if (inspection.refusal() != null) {
-                // The API server refused the dry run: the real call would get the same answer.
-                policySpan.end();
-                relay(req, info, principal, inspection.refusal(), started);
-                return;
-            }
             started.requestObject(inspection.object());
             started.currentObject(current.result());
             started.options(inspection.options());
@@ -234,6 +229,14 @@ public class KubeApiGateway {
                 boolean needsApproval = !d.allow() && d.approval().required();
                 if (!d.allow() && !needsApproval) {
                     refuse(req, info, principal, Decisions.refusal(d, info, principal), started);
+                    return;
+                }
+                if (inspection.refusal() != null) {
+                    // The API server refused the dry run, so the real call would get the same answer.
+                    // Policy decided first (without the object): what it refuses is refused whatever
+                    // the API server says, and what it allows gets that answer, cleaned of values.
+                    relay(req, info, principal, inspection.refusal(), current.result(),
+                            ResponseMasking.plan(info, upgrade, req.getHeader(HttpHeaders.UPGRADE), d.mask()), started);
                     return;
                 }
                 // Planned before any approval is asked for: a call kubegate could not mask is refused outright.
@@ -436,14 +439,21 @@ public class KubeApiGateway {
     }
 
     /**
-     * Answers with an API server error as it came (status, type, body); an error about a Secret is
-     * masked first (validation errors quote the rejected value), or withheld if it cannot be.
+     * Answers with the API server's refusal of the dry run: its status and type as they came, its
+     * text cleaned of every value the caller's answers would hide in the object as it is (an error
+     * message quotes values, and a JSON patch can copy one into the field it quotes). Withheld, with
+     * the same code, when that cannot be done: a write over an object the caller could not read.
      */
-    private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal, CallRecord started) {
-        Buffer body = ResponseMasking.maskedError(info, refusal.errorContentType(), refusal.errorBody());
+    private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal,
+                       JsonNode current, ResponseMasking masking, CallRecord started) {
+        boolean unknownObject = current == null && masking.masksAnswers()
+                && ("update".equals(info.verb()) || "patch".equals(info.verb()));
+        SecretValues hidden = unknownObject ? null : masking.hiddenIn(current);
+        Buffer body = hidden == null ? null : ResponseMasking.maskedError(info, refusal.errorContentType(), refusal.errorBody(), hidden);
         if (body == null) {
-            refuse(req, info, principal, Status.internalError("the API server refused the dry run of this call (HTTP "
-                    + refusal.errorCode() + "); its message is about a Secret and kubegate could not mask it, so it is withheld"), started);
+            refuse(req, info, principal, new Status(refusal.errorCode(), Status.reasonFor(refusal.errorCode()),
+                    "the API server refused this call (HTTP " + refusal.errorCode() + " in kubegate's dry run); its message may"
+                            + " quote values kubegate masks for you and could not be cleaned of them, so it is withheld", null), started);
             return;
         }
         HttpServerResponse resp = req.response();

@@ -2,6 +2,8 @@ package dev.kubegate.gateway;
 
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.HiddenValues;
+import dev.kubegate.masking.JsonMasker;
 import dev.kubegate.masking.KnownValues;
 import dev.kubegate.masking.LineMasker;
 import dev.kubegate.masking.MaskRules;
@@ -164,23 +166,74 @@ final class ResponseMasking {
     }
 
     /**
-     * An API server error about a Secret, masked before it is relayed: validation errors quote the
-     * rejected value (a data value copied into a label, say). Null when it cannot be masked.
+     * The values this plan hides from the caller in {@code current} (the object a write changes, as
+     * it is), so that a text the API server writes about that object can be cleaned of them. Empty
+     * when this caller's answers are not masked; null when it cannot tell.
      */
-    static Buffer maskedError(RequestInfo info, String contentType, Buffer body) {
-        if (hint(info) != ResourceHint.SECRETS) {
-            return body;
-        }
-        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
-        if (!type.equals("application/json")) {
-            return null;
+    SecretValues hiddenIn(com.fasterxml.jackson.databind.JsonNode current) {
+        if (route != Route.JSON || current == null) {
+            return new SecretValues();
         }
         try {
-            return Buffer.buffer(WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(
-                    MaskRules.from(PolicyDecision.Mask.SECRETS_ONLY), ResourceHint.SECRETS), body.getBytes()));
-        } catch (MaskingException e) {
+            byte[] raw = ERROR_JSON.writeValueAsBytes(current);
+            byte[] masked = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(rules, hint, known), raw);
+            return HiddenValues.of(current, ERROR_JSON.readTree(masked));
+        } catch (java.io.IOException | MaskingException e) {
             return null;
         }
+    }
+
+    /** Whether this caller's answers about the resource are masked at all. */
+    boolean masksAnswers() {
+        return route == Route.JSON;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper ERROR_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * An API server error, cleaned before it is relayed: every form of every {@code hidden} value is
+     * replaced in each string of a JSON Status (message, causes, details) or in a plain-text body —
+     * validation errors quote values, and a JSON patch can copy a Secret value into the field an error
+     * quotes. About a Secret, its values are masked as in any Secret answer too. Null when the body
+     * cannot be cleaned (another content type, or unreadable JSON): the caller withholds it.
+     */
+    static Buffer maskedError(RequestInfo info, String contentType, Buffer body, SecretValues hidden) {
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        boolean secrets = hint(info) == ResourceHint.SECRETS;
+        if (hidden.isEmpty() && !secrets) {
+            return body;
+        }
+        try {
+            if (type.equals("text/plain") && !secrets) { // about a Secret only JSON, which the Secret masker reads
+                return Buffer.buffer(hidden.redact(body.toString(java.nio.charset.StandardCharsets.UTF_8), JsonMasker.PLACEHOLDER));
+            }
+            if (!type.equals("application/json")) {
+                return null;
+            }
+            byte[] bytes = body.getBytes();
+            if (secrets) {
+                bytes = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(
+                        MaskRules.from(PolicyDecision.Mask.SECRETS_ONLY), ResourceHint.SECRETS), bytes);
+            }
+            com.fasterxml.jackson.databind.JsonNode status = ERROR_JSON.readTree(bytes);
+            return Buffer.buffer(ERROR_JSON.writeValueAsBytes(redactStrings(status, hidden)));
+        } catch (java.io.IOException | MaskingException e) {
+            return null;
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode redactStrings(com.fasterxml.jackson.databind.JsonNode n, SecretValues hidden) {
+        if (n.isTextual()) {
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(hidden.redact(n.asText(), JsonMasker.PLACEHOLDER));
+        }
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.fields().forEachRemaining(f -> f.setValue(redactStrings(f.getValue(), hidden)));
+        } else if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, redactStrings(a.get(i), hidden));
+            }
+        }
+        return n;
     }
 
     private static ResponseMasking refuse(String message) {

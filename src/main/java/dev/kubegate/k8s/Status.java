@@ -88,6 +88,28 @@ public record Status(int code, String reason, String message, List<Cause> causes
         return retryAfterSeconds > 0 ? Integer.toString(retryAfterSeconds) : null;
     }
 
+    /** The API server's usual reason for an HTTP status code ({@code metav1.StatusReason}); {@code Unknown} otherwise. */
+    public static String reasonFor(int code) {
+        return switch (code) {
+            case 400 -> "BadRequest";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "NotFound";
+            case 405 -> "MethodNotAllowed";
+            case 406 -> "NotAcceptable";
+            case 409 -> "Conflict";
+            case 410 -> "Expired";
+            case 413 -> "RequestEntityTooLarge";
+            case 415 -> "UnsupportedMediaType";
+            case 422 -> "Invalid";
+            case 429 -> "TooManyRequests";
+            case 500 -> "InternalError";
+            case 503 -> "ServiceUnavailable";
+            case 504 -> "Timeout";
+            default -> "Unknown";
+        };
+    }
+
     public static Status badRequest(String message) {
         return new Status(400, "BadRequest", message, null);
     }

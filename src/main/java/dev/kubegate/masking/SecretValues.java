@@ -127,6 +127,47 @@ public final class SecretValues {
         return false;
     }
 
+    /**
+     * {@code s} with every form of every value replaced by {@code mask}: long forms wherever they
+     * occur, short ones where they stand alone (not inside a longer word or base64 run), so a short
+     * value quoted in a message goes while the same letters inside other words stay.
+     */
+    public String redact(String s, String mask) {
+        if (isEmpty() || s.isEmpty()) {
+            return s;
+        }
+        String out = s;
+        for (String form : inside) {
+            out = out.replace(form, mask);
+        }
+        for (String form : whole) {
+            out = replaceStandalone(out, form, mask);
+        }
+        return out;
+    }
+
+    private static String replaceStandalone(String s, String form, String mask) {
+        StringBuilder b = null;
+        int from = 0;
+        for (int at = s.indexOf(form); at >= 0; at = s.indexOf(form, at + 1)) {
+            int end = at + form.length();
+            if (at < from || at > 0 && wordChar(s.charAt(at - 1)) || end < s.length() && wordChar(s.charAt(end))) {
+                continue;
+            }
+            if (b == null) {
+                b = new StringBuilder(s.length());
+            }
+            b.append(s, from, at).append(mask);
+            from = end;
+        }
+        return b == null ? s : b.append(s, from, s.length()).toString();
+    }
+
+    /** Letters, digits and the base64 alphabet's extras: a value next to one of these is part of a longer token. */
+    private static boolean wordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-';
+    }
+
     private static String utf8(byte[] raw) {
         try {
             CharBuffer c = StandardCharsets.UTF_8.newDecoder()

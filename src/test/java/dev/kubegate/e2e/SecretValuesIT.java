@@ -52,6 +52,11 @@ class SecretValuesIT {
     static final String CURRENT = "Current-S3cret-Value-000055";
     /** Its base64 ends with "==": not a valid label value, so the API server's error quotes it. */
     static final String BAD_LABEL = "Bad-Label-Value-0042";
+    /** Quoted by the API server's refusals of dry runs (the name of the object, a decode error). */
+    static final String QUOTED = "Quoted-S3cret-Value-000099";
+    static final String QUOTED_SHORT = "admin";
+    static final String OWN_NS = "Own-Namespace-S3cret-00011";
+    static final String CM_TOKEN = "CM-TOKEN-VALUE-4242";
 
     static Path dir;
     static RealKubeApiServer apiserver;
@@ -252,6 +257,51 @@ class SecretValuesIT {
         assertThat(echoed.stdout() + echoed.stderr()).doesNotContain(real, real.substring(real.length() - 20));
     }
 
+    /**
+     * The API server's refusal of kubegate's dry run quotes values: a JSON patch that copies a value
+     * into metadata.name is refused with "the name of the object (<value>) does not match", a decode
+     * error prints the fields around the bad one. The agent gets the refusal without any value it
+     * may not see, and only for calls policy lets through at all.
+     */
+    @Test
+    void refusalsOfTheDryRunQuoteNoValue() throws Exception {
+        ok(admin, "-n", "default", "create", "secret", "generic", "quoted", "--from-literal=password=" + QUOTED,
+                "--from-literal=user=" + QUOTED_SHORT);
+        String copy = "[{\"op\":\"copy\",\"from\":\"/data/password\",\"path\":\"/metadata/name\"}]";
+        Kubectl.Result named = agent.run("-n", "default", "patch", "secret", "quoted", "--type", "json", "-p", copy);
+        assertThat(named.exitCode()).isNotZero();
+        assertThat(named.stderr()).contains("does not match").contains("***");
+        assertClean("the name-mismatch error", named.stdout() + named.stderr(), QUOTED);
+        for (String field : List.of("/metadata/namespace", "/metadata/resourceVersion", "/kind", "/apiVersion")) {
+            Kubectl.Result r = agent.run("-n", "default", "patch", "secret", "quoted", "--type", "json", "-p",
+                    copy.replace("/metadata/name", field));
+            assertThat(r.exitCode()).as(field).isNotZero();
+            assertClean("the error of a copy into " + field, r.stdout() + r.stderr(), QUOTED);
+        }
+        // a decode error shows the document around the bad field: the short value too
+        Kubectl.Result decode = agent.run("-n", "default", "patch", "secret", "quoted", "--type", "merge", "-p", "{\"immutable\":\"x\"}");
+        assertThat(decode.exitCode()).isNotZero();
+        assertThat(decode.stderr()).doesNotContain(b64(QUOTED_SHORT)).doesNotContain("\"" + QUOTED_SHORT + "\"");
+        assertClean("the decode error", decode.stdout() + decode.stderr(), QUOTED);
+
+        // a ConfigMap value a key pattern masks: kept out of the error too
+        ok(admin, "-n", "default", "create", "configmap", "tokens", "--from-literal=api_token=" + CM_TOKEN);
+        Kubectl.Result cm = agent.run("-n", "default", "patch", "configmap", "tokens", "--type", "json", "-p",
+                "[{\"op\":\"copy\",\"from\":\"/data/api_token\",\"path\":\"/metadata/name\"}]");
+        assertThat(cm.exitCode()).isNotZero();
+        assertThat(cm.stdout() + cm.stderr()).doesNotContain(CM_TOKEN).contains("does not match");
+
+        // policy decides before any refusal is relayed: kubegate's own namespace is off limits
+        admin.run("create", "namespace", "kubegate");
+        ok(admin, "-n", "kubegate", "create", "secret", "generic", "upstream", "--from-literal=token=" + OWN_NS);
+        Kubectl.Result own = agent.run("-n", "kubegate", "patch", "secret", "upstream", "--type", "json", "-p", copy.replace("password", "token"));
+        assertThat(own.exitCode()).isNotZero();
+        assertThat(own.stderr()).contains("Forbidden").doesNotContain("does not match");
+        assertClean("a refusal in kubegate's namespace", own.stdout() + own.stderr(), OWN_NS);
+        // and nothing changed
+        assertThat(ok(admin, "-n", "default", "get", "secret", "quoted", "-o", "jsonpath={.data.password}")).isEqualTo(b64(QUOTED));
+    }
+
     static JsonNode reviewedByTheApiServer(String token) throws Exception {
         Path review = file("review-" + UUID.randomUUID() + ".json",
                 "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token + "\"}}");
@@ -303,7 +353,7 @@ class SecretValuesIT {
         for (Path f : files) {
             String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
             sawCreate |= text.contains("\"held\"");
-            assertClean(f.toString(), text, HELD, CURRENT, VALUE, PLANTED, BAD_LABEL);
+            assertClean(f.toString(), text, HELD, CURRENT, VALUE, PLANTED, BAD_LABEL, QUOTED, OWN_NS, CM_TOKEN);
         }
         assertThat(sawCreate).as("the audit trail recorded the create of Secret held").isTrue();
     }

@@ -4,6 +4,7 @@ import dev.kubegate.k8s.RequestInfoParser;
 import dev.kubegate.masking.JsonMasker;
 import dev.kubegate.masking.WholeObjectMasker;
 import dev.kubegate.masking.LineMasker;
+import dev.kubegate.masking.SecretValues;
 import dev.kubegate.policy.PolicyDecision;
 import dev.kubegate.upstream.UpstreamFailure;
 import io.vertx.core.MultiMap;
@@ -139,12 +140,30 @@ class ResponseMaskingTest {
                 + "\"Secret \\\"db\\\" is invalid: metadata.labels: Invalid value: \\\"c2VjcmV0LXZhbHVlLzE=\\\": a valid label\",\"code\":422}";
         io.vertx.core.buffer.Buffer masked = ResponseMasking.maskedError(
                 RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/secrets/db", "dryRun=All", false),
-                "application/json", io.vertx.core.buffer.Buffer.buffer(err));
+                "application/json", io.vertx.core.buffer.Buffer.buffer(err), new SecretValues());
         assertThat(masked.toString()).doesNotContain("c2VjcmV0LXZhbHVlLzE=").contains("Invalid value: \\\"***\\\"");
         assertThat(ResponseMasking.maskedError(RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/secrets/db", null, false),
-                "text/plain", io.vertx.core.buffer.Buffer.buffer("Invalid value: x"))).isNull();
+                "text/plain", io.vertx.core.buffer.Buffer.buffer("Invalid value: x"), new SecretValues())).isNull();
         io.vertx.core.buffer.Buffer pod = io.vertx.core.buffer.Buffer.buffer(err);
         assertThat(ResponseMasking.maskedError(RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/pods/p", null, false),
-                "application/json", pod)).isSameAs(pod);
+                "application/json", pod, new SecretValues())).isSameAs(pod);
+    }
+
+    @Test
+    void dryRunErrorsLoseTheValuesMaskingHidesInTheObject() {
+        SecretValues hidden = new SecretValues();
+        hidden.addRaw("CM-TOKEN-VALUE-4242");
+        String err = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":"
+                + "\"the name of the object (CM-TOKEN-VALUE-4242) does not match the name on the URL (tokens)\",\"reason\":\"BadRequest\",\"code\":400}";
+        io.vertx.core.buffer.Buffer clean = ResponseMasking.maskedError(
+                RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/configmaps/tokens", null, false),
+                "application/json", io.vertx.core.buffer.Buffer.buffer(err), hidden);
+        assertThat(clean.toString()).doesNotContain("CM-TOKEN-VALUE-4242")
+                .contains("the name of the object (***) does not match").contains("\"code\":400");
+        assertThat(ResponseMasking.maskedError(RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/configmaps/tokens", null, false),
+                "text/plain", io.vertx.core.buffer.Buffer.buffer("bad value CM-TOKEN-VALUE-4242"), hidden).toString())
+                .isEqualTo("bad value ***");
+        assertThat(ResponseMasking.maskedError(RequestInfoParser.parse("PATCH", "/api/v1/namespaces/a/configmaps/tokens", null, false),
+                "application/vnd.kubernetes.protobuf", io.vertx.core.buffer.Buffer.buffer("x"), hidden)).isNull();
     }
 }
