@@ -118,7 +118,7 @@ final class ResponseMasking {
         if (!json && !text) {
             return NONE;
         }
-        MaskRules rules = MaskRules.from(mask);
+        MaskRules rules = mask.rules();
         String sub = info.isResourceRequest() ? info.subresource() : "";
         if ("proxy".equals(info.verb()) || "proxy".equals(sub)) {
             return refuse("kubegate masks secrets in answers for this caller and cannot inspect what a proxy returns"
@@ -177,7 +177,7 @@ final class ResponseMasking {
         }
         try {
             return Buffer.buffer(WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(
-                    MaskRules.from(PolicyDecision.Mask.SECRETS_ONLY), ResourceHint.SECRETS), body.getBytes()));
+                    PolicyDecision.Mask.SECRETS_ONLY.rules(), ResourceHint.SECRETS), body.getBytes()));
         } catch (MaskingException e) {
             return null;
         }
