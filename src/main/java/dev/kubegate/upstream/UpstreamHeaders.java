@@ -53,12 +53,17 @@ public final class UpstreamHeaders {
         if (impersonate) {
             out.add("Impersonate-User", impersonation.user());
             impersonation.groups().forEach(g -> out.add("Impersonate-Group", g));
-            impersonation.extra().forEach((key, values) -> values.forEach(v -> out.add(Impersonation.extraHeader(key), v)));
+            impersonation.extra().forEach((key, values) -> values.forEach(v -> out.add(extraHeader(key), v)));
         }
         if (clientAddress != null) {
             out.set("X-Forwarded-For", clientAddress);
         }
         return out;
+    }
+
+    /** The session's header is computed once: it goes out on nearly every call. */
+    private static String extraHeader(String key) {
+        return SESSION_EXTRA_KEY.equals(key) ? SESSION_EXTRA : Impersonation.extraHeader(key);
     }
 
     private static boolean dropFromRequest(String name) {
