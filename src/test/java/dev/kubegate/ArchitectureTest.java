@@ -10,10 +10,9 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The package table of docs/architecture.md ("Packages"), checked: each package depends only on the
  * packages its "may depend on" column names, so dependencies point down the table; the pure packages
- * use no framework. {@link #MAY_DEPEND_ON} is that table, and a test keeps the two the same: change
+ * use no framework. {@link #TABLE} is that table, and a test keeps the two the same: change
  * them together. Only kubegate's own (main) classes are checked; tests may reach anywhere. Plain
  * JUnit tests over one import, rather than ArchUnit's own engine, so they run wherever the other
  * unit tests run.
@@ -36,27 +35,31 @@ class ArchitectureTest {
 
     private static final String ROOT = "dev.kubegate";
 
-    /**
-     * Each package (sub-packages included) and the packages it may depend on, top to bottom as in the
-     * table. The root package ({@code KubegateMain}, the native-image list) may use everything.
-     */
-    static final Map<String, List<String>> MAY_DEPEND_ON = table(
-            "cli", List.of("hatches", "trail", "audit", "tls", "upstream", "config"),
-            "hatches", List.of("gateway", "identity", "upstream", "config"),
-            "admin", List.of("gateway", "trail", "approval", "audit", "identity", "store", "upstream", "config", "k8s"),
-            "gateway", List.of("trail", "approval", "inspect", "policy", "identity", "upstream", "masking", "config", "k8s"),
-            "trail", List.of("audit", "policy", "identity", "upstream", "masking", "config", "k8s"),
-            "approval", List.of("inspect", "policy", "identity", "store", "audit", "masking", "config", "k8s"),
-            "inspect", List.of("upstream", "k8s"),
-            "policy", List.of("identity", "masking", "config", "k8s"),
-            "identity", List.of("upstream", "store", "audit", "config", "k8s"),
-            "upstream", List.of("masking", "config", "k8s"),
-            "store", List.of("config", "k8s"),
-            "tls", List.of("config"),
-            "config", List.of(),
-            "audit", List.of("masking"),
-            "masking", List.of(),
-            "k8s", List.of());
+    /** One row of the table: a package (sub-packages included) and the packages it may depend on. */
+    record Row(String pkg, List<String> mayDependOn) {
+        Row(String pkg, String... mayDependOn) {
+            this(pkg, List.of(mayDependOn));
+        }
+    }
+
+    /** The table, top to bottom. The root package ({@code KubegateMain}, the native-image list) may use everything. */
+    static final List<Row> TABLE = List.of(
+            new Row("cli", "hatches", "trail", "audit", "tls", "upstream", "config"),
+            new Row("hatches", "gateway", "identity", "upstream", "config"),
+            new Row("admin", "gateway", "trail", "approval", "audit", "identity", "store", "upstream", "config", "k8s"),
+            new Row("gateway", "trail", "approval", "inspect", "policy", "identity", "upstream", "masking", "config", "k8s"),
+            new Row("trail", "audit", "policy", "identity", "upstream", "masking", "config", "k8s"),
+            new Row("approval", "inspect", "policy", "identity", "store", "audit", "masking", "config", "k8s"),
+            new Row("inspect", "upstream", "k8s"),
+            new Row("policy", "identity", "masking", "config", "k8s"),
+            new Row("identity", "upstream", "store", "audit", "config", "k8s"),
+            new Row("upstream", "masking", "config", "k8s"),
+            new Row("store", "config", "k8s"),
+            new Row("tls", "config"),
+            new Row("config"),
+            new Row("audit", "masking"),
+            new Row("masking"),
+            new Row("k8s"));
 
     /** Pure: usable from the CLI and plain unit tests, so no Vert.x, Quarkus, SmallRye or CDI. */
     static final List<String> PURE = List.of("audit", "masking", "k8s");
@@ -69,20 +72,20 @@ class ArchitectureTest {
     void packagesOnlyPointDown() {
         LayeredArchitecture layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("dev.kubegate").definedBy(ROOT);
-        for (String pkg : MAY_DEPEND_ON.keySet()) {
-            layers = layers.layer(pkg).definedBy(inside(pkg));
+        for (Row row : TABLE) {
+            layers = layers.layer(row.pkg()).definedBy(inside(row.pkg()));
         }
-        for (Map.Entry<String, List<String>> row : MAY_DEPEND_ON.entrySet()) {
-            layers = row.getValue().isEmpty()
-                    ? layers.whereLayer(row.getKey()).mayNotAccessAnyLayer()
-                    : layers.whereLayer(row.getKey()).mayOnlyAccessLayers(row.getValue().toArray(String[]::new));
+        for (Row row : TABLE) {
+            layers = row.mayDependOn().isEmpty()
+                    ? layers.whereLayer(row.pkg()).mayNotAccessAnyLayer()
+                    : layers.whereLayer(row.pkg()).mayOnlyAccessLayers(row.mayDependOn().toArray(String[]::new));
         }
         layers.check(KUBEGATE);
     }
 
     @Test
     void everyPackageIsInTheTable() {
-        String[] known = MAY_DEPEND_ON.keySet().stream().map(ArchitectureTest::inside).toArray(String[]::new);
+        String[] known = TABLE.stream().map(row -> inside(row.pkg())).toArray(String[]::new);
         ArchRule rule = classes().that().resideOutsideOfPackage(ROOT)
                 .should().resideInAnyPackage(known)
                 .because("docs/architecture.md lists every package with what it may depend on");
@@ -109,7 +112,7 @@ class ArchitectureTest {
     void theDocumentedTableIsTheCheckedOne() throws IOException {
         String doc = Files.readString(Path.of("docs/architecture.md"));
         String section = doc.substring(doc.indexOf("## Packages"), doc.indexOf("## Threading"));
-        Map<String, List<String>> documented = new LinkedHashMap<>();
+        List<Row> documented = new ArrayList<>();
         Set<String> pure = new LinkedHashSet<>();
         Pattern row = Pattern.compile("(?m)^\\| `([a-z0-9./]+)` \\| (.*) \\| (.*) \\|$");
         Pattern name = Pattern.compile("`([a-z0-9]+)(?:/[a-z0-9]+)?`");
@@ -121,26 +124,16 @@ class ArchitectureTest {
             for (Matcher n = name.matcher(m.group(3)); n.find(); ) {
                 deps.add(n.group(1));
             }
-            documented.put(m.group(1), List.copyOf(deps));
+            documented.add(new Row(m.group(1), List.copyOf(deps)));
             if (m.group(2).startsWith("**pure**")) {
                 pure.add(m.group(1));
             }
         }
-        assertThat(documented).containsExactlyEntriesOf(MAY_DEPEND_ON);
+        assertThat(documented).containsExactlyElementsOf(TABLE);
         assertThat(pure).containsExactlyElementsOf(PURE);
     }
 
     private static String inside(String pkg) {
         return ROOT + "." + pkg + "..";
-    }
-
-    private static Map<String, List<String>> table(Object... rows) {
-        Map<String, List<String>> table = new LinkedHashMap<>();
-        for (int i = 0; i < rows.length; i += 2) {
-            @SuppressWarnings("unchecked")
-            List<String> deps = (List<String>) rows[i + 1];
-            table.put((String) rows[i], deps);
-        }
-        return table;
     }
 }
