@@ -10,7 +10,6 @@ import dev.kubegate.inspect.InspectionException;
 import dev.kubegate.k8s.QueryParams;
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.Status;
-import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
 import dev.kubegate.masking.SecretValues;
@@ -385,7 +384,7 @@ public class ApprovalGate {
             byte[] raw = JSON.writeValueAsBytes(o);
             // the current object's values too: a JSON patch "move" takes a value out of data
             SecretValues known = SecretValues.ofSecret(call.current() == null ? null : JSON.writeValueAsBytes(call.current()));
-            byte[] m = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(MaskRules.forRecords(call.decision().mask()),
+            byte[] m = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(call.decision().mask().rulesForRecords(),
                     ResourceHint.of(i.apiGroup(), i.resource(), i.subresource()), known), raw);
             return JSON.readTree(m);
         } catch (java.io.IOException | MaskingException e) {

@@ -5,7 +5,8 @@
  * checked by {@link dev.kubegate.audit.AuditVerifier} (over a {@link dev.kubegate.audit.LogSource}: a directory or a
  * bucket) and read back by {@link dev.kubegate.audit.AuditQuery} and {@link dev.kubegate.audit.Replay}. Also pure
  * helpers for exec recordings ({@link dev.kubegate.audit.WebSocketFrames}, {@link dev.kubegate.audit.Asciicast}) and
- * playbook detection ({@link dev.kubegate.audit.PlaybookRules}).
+ * playbook detection ({@link dev.kubegate.audit.PlaybookRules}, and the {@link dev.kubegate.audit.IdentitySuspender}
+ * port a playbook suspends through, so the identity feature implements it without importing the trail).
  *
  * <p>Contract:
  * <ul>

@@ -270,7 +270,7 @@ public interface KubegateConfig {
     interface Limits {
         /** Largest request body kubegate reads when it must inspect one; larger → 413. */
         @WithDefault("3Mi")
-        String maxRequestBody();
+        ByteSize maxRequestBody();
     }
 
     interface Policy {
@@ -449,7 +449,7 @@ public interface KubegateConfig {
 
         /** Rotate a segment when it would grow past this size. */
         @WithDefault("64Mi")
-        String segmentSize();
+        ByteSize segmentSize();
 
         /** Rotate a segment this old. */
         @WithDefault("1h")
@@ -472,7 +472,7 @@ public interface KubegateConfig {
 
         /** Largest request object (and, at level RequestResponse, answer) kept in a record; larger ones are omitted, with the reason. */
         @WithDefault("64Ki")
-        String maxBody();
+        ByteSize maxBody();
 
         /**
          * Largest exec/attach recording (asciicast). A session is never left to go on unrecorded: when
@@ -480,7 +480,7 @@ public interface KubegateConfig {
          * and the call's audit record say so.
          */
         @WithDefault("64Mi")
-        String maxRecording();
+        ByteSize maxRecording();
 
         S3 s3();
 
@@ -549,7 +549,7 @@ public interface KubegateConfig {
 
             /** Closed segments not yet uploaded, in bytes, before the audit log refuses records (calls get 503). */
             @WithDefault("1Gi")
-            String maxPending();
+            ByteSize maxPending();
         }
     }
 }

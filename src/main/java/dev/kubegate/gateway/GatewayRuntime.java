@@ -72,7 +72,7 @@ public class GatewayRuntime {
                 new HttpForwarder(vertx, upstream, config.upstream().responseTimeout()),
                 new UpgradeTunnel(vertx, upstream, config.upstream().responseTimeout()),
                 // A dry-run answer is the object plus server-set fields: allow it some room over the request limit.
-                new DryRun(upstream, 4 * ByteSize.parse(config.limits().maxRequestBody()), config.upstream().responseTimeout()),
+                new DryRun(upstream, 4 * config.limits().maxRequestBody().bytes(), config.upstream().responseTimeout()),
                 authenticators, probe);
         LOG.infof("kubegate forwards to %s; impersonation %s", credentials.describe(),
                 config.upstream().impersonate() ? "on" : "off");

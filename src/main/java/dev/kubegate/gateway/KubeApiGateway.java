@@ -1,8 +1,8 @@
 package dev.kubegate.gateway;
 
 import dev.kubegate.approval.ApprovalGate;
-import dev.kubegate.audit.trail.AuditTrail;
-import dev.kubegate.audit.trail.CallRecord;
+import dev.kubegate.trail.AuditTrail;
+import dev.kubegate.trail.CallRecord;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.AuthenticatorChain;
@@ -114,7 +114,7 @@ public class KubeApiGateway {
 
     void routes(@Observes Router router) {
         metrics = new GatewayMetrics(registry);
-        maxBodyBytes = ByteSize.parse(config.limits().maxRequestBody());
+        maxBodyBytes = config.limits().maxRequestBody().bytes();
         router.routeWithRegex(KUBE_API_PATHS).handler(this::handle);
     }
 
@@ -182,7 +182,7 @@ public class KubeApiGateway {
                     + rt.upstream().describe() + "); retry shortly"), started);
             return;
         }
-        MultiMap headers = UpstreamHeaders.forRequest(req.headers(), principal, config.upstream().impersonate(), upgrade,
+        MultiMap headers = UpstreamHeaders.forRequest(req.headers(), Impersonations.of(principal), config.upstream().impersonate(), upgrade,
                 req.remoteAddress() == null ? null : req.remoteAddress().hostAddress());
         io.vertx.core.Context vctx = io.vertx.core.Vertx.currentContext();
         Span policySpan = tracer.spanBuilder("kubegate.policy").setParent(Context.current().with(serverSpan)).startSpan();
@@ -275,7 +275,7 @@ public class KubeApiGateway {
                          io.vertx.core.Context vctx) {
         boolean needsApproval = !d.allow() && d.approval().required();
         if (needsApproval) {
-            // Step 5, approve: held until a human decides (or refused with the approval id).
+            // Approve: held until a human decides (or refused with the approval id).
             metrics.heldForApproval.incrementAndGet();
             approvals.hold(new ApprovalGate.Call(req, info, query, principal, d, headers, inspection.body(),
                             current, rt.dryRun(), maxBodyBytes, upgrade))
@@ -296,7 +296,7 @@ public class KubeApiGateway {
                 masking, serverSpan, started, vctx);
     }
 
-    /** Step 3, inspect: the body policy must see and the options the API server will apply. */
+    /** Inspect: the body policy must see and the options the API server will apply. */
     private Future<Inspection> inspect(GatewayRuntime.Started rt, HttpServerRequest req, RequestInfo info, QueryParams query,
                                        MultiMap headers, boolean upgrade) {
         try {

@@ -120,7 +120,7 @@ final class ResponseMasking {
         if (!json && !text) {
             return NONE;
         }
-        MaskRules rules = MaskRules.from(mask);
+        MaskRules rules = mask.rules();
         String sub = info.isResourceRequest() ? info.subresource() : "";
         if ("proxy".equals(info.verb()) || "proxy".equals(sub)) {
             return refuse("kubegate masks secrets in answers for this caller and cannot inspect what a proxy returns"
@@ -213,7 +213,7 @@ final class ResponseMasking {
             byte[] bytes = body.getBytes();
             if (secrets) {
                 bytes = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(
-                        MaskRules.from(PolicyDecision.Mask.SECRETS_ONLY), ResourceHint.SECRETS), bytes);
+                        PolicyDecision.Mask.SECRETS_ONLY.rules(), ResourceHint.SECRETS), bytes);
             }
             com.fasterxml.jackson.databind.JsonNode status = ERROR_JSON.readTree(bytes);
             return Buffer.buffer(ERROR_JSON.writeValueAsBytes(redactStrings(status, hidden)));

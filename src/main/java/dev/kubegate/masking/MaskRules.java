@@ -1,13 +1,12 @@
 package dev.kubegate.masking;
 
-import dev.kubegate.policy.PolicyDecision;
-
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * What to mask, compiled from the policy decision's {@code mask} section. Immutable, thread-safe.
+ * What to mask, compiled from the policy decision's {@code mask} section (the policy package builds
+ * these: masking stays free of policy types). Immutable, thread-safe.
  *
  * @param secrets     mask Secret {@code data}/{@code stringData} values wherever a Secret appears
  * @param keyPatterns ConfigMap keys and env var names whose values are masked ({@code find()} semantics)
@@ -36,18 +35,6 @@ public record MaskRules(boolean secrets, List<Pattern> keyPatterns, List<com.goo
     /** No known values; credentials masked. */
     public MaskRules(boolean secrets, List<Pattern> keyPatterns, List<com.google.re2j.Pattern> logPatterns) {
         this(secrets, keyPatterns, logPatterns, true);
-    }
-
-    public static MaskRules from(PolicyDecision.Mask mask) {
-        return new MaskRules(mask.secrets(), mask.keyRegexes(), mask.logRegexes(), mask.credentials());
-    }
-
-    /**
-     * For what kubegate stores (audit records, approval requests): the policy's patterns, and Secret
-     * values and credentials masked whatever the policy lets the agent see, since others read these.
-     */
-    public static MaskRules forRecords(PolicyDecision.Mask mask) {
-        return new MaskRules(true, mask.keyRegexes(), mask.logRegexes(), true);
     }
 
     /** The same rules, also masking these values in text streams. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kubegate.masking.MaskRules;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -98,6 +99,19 @@ public record PolicyDecision(boolean allow, List<String> reasons, Approval appro
         /** The log patterns, compiled with RE2/J (cached across decisions, see {@link MaskPatterns}). */
         public List<com.google.re2j.Pattern> logRegexes() {
             return logPatterns.stream().map(MaskPatterns::log).toList();
+        }
+
+        /** The rules for what the agent reads: exactly what the policy asks. */
+        public MaskRules rules() {
+            return new MaskRules(secrets, keyRegexes(), logRegexes(), credentials);
+        }
+
+        /**
+         * For what kubegate stores (audit records, approval requests): the policy's patterns, and Secret
+         * values and credentials masked whatever the policy lets the agent see, since others read these.
+         */
+        public MaskRules rulesForRecords() {
+            return new MaskRules(true, keyRegexes(), logRegexes(), true);
         }
     }
 

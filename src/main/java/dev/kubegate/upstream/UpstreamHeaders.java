@@ -1,10 +1,7 @@
 package dev.kubegate.upstream;
 
-import dev.kubegate.identity.Principal;
 import io.vertx.core.MultiMap;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +24,11 @@ public final class UpstreamHeaders {
     /** Headers kept for connection upgrades (exec, attach, port-forward), where they are the protocol. */
     private static final Set<String> UPGRADE = Set.of("connection", "upgrade");
 
-    /** Extra key carrying the kubegate session id; "/" escaped as the API server expects in header names. */
-    public static final String SESSION_EXTRA = "Impersonate-Extra-" + URLEncoder.encode("kubegate.dev/session", StandardCharsets.UTF_8).replace("%2F", "%2f");
+    /** Extra key carrying the kubegate session id. */
+    public static final String SESSION_EXTRA_KEY = "kubegate.dev/session";
+
+    /** Its header; "/" escaped as the API server expects in header names. */
+    public static final String SESSION_EXTRA = Impersonation.extraHeader(SESSION_EXTRA_KEY);
 
     private UpstreamHeaders() {
     }
@@ -36,10 +36,11 @@ public final class UpstreamHeaders {
     /**
      * The headers to send upstream for a client request.
      *
-     * @param impersonate whether to send {@code Impersonate-*} for {@code principal}
+     * @param impersonation whom to impersonate (built by the gateway from the authenticated principal)
+     * @param impersonate whether to send {@code Impersonate-*} at all
      * @param clientAddress the client's address, passed on as X-Forwarded-For for the API server's audit log
      */
-    public static MultiMap forRequest(MultiMap clientHeaders, Principal principal, boolean impersonate,
+    public static MultiMap forRequest(MultiMap clientHeaders, Impersonation impersonation, boolean impersonate,
                                       boolean upgrade, String clientAddress) {
         MultiMap out = MultiMap.caseInsensitiveMultiMap();
         for (Map.Entry<String, String> h : clientHeaders) {
@@ -50,14 +51,19 @@ public final class UpstreamHeaders {
             out.add(h.getKey(), h.getValue());
         }
         if (impersonate) {
-            out.add("Impersonate-User", principal.impersonatedUser());
-            principal.groups().forEach(g -> out.add("Impersonate-Group", g));
-            principal.session().ifPresent(s -> out.add(SESSION_EXTRA, s.id()));
+            out.add("Impersonate-User", impersonation.user());
+            impersonation.groups().forEach(g -> out.add("Impersonate-Group", g));
+            impersonation.extra().forEach((key, values) -> values.forEach(v -> out.add(extraHeader(key), v)));
         }
         if (clientAddress != null) {
             out.set("X-Forwarded-For", clientAddress);
         }
         return out;
+    }
+
+    /** The session's header is computed once: it goes out on nearly every call. */
+    private static String extraHeader(String key) {
+        return SESSION_EXTRA_KEY.equals(key) ? SESSION_EXTRA : Impersonation.extraHeader(key);
     }
 
     private static boolean dropFromRequest(String name) {

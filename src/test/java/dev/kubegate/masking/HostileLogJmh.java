@@ -69,7 +69,7 @@ public class HostileLogJmh {
                 .readTree(Path.of("policies/rego/data.json").toFile()).at("/kubegate/mask");
         List<String> logs = new ArrayList<>();
         m.get("logPatterns").forEach(n -> logs.add(n.asText()));
-        rules = MaskRules.from(new PolicyDecision.Mask(true, List.of(), logs));
+        rules = new PolicyDecision.Mask(true, List.of(), logs).rules();
         javaPatterns = logs.stream().map(java.util.regex.Pattern::compile).toList();
         List<byte[]> values = new ArrayList<>();
         java.util.Random r = new java.util.Random(3);

@@ -23,8 +23,8 @@ final class MaskingFixtures {
     static MaskRules defaults() {
         try {
             JsonNode m = JSON.readTree(Path.of("policies/rego/data.json").toFile()).at("/kubegate/mask");
-            return MaskRules.from(new PolicyDecision.Mask(m.get("secrets").asBoolean(),
-                    strings(m.get("keyPatterns")), strings(m.get("logPatterns"))));
+            return new PolicyDecision.Mask(m.get("secrets").asBoolean(),
+                    strings(m.get("keyPatterns")), strings(m.get("logPatterns"))).rules();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -62,7 +62,7 @@ public class MaskingJmh {
         List<String> keys = new ArrayList<>(), logs = new ArrayList<>();
         m.get("keyPatterns").forEach(n -> keys.add(n.asText()));
         m.get("logPatterns").forEach(n -> logs.add(n.asText()));
-        rules = MaskRules.from(new PolicyDecision.Mask(true, keys, logs));
+        rules = new PolicyDecision.Mask(true, keys, logs).rules();
         list = Generated.secretList(100L << 20).readAllBytes();
         watch = Generated.watch(10_000).readAllBytes();
         log = MaskingBenchmark.logs(32 << 20);

@@ -68,7 +68,7 @@ class HttpForwarderWarningTest {
         KubegateConfig.Upstream cfg = HttpForwarderCaptureTest.upstreamConfig(cluster.writeKubeconfig(dir.resolve("kubeconfig")));
         upstream = new UpstreamClient(vertx, UpstreamCredentialsFactory.create(cfg, Map.of()), cfg);
         HttpForwarder forwarder = new HttpForwarder(vertx, upstream, Duration.ofSeconds(10));
-        MaskRules rules = MaskRules.from(PolicyDecision.Mask.SECRETS_ONLY);
+        MaskRules rules = PolicyDecision.Mask.SECRETS_ONLY.rules();
         ResponseFilter secrets = (status, headers) -> new JsonMasker(rules, ResourceHint.SECRETS);
         front = vertx.createHttpServer(new HttpServerOptions().setPort(0)).requestHandler(req -> {
             req.pause();

@@ -1,20 +1,17 @@
 package dev.kubegate.upstream;
 
-import dev.kubegate.identity.Principal;
 import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class UpstreamHeadersTest {
 
-    private final Principal alice = new Principal("arn:aws:iam::1:role/ci", "alice", "aws-iam", List.of("agents", "ci"),
-            Optional.of(new Principal.Session("s-1", Map.of(), Instant.EPOCH)));
+    private final Impersonation alice = new Impersonation("kubegate:alice", List.of("agents", "ci"),
+            Map.of("kubegate.dev/session", List.of("s-1")));
 
     private static MultiMap hostile() {
         return MultiMap.caseInsensitiveMultiMap()

@@ -1,6 +1,6 @@
 package dev.kubegate.identity.session;
 
-import dev.kubegate.audit.trail.IdentitySuspender;
+import dev.kubegate.audit.IdentitySuspender;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -37,7 +37,7 @@ public final class MaskingBenchmark {
         List<String> keys = new ArrayList<>(), logs = new ArrayList<>();
         m.get("keyPatterns").forEach(n -> keys.add(n.asText()));
         m.get("logPatterns").forEach(n -> logs.add(n.asText()));
-        MaskRules rules = MaskRules.from(new PolicyDecision.Mask(true, keys, logs));
+        MaskRules rules = new PolicyDecision.Mask(true, keys, logs).rules();
 
         byte[] list = readAll(Generated.secretList(100L << 20));
         byte[] watch = readAll(Generated.watch(10_000));

@@ -1,4 +1,4 @@
-package dev.kubegate.audit.trail;
+package dev.kubegate.trail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,14 +9,12 @@ import dev.kubegate.audit.Canonical;
 import dev.kubegate.audit.FsyncPolicy;
 import dev.kubegate.audit.LifecycleEvent;
 import dev.kubegate.audit.SigningKeys;
-import dev.kubegate.audit.sink.S3Location;
 import dev.kubegate.audit.sink.K8sAuditEvent;
 import dev.kubegate.audit.sink.K8sAuditExport;
+import dev.kubegate.audit.sink.S3Location;
 import dev.kubegate.audit.sink.S3Shipper;
 import dev.kubegate.config.KubegateConfig;
-import dev.kubegate.gateway.ByteSize;
 import dev.kubegate.identity.Principal;
-import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
 import dev.kubegate.masking.SecretValues;
@@ -91,7 +89,7 @@ public class AuditTrail {
             startFailure = null;
             return;
         }
-        maxBody = ByteSize.parse(config.audit().maxBody());
+        maxBody = config.audit().maxBody().bytes();
         try {
             Path dir = auditDir(config);
             Files.createDirectories(dir);
@@ -107,7 +105,7 @@ public class AuditTrail {
                             "kubegate.audit.sink=s3 needs kubegate.audit.s3.bucket")), s3.prefix().orElse(""), s3.region(),
                             s3.endpoint().map(java.net.URI::create));
                     S3Shipper sh = new S3Shipper(where, where.client(null), dir, stream, s3.retention(), s3.retentionMode(),
-                            ByteSize.parse(s3.maxPending()), java.time.Duration.ofSeconds(2), Clock.systemUTC());
+                            s3.maxPending().bytes(), java.time.Duration.ofSeconds(2), Clock.systemUTC());
                     shipper = sh;
                     onSealed = sh::sealed;
                     LOG.infof("audit: closed segments go to %s", where.describe());
@@ -115,7 +113,7 @@ public class AuditTrail {
                 default -> throw new IllegalArgumentException("kubegate.audit.sink must be file or s3, not " + config.audit().sink());
             }
             log = new AuditLog(new AuditLog.Options(dir, stream, FsyncPolicy.parse(config.audit().fsync()),
-                    ByteSize.parse(config.audit().segmentSize()), config.audit().segmentAge(),
+                    config.audit().segmentSize().bytes(), config.audit().segmentAge(),
                     config.audit().checkpointInterval(), config.audit().maxBuffered(), java.time.Duration.ofSeconds(1)),
                     signer, Clock.systemUTC(), onSealed);
             if (config.audit().export().enabled()) {
@@ -287,7 +285,7 @@ public class AuditTrail {
                 .allMatch(p -> p.strip().startsWith("base64."));
         Path file = auditDir(config).resolve("recordings").resolve(c.time.toString().substring(0, 10)).resolve(c.id + ".cast");
         String title = dev.kubegate.audit.Replay.kubectl(entry(c, "intent"));
-        ExecRecorder r = new ExecRecorder(c.id, file, base64, MaskRules.from(c.mask), ByteSize.parse(config.audit().maxRecording()), title);
+        ExecRecorder r = new ExecRecorder(c.id, file, base64, c.mask.rules(), config.audit().maxRecording().bytes(), title);
         c.recorder = r;
         return r;
     }
@@ -451,7 +449,7 @@ public class AuditTrail {
         SecretValues known = hint == ResourceHint.SECRETS && c.currentObject != null
                 ? SecretValues.ofSecret(c.currentObject.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 : new SecretValues();
-        return WholeObjectMasker.forAnswer(MaskRules.forRecords(c.mask), hint, known);
+        return WholeObjectMasker.forAnswer(c.mask.rulesForRecords(), hint, known);
     }
 
     /** The request object, masked by the call's rules and bounded; never the raw bytes of a secret. */

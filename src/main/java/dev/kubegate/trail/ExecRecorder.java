@@ -1,4 +1,4 @@
-package dev.kubegate.audit.trail;
+package dev.kubegate.trail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kubegate.audit.Asciicast;

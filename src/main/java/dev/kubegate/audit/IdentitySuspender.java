@@ -1,4 +1,4 @@
-package dev.kubegate.audit.trail;
+package dev.kubegate.audit;
 
 import java.util.concurrent.CompletionStage;
 

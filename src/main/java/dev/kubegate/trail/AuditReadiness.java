@@ -1,4 +1,4 @@
-package dev.kubegate.audit.trail;
+package dev.kubegate.trail;
 
 import dev.kubegate.audit.AuditLog;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,7 +1,7 @@
-package dev.kubegate.audit.trail;
+package dev.kubegate.trail;
 
-import dev.kubegate.audit.Canonical;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kubegate.audit.Canonical;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.kubegate.gateway;
+package dev.kubegate.config;
 
 import org.junit.jupiter.api.Test;
 

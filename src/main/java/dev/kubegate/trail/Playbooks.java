@@ -1,7 +1,8 @@
-package dev.kubegate.audit.trail;
+package dev.kubegate.trail;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kubegate.audit.Canonical;
+import dev.kubegate.audit.IdentitySuspender;
 import dev.kubegate.audit.LifecycleEvent;
 import dev.kubegate.audit.PlaybookRules;
 import dev.kubegate.config.KubegateConfig;
