@@ -13,9 +13,12 @@
  *   <li><b>Upstream credentials fresh?</b> Else 503; then the upstream headers are built, with the
  *       principal's {@link dev.kubegate.gateway.Impersonations impersonation}.</li>
  *   <li><b>Inspect</b>: the body policy must see and, in parallel, the object as it is now
- *       ({@code inspect}); 413/415, or the API server's refusal of the dry run relayed.</li>
+ *       ({@code inspect}); 400/413/415 when it cannot be read.</li>
  *   <li><b>Decide</b>: the policy input is built and evaluated ({@code policy}); 503 when it cannot
- *       decide, 403 on a deny ({@link dev.kubegate.gateway.Decisions}).</li>
+ *       decide, 403 on a deny ({@link dev.kubegate.gateway.Decisions}). When the API server refused
+ *       the dry run, policy decides without the object and, unless it denies, that refusal is the
+ *       answer, cleaned of every value the caller's answers hide
+ *       ({@link dev.kubegate.gateway.ResponseMasking#hiddenIn}).</li>
  *   <li><b>Plan masking</b>: the decision's mask becomes the answer's plan
  *       ({@link dev.kubegate.gateway.ResponseMasking}); a call whose answer cannot be masked is refused
  *       here, before any approval; a pod's logs or exec output first learns the values of the Secrets
