@@ -290,6 +290,14 @@ class SecretValuesIT {
                 "[{\"op\":\"copy\",\"from\":\"/data/api_token\",\"path\":\"/metadata/name\"}]");
         assertThat(cm.exitCode()).isNotZero();
         assertThat(cm.stdout() + cm.stderr()).doesNotContain(CM_TOKEN).contains("does not match");
+        // ...and it may not be copied where it is not masked (an annotation every reader would see)
+        Kubectl.Result annotated = agent.run("-n", "default", "patch", "configmap", "tokens", "--type", "json", "-p",
+                "[{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":{}},"
+                        + "{\"op\":\"copy\",\"from\":\"/data/api_token\",\"path\":\"/metadata/annotations/x\"}]");
+        assertThat(annotated.exitCode()).isNotZero();
+        assertThat(annotated.stderr()).contains("Forbidden").contains("would hold a value kubegate masks in metadata.annotations.x");
+        assertThat(annotated.stdout() + annotated.stderr()).doesNotContain(CM_TOKEN);
+        assertThat(ok(admin, "-n", "default", "get", "configmap", "tokens", "-o", "jsonpath={.metadata.annotations}")).doesNotContain(CM_TOKEN);
 
         // policy decides before any refusal is relayed: kubegate's own namespace is off limits
         admin.run("create", "namespace", "kubegate");
