@@ -1,6 +1,7 @@
 # Per-session budgets: an agent that has already made many changes in one session must have a
 # human look before it goes on. input.stats counts the session's requests before this one;
-# the limits are data.kubegate.budgets.
+# the limits are data.kubegate.budgets. An Eviction deletes the pod it names, so it is a delete
+# here (is_delete, common.rego) and in the session's counters.
 package kubegate
 
 default session_budgets := {}
@@ -15,7 +16,7 @@ require_approval contains needs_approval(concat("", [
 	format_int(budget("deletes"), 10), "; further deletes need approval, or start a new session after review",
 ])) if {
 	is_effective_write
-	{"delete", "deletecollection"}[request.verb]
+	is_delete
 	budget("deletes") >= 0
 	input.stats.deletes >= budget("deletes")
 }

@@ -33,3 +33,23 @@ test_dry_run_spends_no_budget if {
 	inp := with_stats(call(object.union(req("delete", "", "pods", "prod"), {"dryRun": true})), {"requests": 50, "mutations": 10, "deletes": 10, "denied": 0})
 	allowed(inp)
 }
+
+eviction := sub("create", "pods", "eviction", "prod")
+
+# An Eviction deletes the pod: past the delete budget it needs approval like a delete.
+test_eviction_over_delete_budget_needs_approval if {
+	inp := with_stats(call(eviction), {"requests": 50, "mutations": 10, "deletes": 10, "denied": 0})
+	needs_approval(inp)
+	says(inp, [
+		"cannot create resource \"pods/eviction\" in API group \"\" in the namespace \"prod\" without approval: ",
+		"this session has already deleted 10 objects, its budget is 10",
+	])
+	allowed(with_stats(call(eviction), {"requests": 50, "mutations": 9, "deletes": 9, "denied": 0}))
+	allowed(with_stats(call(object.union(eviction, {"dryRun": true})), {"requests": 50, "mutations": 10, "deletes": 10, "denied": 0}))
+}
+
+test_other_pod_subresources_are_not_deletes if {
+	every subresource in ["exec", "binding", "ephemeralcontainers"] {
+		allowed(with_stats(call(sub("create", "pods", subresource, "prod")), {"requests": 50, "mutations": 10, "deletes": 10, "denied": 0}))
+	}
+}

@@ -58,6 +58,44 @@ is_effective_write if {
 	not request.dryRun
 }
 
+# A write that may create the object it names. "create" always does; so do an update (PUT, for
+# the resources that allow create-on-update) and a patch (kubectl apply --server-side is a PATCH
+# that creates what does not exist yet). kubegate gives input.oldObject, the object as it is now,
+# for update and patch; it is absent when the object does not exist or the agent cannot read it,
+# and both count as "may create" (the stricter reading). Every rule that judges creating an object
+# judges it with this, never with request.verb == "create" alone. Only the object itself:
+# subresources (pods/eviction, serviceaccounts/token, ...) act on objects or mint their own.
+writes_new_object if {
+	request.isResourceRequest
+	request.subresource == ""
+	request.verb == "create"
+}
+
+writes_new_object if {
+	request.isResourceRequest
+	request.subresource == ""
+	{"update", "patch"}[request.verb]
+	not old_object_exists
+}
+
+# A helper, not `not is_object(input.oldObject)`: OPA evaluates the reference outside the
+# negation, so an absent oldObject would make that expression undefined instead of true.
+old_object_exists if is_object(input.oldObject)
+
+# A call that removes objects: delete, deletecollection, and an Eviction (create on
+# pods/eviction), which deletes the pod it names. The gateway's session counters count the same
+# calls as deletes (SessionCounters), which budgets.rego reads as input.stats.deletes.
+is_delete if {
+	request.isResourceRequest
+	{"delete", "deletecollection"}[request.verb]
+}
+
+is_delete if {
+	is_core_resource("pods")
+	request.subresource == "eviction"
+	request.verb == "create"
+}
+
 is_core_resource(resource) if {
 	request.isResourceRequest
 	request.apiGroup == ""

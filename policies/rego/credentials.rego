@@ -8,6 +8,10 @@
 # ?dryRun=All (the API server validates the option and never reads it), and a dry-run CSR or
 # Secret would only tell the agent the real one passes. A human can always run the real call.
 #
+# A CSR is judged whenever the call may create one: create, and an update or patch without an
+# existing CSR (kubectl apply --server-side creates with a PATCH; writes_new_object, common.rego).
+# An update of an existing CSR cannot change its request (spec is immutable).
+#
 # Considered and left alone: selfsubjectaccessreviews and subjectaccessreviews answer questions
 # about permissions and mint nothing; serviceaccounts themselves carry no secret since 1.24.
 package kubegate
@@ -37,8 +41,7 @@ minted contains [
 	"ask an operator to issue the certificate",
 ] if {
 	csr_request
-	request.subresource == ""
-	request.verb == "create"
+	writes_new_object
 }
 
 minted contains [

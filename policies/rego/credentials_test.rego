@@ -48,6 +48,29 @@ test_csr_create_without_signer_denied if {
 	says(inp, ["for signer \"kubernetes.io/legacy-unknown\""])
 }
 
+# kubectl apply --server-side creates a CSR with a PATCH: without an oldObject (no such CSR, or
+# the agent cannot read it) an update or patch may create one and is judged like a create.
+test_csr_patch_or_update_that_may_create_denied if {
+	every verb in ["patch", "update"] {
+		inp := with_object(call(csr(verb, "")), {"spec": {"signerName": "kubernetes.io/kube-apiserver-client"}})
+		denied(inp)
+		says(inp, [
+			concat("", ["cannot ", verb, " resource \"certificatesigningrequests\" in API group \"certificates.k8s.io\" at the cluster scope: "]),
+			"a CertificateSigningRequest for signer \"kubernetes.io/kube-apiserver-client\"",
+		])
+		denied(dry(inp))
+		needs_approval(inp) with data.kubegate.credentialRequests as "approval"
+	}
+}
+
+test_csr_patch_of_existing_csr_not_judged_as_create if {
+	# spec is immutable: a label on an existing CSR requests nothing new.
+	obj := {"metadata": {"name": "agent-csr", "labels": {"a": "b"}}, "spec": {"signerName": "kubernetes.io/kube-apiserver-client"}}
+	every verb in ["patch", "update"] {
+		allowed(with_old(with_object(call(csr(verb, "")), obj), object.remove(obj, ["metadata"])))
+	}
+}
+
 test_csr_approval_and_status_denied if {
 	every verb in ["update", "patch"] {
 		says(call(csr(verb, "approval")), ["approving or denying CertificateSigningRequest \"agent-csr\""])

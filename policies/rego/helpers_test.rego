@@ -70,3 +70,10 @@ says(inp, fragments) if {
 		contains(r, f)
 	}
 }
+
+# The same call on an object that exists: input.oldObject is the object as it is now (the gateway
+# leaves it out when the object does not exist or the agent cannot read it).
+with_old(inp, old) := object.union(inp, {"oldObject": old})
+
+# A call's object as it is now, for calls built by pod_call.
+existing(inp) := with_old(inp, inp.object)

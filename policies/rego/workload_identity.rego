@@ -6,8 +6,9 @@
 #
 # Entries are "name" (that name in every namespace) or "namespace/name" (that one account).
 # The pod spec comes from input.podSpec (workloads.rego), so pods and every workload template are
-# covered alike. Not covered on purpose: updates of a pod itself and pods/ephemeralcontainers,
-# since a pod's service account cannot change after creation (the pod already runs as it).
+# covered alike. Not covered on purpose: updates and patches of an existing pod and
+# pods/ephemeralcontainers, since a pod's service account cannot change after creation (the pod
+# already runs as it). An update or patch that may create the pod is judged like a create.
 # Templates are judged on every write: a new image in a deployment that runs as a powerful
 # account runs new code with that account.
 package kubegate
@@ -44,10 +45,13 @@ workload_service_account_allowed if {
 	entry == concat("/", [workload_namespace, workload_service_account])
 }
 
-# The pod's own account is fixed at creation: only creating a pod can choose it.
+# The pod's own account is fixed at creation: only a call that may create the pod can choose it.
+# That is create, and an update or patch of a pod that does not exist yet, or that the agent
+# cannot read (kubectl apply --server-side creates with a PATCH): writes_new_object, common.rego.
+# Its subresources (ephemeralcontainers) never create a pod.
 pod_service_account_fixed if {
 	is_core_resource("pods")
-	request.verb != "create"
+	not writes_new_object
 }
 
 require_approval contains needs_approval(concat("", [

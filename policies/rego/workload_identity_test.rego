@@ -43,10 +43,40 @@ test_dry_run_of_other_service_account_needs_no_approval if {
 	allowed(dry(pod_call("create", "", "pods", "prod", "spec", sa_spec("serviceAccountName", "powerful"))))
 }
 
+# kubectl apply --server-side is a PATCH that creates the pod when it does not exist: without an
+# oldObject (no such pod, or the agent cannot read it) a patch or update may create, so it chooses
+# the account like a create does.
+test_patch_or_update_that_may_create_a_pod_needs_approval if {
+	every verb in ["patch", "update"] {
+		inp := pod_call(verb, "", "pods", "work", "spec", sa_spec("serviceAccountName", "deployer"))
+		needs_approval(inp)
+		says(inp, [
+			concat("", ["cannot ", verb, " resource \"pods\" in API group \"\" in the namespace \"work\" without approval: "]),
+			"the workload would run as service account \"deployer\" (spec.serviceAccountName)",
+		])
+		allowed(pod_call(verb, "", "pods", "work", "spec", plain_spec))
+		allowed(dry(inp))
+	}
+}
+
 test_pod_updates_and_ephemeral_containers_not_held if {
-	allowed(pod_call("patch", "", "pods", "prod", "spec", sa_spec("serviceAccountName", "powerful")))
+	# The pod exists: its account was chosen when it was created and cannot change.
+	allowed(existing(pod_call("patch", "", "pods", "prod", "spec", sa_spec("serviceAccountName", "powerful"))))
+	allowed(existing(pod_call("update", "", "pods", "prod", "spec", sa_spec("serviceAccountName", "powerful"))))
+	# pods/ephemeralcontainers never creates a pod, with or without the old one.
 	inp := object.union(pod_call("update", "", "pods", "prod", "spec", sa_spec("serviceAccountName", "powerful")), {"request": {"subresource": "ephemeralcontainers"}})
 	allowed(inp)
+	allowed(existing(inp))
+}
+
+# Templates are judged on every write, of existing objects too: a changed template runs new pods.
+test_template_of_existing_workload_judged_on_update_and_patch if {
+	every verb in ["update", "patch"] {
+		inp := pod_call(verb, "apps", "deployments", "prod", "spec.template.spec", sa_spec("serviceAccountName", "ci-admin"))
+		needs_approval(with_old(inp, {"metadata": {"name": "x", "namespace": "prod"}, "spec": {"template": {"spec": plain_spec}}}))
+		needs_approval(existing(inp))
+		allowed(existing(pod_call(verb, "apps", "deployments", "prod", "spec.template.spec", plain_spec)))
+	}
 }
 
 test_allowed_accounts_from_data if {

@@ -224,7 +224,7 @@ public class KubeApiGateway {
                             + Status.describe(cause)), started);
                     return;
                 }
-                counters.record(principal, info.verb(), !d.allow());
+                counters.record(principal, info, !d.allow());
                 started.decided(d, policy.engine().revision().orElse(null));
                 boolean needsApproval = !d.allow() && d.approval().required();
                 if (!d.allow() && !needsApproval) {

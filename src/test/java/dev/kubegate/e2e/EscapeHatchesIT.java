@@ -37,6 +37,9 @@ class EscapeHatchesIT {
 
     static final String ALICE_TOKEN = "alice-" + UUID.randomUUID();
     static final String HATCHY_TOKEN = "hatchy-" + UUID.randomUUID();
+    static final String EVIE_TOKEN = "evie-" + UUID.randomUUID();
+    /** The delete budget of a session in this class (policy data): small, for the eviction test. */
+    static final int DELETE_BUDGET = 2;
     static final String APPROVER_TOKEN = "carol-" + UUID.randomUUID();
     static final Pattern APPROVAL_ID = Pattern.compile("ap-[a-z0-9]{10}");
 
@@ -54,14 +57,19 @@ class EscapeHatchesIT {
         apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
         tokens = dir.resolve("agents.csv");
         // alice: group "agents", cluster-admin in the test cluster, so only kubegate's policy stands in her way.
-        // hatchy: no rights but those the tests plant.
-        Files.writeString(tokens, ALICE_TOKEN + ",alice,alice-uid,\"agents\"\n" + HATCHY_TOKEN + ",hatchy,hatchy-uid,\"hatch-agents\"\n");
+        // hatchy: no rights but those the tests plant. evie: like alice, with a session of her own for the
+        // delete budget (only the eviction test spends it).
+        Files.writeString(tokens, ALICE_TOKEN + ",alice,alice-uid,\"agents\"\n" + HATCHY_TOKEN + ",hatchy,hatchy-uid,\"hatch-agents\"\n"
+                + EVIE_TOKEN + ",evie,evie-uid,\"agents\"\n");
         Path admins = dir.resolve("admins.csv");
         Files.writeString(admins, APPROVER_TOKEN + ",carol,carol-uid,\"kubegate-approvers\"\n");
+        Path data = dir.resolve("policy-data.json");
+        Files.writeString(data, "{\"kubegate\": {\"budgets\": {\"deletes\": " + DELETE_BUDGET + ", \"mutations\": 200}}}");
         gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
                 "kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString(),
                 "kubegate.identity.static.tokens-file", tokens.toString(),
                 "kubegate.admin.tokens-file", admins.toString(),
+                "kubegate.policy.data", data.toString(),
                 "kubegate.approval.wait", "0s",
                 "kubegate.rbac-check.interval", "2s"));
         gateway.awaitReady();
@@ -138,6 +146,26 @@ class EscapeHatchesIT {
     }
 
     @Test
+    void certificateSigningRequestsCannotBeCreatedByServerSideApplyEither() throws Exception {
+        // kubectl apply --server-side creates with a PATCH (application/apply-patch+yaml): no CSR of that name
+        // exists, so the patch creates one and is refused like a create.
+        String request = Base64.getEncoder().encodeToString(csrPem().getBytes(StandardCharsets.US_ASCII));
+        Path csr = manifest("""
+                apiVersion: certificates.k8s.io/v1
+                kind: CertificateSigningRequest
+                metadata: {name: ssa-csr}
+                spec:
+                  signerName: kubernetes.io/kube-apiserver-client
+                  usages: [client auth]
+                  request: %s
+                """.formatted(request));
+        assertRefused(alice.run("apply", "--server-side", "-f", csr.toString()),
+                "User \"kubegate:alice\" cannot patch resource \"certificatesigningrequests\"",
+                "a CertificateSigningRequest for signer \"kubernetes.io/kube-apiserver-client\"");
+        assertThat(admin.run("get", "csr", "-o", "name").assertSuccess().stdout()).doesNotContain("ssa-csr");
+    }
+
+    @Test
     void serviceAccountTokenSecretsAreRefused() throws Exception {
         assertRefused(alice.run("apply", "-f", manifest("""
                 apiVersion: v1
@@ -191,6 +219,62 @@ class EscapeHatchesIT {
                       containers: [{name: c, image: busybox}]
                 """).toString()), "(spec.template.spec.serviceAccountName)");
         assertThat(admin.run("-n", "hatch", "get", "deployments", "-o", "name").assertSuccess().stdout()).doesNotContain("borrowed");
+    }
+
+    @Test
+    void aPodAppliedServerSideAsAnotherServiceAccountIsHeldUnlessItExists() throws Exception {
+        // kubectl apply --server-side creates the pod with a PATCH: it chooses the account like a create.
+        String pod = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %s, namespace: hatch, labels: {%s}}
+                spec:
+                  serviceAccountName: powerful
+                  containers: [{name: c, image: busybox}]
+                """;
+        assertHeld(alice.run("apply", "--server-side", "-f", manifest(pod.formatted("ssa-borrowed", "")).toString()),
+                "User \"kubegate:alice\" cannot patch resource \"pods\" in API group \"\" in the namespace \"hatch\" without approval",
+                "the workload would run as service account \"powerful\" (spec.serviceAccountName)");
+        assertThat(admin.run("-n", "hatch", "get", "pods", "-o", "name").assertSuccess().stdout()).doesNotContain("ssa-borrowed");
+        // A pod that already runs as that account (an operator's): patching it chooses nothing, so no approval.
+        admin.run("apply", "-f", manifest(pod.formatted("ssa-existing", "")).toString()).assertSuccess();
+        alice.run("apply", "--server-side", "-f", manifest(pod.formatted("ssa-existing", "tier: web")).toString()).assertSuccess();
+        assertThat(admin.run("-n", "hatch", "get", "pod", "ssa-existing", "-o", "jsonpath={.metadata.labels.tier}")
+                .assertSuccess().stdout()).isEqualTo("web");
+    }
+
+    @Test
+    void anEvictionIsADeleteForTheSessionsDeleteBudget() throws Exception {
+        Kubectl evie = new Kubectl(gateway.kubeconfig(dir.resolve("evie.kubeconfig"), EVIE_TOKEN));
+        for (String name : List.of("doomed-1", "doomed-2", "doomed-3")) {
+            admin.run("-n", "hatch", "run", name, "--image=busybox").assertSuccess();
+        }
+        // Budget 2: one delete and one eviction spend it (the counters count the eviction as a delete) ...
+        evie.run("-n", "hatch", "delete", "pod", "doomed-1", "--wait=false").assertSuccess();
+        assertThat(evict(EVIE_TOKEN, "doomed-2").statusCode()).isIn(200, 201);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                admin.run("-n", "hatch", "get", "pods", "-o", "name").assertSuccess().stdout()).doesNotContain("doomed-2"));
+        // ... so the next eviction, like the next delete, needs approval, and the pod stays.
+        HttpResponse<String> held = evict(EVIE_TOKEN, "doomed-3");
+        assertThat(held.statusCode()).as(held.body()).isEqualTo(403);
+        assertThat(held.body()).contains(
+                "User \\\"kubegate:evie\\\" cannot create resource \\\"pods/eviction\\\" in API group \\\"\\\" in the namespace \\\"hatch\\\" without approval",
+                "this session has already deleted " + DELETE_BUDGET + " objects, its budget is " + DELETE_BUDGET);
+        assertThat(APPROVAL_ID.matcher(held.body()).find()).isTrue();
+        // (The held eviction is counted too: the counters count calls decided, as for deletes.)
+        assertHeld(evie.run("-n", "hatch", "delete", "pod", "doomed-3", "--wait=false"),
+                "this session has already deleted " + (DELETE_BUDGET + 1) + " objects, its budget is " + DELETE_BUDGET);
+        assertThat(admin.run("-n", "hatch", "get", "pod", "doomed-3", "-o", "name").assertSuccess().stdout()).contains("doomed-3");
+    }
+
+    /** POST pods/{name}/eviction as the agent with {@code token} (policy/v1beta1: the API server is 1.20). */
+    static HttpResponse<String> evict(String token, String pod) throws Exception {
+        return gateway.httpClient().send(HttpRequest.newBuilder(
+                        URI.create(gateway.url() + "/api/v1/namespaces/hatch/pods/" + pod + "/eviction"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"apiVersion\":\"policy/v1beta1\",\"kind\":\"Eviction\","
+                        + "\"metadata\":{\"name\":\"" + pod + "\",\"namespace\":\"hatch\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.kubegate.identity.session;
 
 import dev.kubegate.identity.Principal;
+import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.store.StateStore;
 import io.smallrye.mutiny.Uni;
 import org.jboss.logging.Logger;
@@ -73,12 +74,35 @@ public final class SessionCounters {
                 e.get("deletes", e.deletes), e.get("denied", e.denied));
     }
 
-    /** Counts one decided call: {@code verb} as classified, {@code denied} if policy refused it. */
+    /** Counts one decided call as classified, {@code denied} if policy refused it. */
+    public void record(Principal principal, RequestInfo info, boolean denied) {
+        record(principal, info.verb(), isEviction(info), denied);
+    }
+
+    /** Counts one decided call of {@code verb} (on no subresource that deletes). */
     public void record(Principal principal, String verb, boolean denied) {
+        record(principal, verb, false, denied);
+    }
+
+    /**
+     * An Eviction ({@code create} on {@code pods/eviction}) deletes the pod it names, so it counts as
+     * a delete, as in the policy pack's {@code is_delete} (common.rego), which budgets read.
+     */
+    static boolean isEviction(RequestInfo info) {
+        return info.isResourceRequest() && "create".equals(info.verb()) && info.apiGroup().isEmpty()
+                && "pods".equals(info.resource()) && "eviction".equals(info.subresource());
+    }
+
+    private void record(Principal principal, String verb, boolean deletes, boolean denied) {
         Entry e = entry(principal);
         e.requests.increment();
         switch (verb) {
-            case "create", "update", "patch" -> e.mutations.increment();
+            case "create", "update", "patch" -> {
+                e.mutations.increment();
+                if (deletes) {
+                    e.deletes.increment();
+                }
+            }
             case "delete", "deletecollection" -> {
                 e.mutations.increment();
                 e.deletes.increment();

@@ -1,6 +1,7 @@
 package dev.kubegate.identity.session;
 
 import dev.kubegate.identity.Principal;
+import dev.kubegate.k8s.RequestInfoParser;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,6 +33,21 @@ class SessionCountersTest {
         assertThat(a.snapshot(p)).isEqualTo(new SessionCounters.Snapshot(3, 2, 1, 1));
         a.flush().await().indefinitely(); // nothing new: nothing added twice
         assertThat(store.counters("session:s1").await().indefinitely()).containsEntry("requests", 3L);
+    }
+
+    @Test
+    void anEvictionCountsAsADeleteAndAMutation() {
+        SessionCounters a = new SessionCounters(store, clock);
+        a.record(p, RequestInfoParser.parse("POST", "/api/v1/namespaces/work/pods/plain/eviction", "", false), false);
+        assertThat(a.snapshot(p)).isEqualTo(new SessionCounters.Snapshot(1, 1, 1, 0));
+        a.record(p, RequestInfoParser.parse("DELETE", "/api/v1/namespaces/work/pods/plain", "", false), false);
+        assertThat(a.snapshot(p)).isEqualTo(new SessionCounters.Snapshot(2, 2, 2, 0));
+        // Other creates on pods' subresources, and a pod named "eviction", are no deletes.
+        a.record(p, RequestInfoParser.parse("POST", "/api/v1/namespaces/work/pods/plain/exec", "command=ls", false), false);
+        a.record(p, RequestInfoParser.parse("POST", "/api/v1/namespaces/work/pods", "", false), false);
+        a.record(p, RequestInfoParser.parse("PATCH", "/api/v1/namespaces/work/pods/eviction", "", false), false);
+        a.record(p, RequestInfoParser.parse("GET", "/api/v1/namespaces/work/pods/eviction", "", false), false);
+        assertThat(a.snapshot(p)).isEqualTo(new SessionCounters.Snapshot(6, 5, 2, 0));
     }
 
     @Test
