@@ -64,3 +64,29 @@ require_approval contains needs_approval(concat("", [
 	not pod_service_account_fixed
 	not workload_service_account_allowed
 }
+
+# A pod that mounts, or reads env from, a Secret holding a service-account token (type
+# kubernetes.io/service-account-token: on clusters before 1.24 every account has one) borrows that
+# account as surely as one that runs as it. kubegate reads the types of the Secrets a written pod
+# spec references, with its own identity, into input.podSpec.tokenSecrets (Secret -> account).
+token_account_allowed(sa) if {
+	some entry in configured_workload_service_accounts
+	entry == sa
+}
+
+token_account_allowed(sa) if {
+	some entry in configured_workload_service_accounts
+	entry == concat("/", [workload_namespace, sa])
+}
+
+require_approval contains needs_approval(concat("", [
+	"the workload would read the token of service account \"", sa, "\" from Secret \"", secret, "\" (", pod_path,
+	"), and whoever runs code in it acts with that account's permissions; ",
+	"without approval workloads use only the tokens of ", quoted_list(sort({s | some s in configured_workload_service_accounts})),
+])) if {
+	is_effective_write
+	pod_spec
+	not pod_service_account_fixed
+	some secret, sa in object.get(input.podSpec, "tokenSecrets", {})
+	not token_account_allowed(sa)
+}

@@ -86,3 +86,19 @@ test_allowed_accounts_from_data if {
 	needs_approval(inp) with data.kubegate.workloadServiceAccounts as ["default", "staging/builder"]
 	needs_approval(pod_call("create", "", "pods", "prod", "spec", plain_spec)) with data.kubegate.workloadServiceAccounts as ["builder"]
 }
+
+token_pod := {"kind": "Pod", "metadata": {"name": "borrow", "namespace": "work"},
+	"spec": {"containers": [{"name": "c", "image": "busybox"}], "volumes": [{"name": "t", "secret": {"secretName": "deployer-token-x1"}}]}}
+
+token_pod_input(verb, tokens) := object.union(call(req(verb, "", "pods", "work")), {"object": token_pod, "podSpec": {"path": "spec", "tokenSecrets": tokens}})
+
+test_mounting_another_accounts_token_secret_needs_approval if {
+	some r in reasons(token_pod_input("create", {"deployer-token-x1": "deployer"}))
+	contains(r, "service account \"deployer\" from Secret \"deployer-token-x1\"")
+	not allowed(token_pod_input("create", {"deployer-token-x1": "deployer"}))
+}
+
+test_mounting_an_allowed_accounts_token_secret_passes if {
+	allowed(token_pod_input("create", {"default-token-abc": "default"}))
+	allowed(token_pod_input("create", {}))
+}

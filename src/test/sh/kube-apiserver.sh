@@ -227,8 +227,9 @@ current-context: $user
 EOF
 }
 
-# RBAC for the tests. The gateway (user kubegate-gateway) impersonates agents, reviews tokens and
-# access, and lists namespaces and service accounts for its escape-hatch report; the apiserver checks an impersonated extra "<key>: <value>" as verb impersonate on resource
+# RBAC for the tests, as the Helm chart grants it. The gateway (user kubegate-gateway) impersonates
+# agents, reviews tokens and access, lists namespaces and service accounts for its escape-hatch
+# report, reads roles, and gets pods and Secrets; the apiserver checks an impersonated extra "<key>: <value>" as verb impersonate on resource
 # "userextras/<key>" (RBAC has no prefix wildcard like userextras/*, so the key is spelled out).
 apply_rbac() {
   "$KUBECTL_BIN" --kubeconfig "$1/admin.kubeconfig" apply -f - <<'EOF'
@@ -255,6 +256,10 @@ rules:
   verbs: ["list"]
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "clusterroles"]
+  verbs: ["get"]
+# as the chart's rbac.knownValues: the Secrets a pod uses (values masked in its output, token Secrets held)
+- apiGroups: [""]
+  resources: ["pods", "secrets"]
   verbs: ["get"]
 ---
 apiVersion: rbac.authorization.k8s.io/v1

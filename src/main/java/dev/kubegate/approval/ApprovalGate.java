@@ -10,6 +10,8 @@ import dev.kubegate.inspect.InspectionException;
 import dev.kubegate.k8s.QueryParams;
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.HiddenValues;
+import dev.kubegate.masking.JsonMasker;
 import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
 import dev.kubegate.masking.SecretValues;
@@ -384,9 +386,17 @@ public class ApprovalGate {
             byte[] raw = JSON.writeValueAsBytes(o);
             // the current object's values too: a JSON patch "move" takes a value out of data
             SecretValues known = SecretValues.ofSecret(call.current() == null ? null : JSON.writeValueAsBytes(call.current()));
-            byte[] m = WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(call.decision().mask().rulesForRecords(),
-                    ResourceHint.of(i.apiGroup(), i.resource(), i.subresource()), known), raw);
-            return JSON.readTree(m);
+            ResourceHint hint = ResourceHint.of(i.apiGroup(), i.resource(), i.subresource());
+            JsonNode masked = JSON.readTree(WholeObjectMasker.maskAll(
+                    WholeObjectMasker.forAnswer(call.decision().mask().rulesForRecords(), hint, known), raw));
+            // a value masked where it sits, copied elsewhere (from the object or from the object as it is): gone too
+            HiddenValues.redactStrings(masked, HiddenValues.of(o, masked.deepCopy()), JsonMasker.PLACEHOLDER);
+            if (call.current() != null && call.current() != o) {
+                JsonNode current = JSON.readTree(WholeObjectMasker.maskAll(WholeObjectMasker.forAnswer(
+                        call.decision().mask().rulesForRecords(), hint, new SecretValues()), JSON.writeValueAsBytes(call.current())));
+                HiddenValues.redactStrings(masked, HiddenValues.of(call.current(), current), JsonMasker.PLACEHOLDER);
+            }
+            return masked;
         } catch (java.io.IOException | MaskingException e) {
             LOG.warnf("approval: the object of %s could not be masked, so it is not shown: %s", i.describe(), e.getMessage());
             return null;

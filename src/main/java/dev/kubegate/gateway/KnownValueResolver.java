@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -97,6 +98,40 @@ public class KnownValueResolver {
                 }
                 return KnownValues.of(values);
             });
+        });
+    }
+
+    /** The most Secrets one pod spec may reference before kubegate refuses to look them all up. */
+    static final int MAX_REFERENCED_SECRETS = 64;
+
+    /**
+     * Of the Secrets {@code names} in {@code namespace}, those of type
+     * {@code kubernetes.io/service-account-token}, each with the account whose token it holds — read
+     * by kubegate itself, so policy can hold a pod that would borrow an account by mounting its
+     * token. A missing Secret holds none; a failed read fails the future (the call is refused).
+     */
+    public Future<Map<String, String>> tokenSecrets(UpstreamClient upstream, String namespace, Set<String> names) {
+        if (names.isEmpty()) {
+            return Future.succeededFuture(Map.of());
+        }
+        if (names.size() > MAX_REFERENCED_SECRETS) {
+            return Future.failedFuture("the pod spec references " + names.size() + " Secrets, more than kubegate checks ("
+                    + MAX_REFERENCED_SECRETS + ")");
+        }
+        String base = "/api/v1/namespaces/" + segment(namespace) + "/secrets/";
+        Map<String, Future<JsonNode>> reads = new java.util.TreeMap<>();
+        for (String name : names) {
+            reads.put(name, get(upstream, base + segment(name)));
+        }
+        return Future.all(new ArrayList<>(reads.values())).map(all -> {
+            Map<String, String> tokens = new java.util.TreeMap<>();
+            reads.forEach((name, read) -> {
+                JsonNode secret = read.result();
+                if (secret != null && "kubernetes.io/service-account-token".equals(secret.path("type").asText())) {
+                    tokens.put(name, secret.path("metadata").path("annotations").path("kubernetes.io/service-account.name").asText(""));
+                }
+            });
+            return tokens;
         });
     }
 

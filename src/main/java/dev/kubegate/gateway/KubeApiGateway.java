@@ -21,6 +21,7 @@ import dev.kubegate.k8s.InvalidRequestException;
 import dev.kubegate.k8s.RequestInfo;
 import dev.kubegate.k8s.RequestInfoParser;
 import dev.kubegate.k8s.Status;
+import dev.kubegate.masking.PodSecrets;
 import dev.kubegate.masking.SecretValues;
 import dev.kubegate.upstream.Exchange;
 import dev.kubegate.upstream.HttpForwarder;
@@ -50,6 +51,7 @@ import org.jboss.logging.MDC;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -190,7 +192,8 @@ public class KubeApiGateway {
         Future<JsonNode> current = Inspection.needsOldObject(info, upgrade)
                 ? rt.dryRun().current(req.path(), headers)
                 : Future.succeededFuture(null);
-        Future.all(inspected, current).onComplete(ar -> {
+        Future<Map<String, String>> tokenSecrets = inspected.compose(i -> tokenSecrets(rt, info, i));
+        Future.all(inspected, current, tokenSecrets).onComplete(ar -> {
             if (ar.failed()) {
                 policySpan.recordException(ar.cause());
                 policySpan.end();
@@ -206,7 +209,7 @@ public class KubeApiGateway {
             PolicyInput input = new PolicyInput(principal, PolicyInput.Request.of(info, query, inspection.options(), inspection.object()),
                     inspection.object(), current.result(), inspection.object() == null ? null
                     : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null),
-                    stats(principal), Instant.now());
+                    stats(principal), Instant.now(), tokenSecrets.result());
             CompletionStage<PolicyDecision> decision;
             try {
                 decision = policy.decide(input);
@@ -294,6 +297,30 @@ public class KubeApiGateway {
         }
         bindThenForward(rt, req, info, query, principal, upgrade, headers, inspection, inspection.body(), current,
                 masking, serverSpan, started, vctx);
+    }
+
+    /**
+     * The Secrets of type service-account-token that a written pod spec mounts or reads env from,
+     * with their accounts: policy holds a pod that would borrow an account that way. Read with
+     * kubegate's own identity (the agent may not read Secrets), only when kubegate reads Secrets
+     * for masking ({@code kubegate.masking.known-values}); a failed read refuses the call (503).
+     */
+    private Future<Map<String, String>> tokenSecrets(GatewayRuntime.Started rt, RequestInfo info, Inspection inspection) {
+        JsonNode object = inspection.object();
+        String path = object == null ? null
+                : PolicyInput.podSpecPath(info.apiGroup(), info.resource(), info.subresource()).orElse(null);
+        if (path == null || !knownValues.enabled()) {
+            return Future.succeededFuture(Map.of());
+        }
+        JsonNode spec = object;
+        for (String step : path.split("\\.")) {
+            spec = spec.path(step);
+        }
+        String namespace = info.namespace().isEmpty() ? object.path("metadata").path("namespace").asText("") : info.namespace();
+        return knownValues.tokenSecrets(rt.upstream(), namespace, PodSecrets.referencedBySpec(spec))
+                .recover(e -> Future.failedFuture(new InspectionException(Status.serviceUnavailable(
+                        "kubegate checks whether the Secrets this pod spec uses hold service-account tokens and could not read them ("
+                                + Status.describe(e) + "), so the call is refused"))));
     }
 
     /** Inspect: the body policy must see and the options the API server will apply. */

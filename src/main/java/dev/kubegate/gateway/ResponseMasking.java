@@ -216,25 +216,12 @@ final class ResponseMasking {
                         PolicyDecision.Mask.SECRETS_ONLY.rules(), ResourceHint.SECRETS), bytes);
             }
             com.fasterxml.jackson.databind.JsonNode status = ERROR_JSON.readTree(bytes);
-            return Buffer.buffer(ERROR_JSON.writeValueAsBytes(redactStrings(status, hidden)));
+            return Buffer.buffer(ERROR_JSON.writeValueAsBytes(HiddenValues.redactStrings(status, hidden, JsonMasker.PLACEHOLDER)));
         } catch (java.io.IOException | MaskingException e) {
             return null;
         }
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode redactStrings(com.fasterxml.jackson.databind.JsonNode n, SecretValues hidden) {
-        if (n.isTextual()) {
-            return com.fasterxml.jackson.databind.node.TextNode.valueOf(hidden.redact(n.asText(), JsonMasker.PLACEHOLDER));
-        }
-        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
-            o.fields().forEachRemaining(f -> f.setValue(redactStrings(f.getValue(), hidden)));
-        } else if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
-            for (int i = 0; i < a.size(); i++) {
-                a.set(i, redactStrings(a.get(i), hidden));
-            }
-        }
-        return n;
-    }
 
     private static ResponseMasking refuse(String message) {
         return new ResponseMasking(Route.REFUSE, null, ResourceHint.NONE, Status.forbidden(message));

@@ -46,4 +46,22 @@ public final class HiddenValues {
             }
         }
     }
+
+    /** Every string of {@code n} (changed in place where it can be) with the hidden values redacted. */
+    public static JsonNode redactStrings(JsonNode n, SecretValues hidden, String mask) {
+        if (hidden.isEmpty()) {
+            return n;
+        }
+        if (n.isTextual()) {
+            return com.fasterxml.jackson.databind.node.TextNode.valueOf(hidden.redact(n.asText(), mask));
+        }
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.fields().forEachRemaining(f -> f.setValue(redactStrings(f.getValue(), hidden, mask)));
+        } else if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                a.set(i, redactStrings(a.get(i), hidden, mask));
+            }
+        }
+        return n;
+    }
 }

@@ -27,8 +27,12 @@ public final class PodSecrets {
 
     /** The names of the Secrets the pod references, sorted, without duplicates. */
     public static Set<String> referencedBy(JsonNode pod) {
+        return referencedBySpec(pod.path("spec"));
+    }
+
+    /** The names of the Secrets a pod spec (a pod's, or a workload template's) references. */
+    public static Set<String> referencedBySpec(JsonNode spec) {
         Set<String> names = new TreeSet<>();
-        JsonNode spec = pod.path("spec");
         for (String list : CONTAINER_LISTS) {
             for (JsonNode c : spec.path(list)) {
                 for (JsonNode env : c.path("env")) {

@@ -42,11 +42,15 @@ import java.util.Optional;
  * @param podSpecPath where the pod spec is inside {@code object}, dotted, when the call writes
  *                    one: see {@link #podSpecPath(String, String, String)}; serialised as
  *                    {@code "podSpec": {"path": ...}}
+ * @param tokenSecrets the Secrets of type {@code kubernetes.io/service-account-token} that pod spec
+ *                    mounts or reads env from, each with the service account whose token it holds
+ *                    (read by kubegate itself): a pod that mounts one borrows that account;
+ *                    serialised as {@code "podSpec": {"tokenSecrets": {"<secret>": "<account>"}}}
  * @param stats       the caller's session counters <em>before</em> this call
  * @param now         the time of the call
  */
 public record PolicyInput(Principal principal, Request request, JsonNode object, JsonNode oldObject,
-                          String podSpecPath, Stats stats, Instant now) {
+                          String podSpecPath, Stats stats, Instant now, java.util.Map<String, String> tokenSecrets) {
 
     private static final JsonFactory JSON = new ObjectMapper().getFactory();
 
@@ -55,6 +59,13 @@ public record PolicyInput(Principal principal, Request request, JsonNode object,
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(stats, "stats");
         Objects.requireNonNull(now, "now");
+        tokenSecrets = new java.util.TreeMap<>(tokenSecrets);
+    }
+
+    /** Without service-account token Secrets in the pod spec. */
+    public PolicyInput(Principal principal, Request request, JsonNode object, JsonNode oldObject,
+                       String podSpecPath, Stats stats, Instant now) {
+        this(principal, request, object, oldObject, podSpecPath, stats, now, java.util.Map.of());
     }
 
     /**
@@ -181,6 +192,13 @@ public record PolicyInput(Principal principal, Request request, JsonNode object,
             if (podSpecPath != null) {
                 g.writeObjectFieldStart("podSpec");
                 g.writeStringField("path", podSpecPath);
+                if (!tokenSecrets.isEmpty()) {
+                    g.writeObjectFieldStart("tokenSecrets");
+                    for (var e : tokenSecrets.entrySet()) {
+                        g.writeStringField(e.getKey(), e.getValue());
+                    }
+                    g.writeEndObject();
+                }
                 g.writeEndObject();
             }
             g.writeObjectFieldStart("stats");

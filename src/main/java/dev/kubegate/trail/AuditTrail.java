@@ -15,6 +15,8 @@ import dev.kubegate.audit.sink.S3Location;
 import dev.kubegate.audit.sink.S3Shipper;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.Principal;
+import dev.kubegate.masking.HiddenValues;
+import dev.kubegate.masking.JsonMasker;
 import dev.kubegate.masking.MaskingException;
 import dev.kubegate.masking.ResourceHint;
 import dev.kubegate.masking.SecretValues;
@@ -463,6 +465,14 @@ public class AuditTrail {
             StreamMasker m = masker(c);
             byte[] masked = WholeObjectMasker.maskAll(m, raw);
             JsonNode node = Canonical.JSON.readTree(masked);
+            // A value masked where it sits may have been copied elsewhere (a JSON patch "copy" from
+            // the object as it was into an annotation): every string loses what masking hides.
+            HiddenValues.redactStrings(node, HiddenValues.of(c.requestObject, node.deepCopy()), JsonMasker.PLACEHOLDER);
+            if (c.currentObject != null) {
+                JsonNode current = Canonical.JSON.readTree(WholeObjectMasker.maskAll(masker(c),
+                        Canonical.JSON.writeValueAsBytes(c.currentObject)));
+                HiddenValues.redactStrings(node, HiddenValues.of(c.currentObject, current), JsonMasker.PLACEHOLDER);
+            }
             e.set("requestObject", node);
             e.put("requestObjectMaskedFields", m.maskedCount());
         } catch (IOException | MaskingException ex) {

@@ -180,6 +180,59 @@ class EscapeHatchesIT {
         alice.run("-n", "hatch", "create", "secret", "generic", "own-data", "--from-literal=a=b").assertSuccess();
     }
 
+    /**
+     * A legacy token Secret (what every account had before 1.24) mounted or read as env borrows its
+     * account without naming it in serviceAccountName: kubegate reads the Secret's type itself.
+     */
+    @Test
+    void aPodThatMountsAnotherAccountsTokenSecretNeedsApproval() throws Exception {
+        Path tokenSecret = manifest("""
+                apiVersion: v1
+                kind: Secret
+                type: kubernetes.io/service-account-token
+                metadata:
+                  name: powerful-legacy-token
+                  namespace: hatch
+                  annotations: {kubernetes.io/service-account.name: powerful}
+                """);
+        admin.run("apply", "-f", tokenSecret.toString()).assertSuccess();
+        String id = assertHeld(alice.run("apply", "-f", manifest("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: token-mounter, namespace: hatch}
+                spec:
+                  containers: [{name: c, image: busybox}]
+                  volumes: [{name: t, secret: {secretName: powerful-legacy-token}}]
+                """).toString()), "the workload would read the token of service account \"powerful\" from Secret \"powerful-legacy-token\"");
+        assertThat(id).isNotBlank();
+        assertHeld(alice.run("apply", "-f", manifest("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: token-env, namespace: hatch}
+                spec:
+                  selector: {matchLabels: {app: t}}
+                  template:
+                    metadata: {labels: {app: t}}
+                    spec:
+                      containers:
+                      - name: c
+                        image: busybox
+                        env: [{name: T, valueFrom: {secretKeyRef: {name: powerful-legacy-token, key: token}}}]
+                """).toString()), "from Secret \"powerful-legacy-token\"");
+        assertThat(admin.run("-n", "hatch", "get", "pods,deployments", "-o", "name").assertSuccess().stdout())
+                .doesNotContain("token-mounter").doesNotContain("token-env");
+        // an ordinary Secret is no token: the pod goes through
+        admin.run("-n", "hatch", "create", "secret", "generic", "app-config", "--from-literal=color=blue").assertSuccess();
+        alice.run("apply", "-f", manifest("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: config-mounter, namespace: hatch}
+                spec:
+                  containers: [{name: c, image: busybox}]
+                  volumes: [{name: t, secret: {secretName: app-config}}]
+                """).toString()).assertSuccess();
+    }
+
     @Test
     void podsRunAsDefaultWithoutApprovalAndAsAnotherServiceAccountOnlyWithIt() throws Exception {
         alice.run("-n", "hatch", "run", "plain", "--image=busybox").assertSuccess();

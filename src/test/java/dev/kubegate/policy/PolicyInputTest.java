@@ -31,6 +31,15 @@ class PolicyInputTest {
     }
 
     @Test
+    void tokenSecretsOfThePodSpecGoUnderPodSpec() throws IOException {
+        PolicyInput plain = input(request("create", "apps", "deployments", "", "prod"), deployment(PRIVILEGED_SPEC));
+        PolicyInput in = new PolicyInput(plain.principal(), plain.request(), plain.object(), null, plain.podSpecPath(),
+                plain.stats(), plain.now(), java.util.Map.of("deployer-token-x", "deployer"));
+        assertThat(JSON.readTree(in.toJson()).get("podSpec").toString())
+                .isEqualTo("{\"path\":\"spec.template.spec\",\"tokenSecrets\":{\"deployer-token-x\":\"deployer\"}}");
+    }
+
+    @Test
     void requestFromTheClassification() {
         var info = RequestInfoParser.parse("POST", "/api/v1/namespaces/prod/pods/web-1/exec", "command=sh&dryRun=All", false);
         PolicyInput.Request r = PolicyInput.Request.of(info, QueryParams.parse("command=sh&dryRun=All"));
