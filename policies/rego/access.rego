@@ -20,13 +20,13 @@ configured_secret_read_denied_namespaces := data.kubegate.secretReadDeniedNamesp
 
 secret_read_denied_namespaces := {ns | some ns in configured_secret_read_denied_namespaces}
 
-# Secrets there are the cluster's own credentials (service account keys, bootstrap tokens).
+# Secrets there are the cluster's own credentials (service account keys, bootstrap tokens). Every
+# verb: a write's answer (a dry run's too) is the Secret, and a refused one quotes it.
 deny contains refusal(concat("", [
-	"reading Secrets in namespace \"", request.namespace, "\" is not allowed; ",
+	"Secrets in namespace \"", request.namespace, "\" cannot be read or written through kubegate; ",
 	"Secrets in other namespaces may be read, with their values masked",
 ])) if {
 	is_core_resource("secrets")
-	read_verbs[request.verb]
 	secret_read_denied_namespaces[request.namespace]
 }
 

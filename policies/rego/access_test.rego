@@ -15,11 +15,13 @@ test_impersonate_denied if {
 }
 
 test_secrets_in_kube_system_denied if {
-	every verb in ["get", "list", "watch"] {
+	every verb in ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"] {
 		inp := call(req(verb, "", "secrets", "kube-system"))
 		denied(inp)
-		says(inp, ["reading Secrets in namespace \"kube-system\" is not allowed; Secrets in other namespaces may be read"])
+		says(inp, ["Secrets in namespace \"kube-system\" cannot be read or written through kubegate; Secrets in other namespaces may be read"])
 	}
+	# a dry run too: its answer is the Secret
+	denied(object.union(call(req("patch", "", "secrets", "kube-system")), {"request": {"dryRun": true}}))
 }
 
 test_secrets_elsewhere_allowed if {

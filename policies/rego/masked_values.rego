@@ -1,9 +1,10 @@
 # Values kubegate masks by location stay where they are masked. A ConfigMap value whose key matches
 # a key pattern, a container env value whose name matches one, and a CertificateSigningRequest's
-# issued certificate are masked in every answer by where they sit; a write that copies one into the
-# object's metadata (a JSON patch "copy" into an annotation, a label) would show it in every later
-# get, list and watch, and to tools that read the cluster without kubegate. Such a write is refused,
-# dry runs included. (Secrets have their own rule, secret_values.rego, and are also masked by value.)
+# issued certificate are masked in every answer by where they sit; a write that copies one anywhere
+# else in the object (a JSON patch "copy" into an annotation, another data key, a container's args,
+# another env entry, a template's metadata) would show it in every later get, list and watch, and to
+# tools that read the cluster without kubegate. Such a write is refused, dry runs included. (Secrets
+# have their own rule, secret_values.rego: all their data is masked, and by value too.)
 #
 # The values come from the object the write produces (input.object: for patches the API server's
 # dry-run result) and from the object as it is now (input.oldObject): a JSON patch "move" takes the
@@ -18,11 +19,6 @@ masked_value_sources contains src if {
 	field("subresource") == ""
 	some src in [input.object, input.oldObject]
 	is_object(src)
-}
-
-written_object_metadata := object.get(input.object, "metadata", {}) if {
-	count(masked_value_sources) > 0
-	is_object(input.object)
 }
 
 key_pattern_matches(name) if {
@@ -49,14 +45,15 @@ location_masked_values contains v if {
 	v != ""
 }
 
-# Env values a key pattern names, in any container list anywhere in the object (pods, templates).
+# Env values a key pattern names, in the containers of the pod spec the write carries (pods and
+# every workload template: input.podSpec).
 location_masked_values contains v if {
+	input.podSpec
 	some src in masked_value_sources
-	walk(src, [path, env])
-	count(path) > 0
-	path[count(path) - 1] == "env"
-	is_array(env)
-	some e in env
+	spec := object.get(src, split(pod_path, "."), {})
+	some list in ["initContainers", "containers", "ephemeralContainers"]
+	some c in object.get(spec, list, [])
+	some e in object.get(c, "env", [])
 	key_pattern_matches(object.get(e, "name", ""))
 	v := object.get(e, "value", "")
 	is_string(v)
@@ -74,26 +71,69 @@ holds_location_masked_value(s) if {
 	contains(s, v)
 }
 
-location_masked_metadata_strings contains [path, s] if {
-	some path, s in {p: v |
-		walk(written_object_metadata, [p, v])
-		is_string(v)
-	}
-	path[0] != "managedFields"
-	path != ["annotations", last_applied]
+# The masked locations of the written object: where a value may be.
+location_masked_path(path) if {
+	is_core_resource("configmaps")
+	count(path) == 2
+	path[0] in {"data", "binaryData"}
+	key_pattern_matches(path[1])
 }
 
-location_masked_metadata_strings contains [[m, "(key)"], k] if {
-	some m in ["labels", "annotations"]
-	some k, _ in object.get(written_object_metadata, m, {})
+location_masked_path(path) if {
+	request.apiGroup == "certificates.k8s.io"
+	path == ["status", "certificate"]
 }
+
+location_masked_path(path) if {
+	count(path) >= 3
+	path[count(path) - 1] == "value"
+	path[count(path) - 3] == "env"
+	env := object.get(input.object, array.slice(path, 0, count(path) - 1), {})
+	key_pattern_matches(object.get(env, "name", ""))
+}
+
+# Where a value may not be: every other string of the written object, and label and annotation
+# keys anywhere (the object's, a template's). Left out: managedFields (field names) and
+# last-applied-configuration (kubegate masks what it holds like the object itself).
+location_masked_foreign_strings contains [path, s] if {
+	count(location_masked_values) > 0
+	walk(input.object, [path, s])
+	is_string(s)
+	not location_masked_path(path)
+	not managed_or_last_applied(path)
+}
+
+location_masked_foreign_strings contains [array.concat(path, ["(key)"]), k] if {
+	count(location_masked_values) > 0
+	walk(input.object, [path, m])
+	count(path) > 0
+	path[count(path) - 1] in {"labels", "annotations"}
+	is_object(m)
+	some k, _ in m
+}
+
+managed_or_last_applied(path) if {
+	some i
+	path[i] == "managedFields"
+}
+
+managed_or_last_applied(path) if {
+	count(path) >= 2
+	path[count(path) - 2] == "annotations"
+	path[count(path) - 1] == last_applied
+}
+
+object_path_text(path) := concat(".", [t |
+	some p in path
+	t := step_text(p)
+])
 
 deny contains refusal(concat("", [
-	request.resource, " \"", object.get(written_object_metadata, "name", ""), "\" would hold a value kubegate masks in ",
-	path_text(path), "; keep credentials where they are (a ConfigMap key, an env value, the CSR's status) and do not ",
-	"copy or move them into metadata, where every reader would see them",
+	request.resource, " \"", object.get(object.get(input.object, "metadata", {}), "name", ""),
+	"\" would hold a value kubegate masks in ", object_path_text(path),
+	"; keep credentials where they are (a ConfigMap key, an env value, the CSR's status) and do not ",
+	"copy or move them elsewhere in the object, where every reader would see them",
 ])) if {
-	count(location_masked_values) > 0
-	some [path, s] in location_masked_metadata_strings
+	some [path, s] in location_masked_foreign_strings
 	holds_location_masked_value(s)
 }

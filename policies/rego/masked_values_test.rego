@@ -44,3 +44,24 @@ test_env_value_named_like_a_credential_copied_into_a_label_denied if {
 	r := object.union(call(req("patch", "", "pods", "default")), {"object": pod, "oldObject": pod, "podSpec": {"path": "spec"}})
 	denied(r)
 }
+
+test_key_pattern_value_copied_into_another_data_key_denied if {
+	copied := json.patch(configmap({}), [{"op": "add", "path": "/data/plaincopy", "value": cm_token}])
+	some r in reasons(cm_write("patch", copied, configmap({})))
+	contains(r, "data.plaincopy")
+}
+
+env_spec := {"containers": [{"name": "c", "image": "nginx", "args": ["x"], "env": [{"name": "DB_PASSWORD", "value": "EnvPassw0rd-Value-777"}, {"name": "PLAIN", "value": "p"}]}]}
+
+env_dep(ann) := {"kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+	"spec": {"template": {"metadata": {"annotations": ann}, "spec": env_spec}}}
+
+env_dep_patch(obj) := object.union(call(req("patch", "apps", "deployments", "default")),
+	{"object": obj, "oldObject": env_dep({}), "podSpec": {"path": "spec.template.spec"}})
+
+test_env_value_copied_into_args_another_env_or_template_metadata_denied if {
+	allowed(env_dep_patch(env_dep({})))
+	denied(env_dep_patch(json.patch(env_dep({}), [{"op": "replace", "path": "/spec/template/spec/containers/0/args/0", "value": "EnvPassw0rd-Value-777"}])))
+	denied(env_dep_patch(json.patch(env_dep({}), [{"op": "replace", "path": "/spec/template/spec/containers/0/env/1/value", "value": "EnvPassw0rd-Value-777"}])))
+	denied(env_dep_patch(env_dep({"leak": "EnvPassw0rd-Value-777"})))
+}

@@ -466,21 +466,27 @@ public class KubeApiGateway {
     }
 
     /**
-     * Answers with the API server's refusal of the dry run: its status and type as they came, its
-     * text cleaned of every value the caller's answers would hide in the object as it is (an error
-     * message quotes values, and a JSON patch can copy one into the field it quotes). Withheld, with
-     * the same code, when that cannot be done: a write over an object the caller could not read.
+     * Answers with the API server's refusal of the dry run: its status, type and text as they came
+     * when the object holds nothing the caller's answers would hide; else (an error message quotes
+     * values, or pieces of them, and a JSON patch can copy one into the field it quotes), or when
+     * the object could not be read, with the same code and reason and the message withheld.
      */
     private void relay(HttpServerRequest req, RequestInfo info, Principal principal, DryRun.Result refusal,
                        JsonNode current, ResponseMasking masking, CallRecord started) {
         boolean unknownObject = current == null && masking.masksAnswers()
                 && ("update".equals(info.verb()) || "patch".equals(info.verb()));
         SecretValues hidden = unknownObject ? null : masking.hiddenIn(current);
-        Buffer body = hidden == null ? null : ResponseMasking.maskedError(info, refusal.errorContentType(), refusal.errorBody(), hidden);
+        // The API server's messages quote pieces of the object (its JSON decoder prints the bytes
+        // around an error), so a refusal about an object holding values the caller may not see is
+        // never relayed, not even cleaned: a piece of a value is not the value and would pass.
+        Buffer body = hidden == null || !hidden.isEmpty() ? null
+                : ResponseMasking.maskedError(info, refusal.errorContentType(), refusal.errorBody(), hidden);
         if (body == null) {
-            refuse(req, info, principal, new Status(refusal.errorCode(), Status.reasonFor(refusal.errorCode()),
-                    "the API server refused this call (HTTP " + refusal.errorCode() + " in kubegate's dry run); its message may"
-                            + " quote values kubegate masks for you and could not be cleaned of them, so it is withheld", null), started);
+            String reason = Status.reasonFor(refusal.errorCode());
+            refuse(req, info, principal, new Status(refusal.errorCode(), reason,
+                    "the API server refused this call in kubegate's dry run (HTTP " + refusal.errorCode() + " " + reason
+                            + "); its message is withheld because the object holds values kubegate masks for you and the"
+                            + " message could quote them. Check what you change against the object's schema (kubectl explain)", null), started);
             return;
         }
         HttpServerResponse resp = req.response();
