@@ -168,11 +168,11 @@ class SecretValuesIT {
                 assertClean(what, r.stdout() + r.stderr(), VALUE);
             }
         }
-        // The API server itself refuses a label that is not a valid label value, quoting it: masked.
+        // The API server itself refuses a label that is not a valid label value, quoting it: withheld.
         Kubectl.Result invalid = agent.run("-n", "default", "patch", "secret", "exfil", "--type=json", "--dry-run=server", "-p",
                 "[" + addLabels + "{\"op\":\"copy\",\"from\":\"/data/bad\",\"path\":\"/metadata/labels/leak\"}]");
         assertThat(invalid.exitCode()).isNotZero();
-        assertThat(invalid.stderr()).contains("Invalid value");
+        assertThat(invalid.stderr()).contains("HTTP 422 Invalid").contains("its message is withheld");
         assertClean("invalid label", invalid.stdout() + invalid.stderr(), BAD_LABEL);
 
         // Nothing was stored: the Secret, as the admin sees it, is unchanged.
