@@ -144,7 +144,8 @@ class ApprovalsPageIT {
             WebElement approve = card.findElement(By.className("approve"));
             assertThat(approve.isEnabled()).as("approving needs the full diff first").isFalse();
             card.findElement(By.className("full-diff")).click();
-            new WebDriverWait(browser, Duration.ofSeconds(15)).until(d -> {
+            // the page re-renders the card when the full diff arrives: an element found just before may be gone
+            new WebDriverWait(browser, Duration.ofSeconds(15)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
                 WebElement c = d.findElement(By.xpath("//li[contains(@class,'card')][.//dd[contains(@class,'call')][contains(., '/clusterroles')]]"));
                 return c.findElement(By.className("changes")).getText().contains("widgets39")
                         && c.findElement(By.className("approve")).isEnabled() ? c : null;
