@@ -52,7 +52,13 @@ public final class PlaybookRules {
     }
 
     /** One finished call; returns the rules it fires (usually none). */
-    public synchronized List<Trigger> observe(String identity, Instant at, String verb, String namespace, String decision) {
+    public List<Trigger> observe(String identity, Instant at, String verb, String namespace, String decision) {
+        return observe(identity, at, verb, "delete".equals(verb) || "deletecollection".equals(verb), namespace, decision);
+    }
+
+    /** As above; {@code deletes}: the call deletes objects (a delete, or an Eviction, which is a {@code create}). */
+    public synchronized List<Trigger> observe(String identity, Instant at, String verb, boolean deletes, String namespace,
+                                              String decision) {
         if (identity == null) {
             return List.of();
         }
@@ -66,7 +72,7 @@ public final class PlaybookRules {
                 fire(s, out, "repeated-denials", identity, at, s.denials.size() + " calls denied within " + settings.window());
             }
         }
-        if (("delete".equals(verb) || "deletecollection".equals(verb)) && settings.maxDeletes() > 0) {
+        if (deletes && settings.maxDeletes() > 0) {
             s.deletes.addLast(at);
             prune(s.deletes, from);
             if (s.deletes.size() >= settings.maxDeletes()) {

@@ -82,4 +82,18 @@ public record RequestInfo(
     private static String quote(String s) {
         return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
+
+    /**
+     * Whether the call deletes objects: {@code delete}, {@code deletecollection}, or an Eviction
+     * ({@code create} on {@code pods/eviction}), which deletes the pod it names.
+     */
+    public boolean deletesObjects() {
+        return "delete".equals(verb) || "deletecollection".equals(verb) || isEviction();
+    }
+
+    /** An Eviction: {@code create} on the core {@code pods/eviction} subresource. */
+    public boolean isEviction() {
+        return isResourceRequest && "create".equals(verb) && apiGroup.isEmpty()
+                && "pods".equals(resource) && "eviction".equals(subresource);
+    }
 }

@@ -73,7 +73,7 @@ public class Playbooks {
             return;
         }
         String identity = c.principal.session().map(s -> "session:" + s.id()).orElse("principal:" + c.principal.name());
-        for (PlaybookRules.Trigger t : rules().observe(identity, Instant.now(), c.info.verb(), c.info.namespace(), c.decision)) {
+        for (PlaybookRules.Trigger t : rules().observe(identity, Instant.now(), c.info.verb(), c.info.deletesObjects(), c.info.namespace(), c.decision)) {
             act(t, c);
         }
     }

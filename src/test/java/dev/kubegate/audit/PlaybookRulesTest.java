@@ -37,4 +37,14 @@ class PlaybookRulesTest {
         assertThat(rules.observe("s1", t0.plusSeconds(2), "get", "kube-system", "deny"))
                 .extracting(PlaybookRules.Trigger::rule).containsExactly("protected-namespace");
     }
+
+    @Test
+    void evictionsCountAsDeletes() {
+        PlaybookRules rules = new PlaybookRules(new PlaybookRules.Settings(java.time.Duration.ofMinutes(1), 0, 2, java.util.Set.of()));
+        Instant t0 = Instant.parse("2026-12-03T10:00:00Z");
+        assertThat(rules.observe("s1", t0, "create", true, "a", "allow")).isEmpty();
+        assertThat(rules.observe("s1", t0.plusSeconds(1), "create", false, "a", "allow")).isEmpty(); // a plain create
+        assertThat(rules.observe("s1", t0.plusSeconds(2), "create", true, "a", "allow"))
+                .extracting(PlaybookRules.Trigger::rule).containsExactly("delete-burst");
+    }
 }

@@ -76,21 +76,12 @@ public final class SessionCounters {
 
     /** Counts one decided call as classified, {@code denied} if policy refused it. */
     public void record(Principal principal, RequestInfo info, boolean denied) {
-        record(principal, info.verb(), isEviction(info), denied);
+        record(principal, info.verb(), info.isEviction(), denied);
     }
 
     /** Counts one decided call of {@code verb} (on no subresource that deletes). */
     public void record(Principal principal, String verb, boolean denied) {
         record(principal, verb, false, denied);
-    }
-
-    /**
-     * An Eviction ({@code create} on {@code pods/eviction}) deletes the pod it names, so it counts as
-     * a delete, as in the policy pack's {@code is_delete} (common.rego), which budgets read.
-     */
-    static boolean isEviction(RequestInfo info) {
-        return info.isResourceRequest() && "create".equals(info.verb()) && info.apiGroup().isEmpty()
-                && "pods".equals(info.resource()) && "eviction".equals(info.subresource());
     }
 
     private void record(Principal principal, String verb, boolean deletes, boolean denied) {
