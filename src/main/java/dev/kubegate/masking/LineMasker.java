@@ -13,9 +13,11 @@ import com.google.re2j.Pattern;
  * patterns. A match is replaced by {@link #PLACEHOLDER}; when the pattern has a group named
  * {@code secret}, only that group is.
  *
- * <p>Cost: the patterns are RE2/J's, so matching is linear in the line whatever the pattern and
- * the text (java.util.regex backtracked for seconds on one hostile 64 KiB line). A pattern runs on
- * a line only when one of its required literals occurs there ({@link RequiredLiterals}).
+ * <p>Cost: the patterns run as DFAs ({@link TextPatterns}): a few nanoseconds per character,
+ * linear in the line whatever the pattern and the text (java.util.regex backtracked for seconds on
+ * one hostile 64 KiB line; RE2/J's NFA took tens of milliseconds). What is masked is everything
+ * some match covers (lazy quantifiers mask as far as greedy ones). A pattern the DFA engine does
+ * not read keeps running on RE2/J, only where its required literals occur ({@link RequiredLiterals}).
  *
  * <p>Known values ({@link MaskRules#knownValues()}) are masked first, on the raw bytes, by a
  * {@link KnownValueFilter}; the patterns then run on its output.
@@ -48,10 +50,16 @@ public final class LineMasker implements StreamMasker {
     public static final int TAIL = 8 << 10;
 
     private static final byte[] MASK = PLACEHOLDER.getBytes(StandardCharsets.ISO_8859_1);
-    private static final Pattern PEM_BEGIN = Pattern.compile("-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----");
-    private static final Pattern PEM_END = Pattern.compile("-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----");
+    private static final TextPatterns PEM_BEGIN = TextPatterns.of(List.of("-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"), true).orElseThrow();
+    private static final TextPatterns PEM_END = TextPatterns.of(List.of("-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----"), true).orElseThrow();
 
-    private final Pattern[] patterns;
+    private static final byte[] BEGIN_LITERAL = "-----BEGIN ".getBytes(StandardCharsets.ISO_8859_1);
+
+    private final List<String> dfaSources;  // patterns the DFA engine reads
+    private final TextPatterns dfa;         // null: none
+    private TextPatterns dfaWhole;          // the same, every match masked whole: where over-long lines may be cut
+    private final TextPatterns.Scratch scratch = new TextPatterns.Scratch();
+    private final Pattern[] patterns;       // the others, on RE2/J
     private final boolean[] narrowed;
     private final boolean pem;
     private final KnownValueFilter known; // null: no known values
@@ -63,7 +71,7 @@ public final class LineMasker implements StreamMasker {
     private final List<int[]> hits = new ArrayList<>(); // {start, end, maskStart, maskEnd}
     private byte[] src;
     private int srcOff;
-    // Prefilters: filters[p] for pattern p, filters[patterns.length] for PEM_BEGIN; null = always run.
+    // Prefilters of the RE2/J patterns: filters[p] for pattern p; null = always run.
     private final RequiredLiterals[] filters;
     private final int[][] nextHit;       // per filter and literal: next occurrence at or after the cursor, -1 unknown
     private String text;                 // the decoded block being masked
@@ -79,19 +87,35 @@ public final class LineMasker implements StreamMasker {
     }
 
     LineMasker(List<Pattern> patterns, boolean prefilter, KnownValues values) {
-        this.patterns = patterns.toArray(Pattern[]::new);
+        this(patterns, prefilter, values, true);
+    }
+
+    /** {@code dfa} false: every pattern on RE2/J (the reference the tests compare with). */
+    LineMasker(List<Pattern> patterns, boolean prefilter, KnownValues values, boolean dfa) {
+        List<String> sources = new ArrayList<>();
+        List<Pattern> rest = new ArrayList<>();
+        boolean anyPem = false;
+        for (Pattern p : patterns) {
+            anyPem |= p.pattern().contains("PRIVATE KEY");
+            if (dfa && TextPatterns.reads(p.pattern())) {
+                sources.add(p.pattern());
+            } else {
+                rest.add(p);
+            }
+        }
+        this.dfaSources = List.copyOf(sources);
+        this.dfa = sources.isEmpty() ? null : TextPatterns.of(dfaSources, false).orElseThrow();
+        this.patterns = rest.toArray(Pattern[]::new);
         this.narrowed = new boolean[this.patterns.length];
         this.known = values.isEmpty() ? null : new KnownValueFilter(values);
-        boolean anyPem = false;
         for (int i = 0; i < this.patterns.length; i++) {
             narrowed[i] = this.patterns[i].namedGroups().containsKey("secret");
-            anyPem |= this.patterns[i].pattern().contains("PRIVATE KEY");
         }
         this.pem = anyPem;
-        this.filters = new RequiredLiterals[this.patterns.length + 1];
+        this.filters = new RequiredLiterals[this.patterns.length];
         this.nextHit = new int[filters.length][];
         for (int i = 0; i < filters.length; i++) {
-            filters[i] = prefilter ? RequiredLiterals.of(i < this.patterns.length ? this.patterns[i] : PEM_BEGIN).orElse(null) : null;
+            filters[i] = prefilter ? RequiredLiterals.of(this.patterns[i]).orElse(null) : null;
             nextHit[i] = filters[i] == null ? null : new int[filters[i].literals.length];
         }
     }
@@ -236,6 +260,19 @@ public final class LineMasker implements StreamMasker {
         return -1;
     }
 
+    private static int indexOf(byte[] b, int from, int to, byte[] literal) {
+        outer:
+        for (int i = from; i <= to - literal.length; i++) {
+            for (int k = 0; k < literal.length; k++) {
+                if (b[i + k] != literal[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     private static int lastIndexOf(byte[] b, int from, int to) {
         for (int i = to - 1; i >= from; i--) {
             if (b[i] == '\n') {
@@ -261,7 +298,7 @@ public final class LineMasker implements StreamMasker {
 
     /** Masks complete lines (each ending with '\n'), decoded once, each line matched on its own. */
     private void maskLines(byte[] b, int off, int len) {
-        if (patterns.length == 0) {
+        if (patterns.length == 0 && dfa == null && !pem) {
             out.write(b, off, len);
             return;
         }
@@ -293,7 +330,14 @@ public final class LineMasker implements StreamMasker {
         reset(s, partial, 0);
         List<int[]> found = findHits(s, 0, s.length());
         int cut = s.length() - TAIL;
-        for (int[] h : found) {
+        List<int[]> extents = new ArrayList<>(found);
+        if (dfa != null) {
+            if (dfaWhole == null) {
+                dfaWhole = TextPatterns.of(dfaSources, true).orElseThrow();
+            }
+            dfaWhole.cover(src, srcOff, srcOff + s.length(), scratch, (a, e) -> extents.add(new int[]{a - srcOff, e - srcOff, a - srcOff, e - srcOff}));
+        }
+        for (int[] h : extents) {
             if (h[0] < cut && h[1] > cut) {
                 cut = h[1] < s.length() ? h[1] : h[0] > 0 ? h[0] : s.length();
                 break;
@@ -307,27 +351,34 @@ public final class LineMasker implements StreamMasker {
     }
 
     /**
-     * Matches in s[from, to) (one line, without its newline), sorted by start. Each pattern runs on
-     * the line alone (RE2/J: linear in its length), and only where its required literals occur.
+     * Matches in s[from, to) (one line, without its newline): {start, end, maskStart, maskEnd}.
+     * The DFA reports masked ranges (start and end are the masked range); each RE2/J pattern runs
+     * on the line alone, and only where its required literals occur.
      */
     private List<int[]> findHits(String s, int from, int to) {
         hits.clear();
         int pemFrom = from;
         if (pem && inPem) { // inside a private key block: everything up to its END marker
-            Matcher end = PEM_END.matcher(s.substring(from, to));
+            int end = PEM_END.firstEnd(src, srcOff + from, srcOff + to);
             int stop = to;
-            if (end.find()) {
+            if (end >= 0) {
                 inPem = false;
-                stop = from + end.end();
+                stop = end - srcOff;
             }
             pemFrom = stop;
             if (stop > from) {
                 hits.add(new int[]{from, stop, from, stop});
             }
         }
+        if (pemFrom >= to) {
+            return hits;
+        }
+        if (dfa != null) {
+            dfa.cover(src, srcOff + pemFrom, srcOff + to, scratch, (a, e) -> hits.add(new int[]{a - srcOff, e - srcOff, a - srcOff, e - srcOff}));
+        }
         String line = null;
         for (int p = 0; p < patterns.length; p++) {
-            if (pemFrom >= to || !candidate(p, pemFrom, to)) {
+            if (!candidate(p, pemFrom, to)) {
                 continue;
             }
             if (line == null) {
@@ -343,17 +394,10 @@ public final class LineMasker implements StreamMasker {
                 }
             }
         }
-        if (pem && !inPem && pemFrom < to && candidate(patterns.length, pemFrom, to)) {
-            // a block opened here and not closed: the following lines are key material
-            if (line == null) {
-                line = s.substring(pemFrom, to);
-            }
-            Matcher begin = PEM_BEGIN.matcher(line);
-            int lastBegin = -1;
-            while (begin.find()) {
-                lastBegin = begin.end();
-            }
-            if (lastBegin >= 0 && !PEM_END.matcher(line.substring(lastBegin)).find()) {
+        if (pem && !inPem) { // a block opened here and not closed: the following lines are key material
+            int opening = indexOf(src, srcOff + pemFrom, srcOff + to, BEGIN_LITERAL);
+            int lastBegin = opening < 0 ? -1 : PEM_BEGIN.lastEnd(src, opening, srcOff + to);
+            if (lastBegin >= 0 && PEM_END.firstEnd(src, lastBegin, srcOff + to) < 0) {
                 inPem = true;
             }
         }

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  *
  * @param secrets     mask Secret {@code data}/{@code stringData} values wherever a Secret appears
  * @param keyPatterns ConfigMap keys and env var names whose values are masked ({@code find()} semantics)
- * @param logPatterns credentials masked in text streams (RE2/J: linear time); a group named
+ * @param logPatterns credentials masked in text streams (RE2 syntax, run as DFAs: linear time); a group named
  *                    {@code secret} narrows the mask
  * @param credentials mask the credentials the API server mints or echoes (TokenRequest, TokenReview,
  *                    CertificateSigningRequest answers), see {@link ResourceHint}

@@ -4,13 +4,12 @@
  * in front of it for Secrets and minted credentials a masker that holds one object at a time and
  * masks Secret values wherever they sit in their Secret ({@link dev.kubegate.masking.WholeObjectMasker},
  * {@link dev.kubegate.masking.SecretValues}),
- * a line masker for logs ({@link dev.kubegate.masking.LineMasker}, with a required-literal prefilter
- * per pattern) and the exec/attach WebSocket channel masker
+ * a line masker for logs ({@link dev.kubegate.masking.LineMasker}) and the exec/attach WebSocket channel masker
  * ({@link dev.kubegate.masking.WebSocketChannelMasker}), all {@link dev.kubegate.masking.StreamMasker}s,
  * plus kubegate's one RFC 6455 frame reader ({@link dev.kubegate.masking.WebSocketFrameReader}, also
  * used by the exec recorder),
  * driven by {@link dev.kubegate.masking.MaskRules} built from the policy decision's {@code mask}.
- * Log patterns are RE2/J's (linear time). A pod's logs and exec output are also masked by value:
+ * Log patterns (RE2 syntax) run as lazily built DFAs ({@link dev.kubegate.masking.TextPatterns}: linear time). A pod's logs and exec output are also masked by value:
  * {@link dev.kubegate.masking.PodSecrets} says which Secrets a pod can read,
  * {@link dev.kubegate.masking.KnownValues} holds their values (raw and base64 automata) and a
  * {@link dev.kubegate.masking.KnownValueFilter} per stream replaces them ahead of the patterns.

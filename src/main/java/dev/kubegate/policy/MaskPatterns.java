@@ -10,7 +10,8 @@ import java.util.function.Function;
  * loaded, by its probe decision — and every later call finds it here, so nothing is compiled on the
  * hot path.
  *
- * <p>Log patterns run on untrusted text (logs, exec output) and are compiled with RE2/J: matching
+ * <p>Log patterns run on untrusted text (logs, exec output); they are checked with RE2/J here (the
+ * masker runs them as DFAs, {@link dev.kubegate.masking.TextPatterns}), so matching
  * is linear in the text, whatever the pattern (no backtracking). A pattern RE2/J cannot compile —
  * lookaround, backreferences, possessive quantifiers — is an {@link IllegalArgumentException}
  * naming it, so the decision (and at load, the bundle) is refused. Key patterns only ever see

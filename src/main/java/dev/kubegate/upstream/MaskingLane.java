@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 /**
  * Where a text stream's masking work runs (pod logs, exec output): small pieces on the event loop,
  * large ones on a worker thread, one at a time and in order. Masking is linear but not free — a
- * hostile 64 KiB line costs tens of milliseconds of RE2 matching — and the event loop also serves
+ * hostile 64 KiB line costs a few milliseconds of DFA matching — and the event loop also serves
  * every other call and the health probes, so no such piece may run there.
  *
  * <p>While a piece is masked on a worker the source is paused, so chunks never overtake each

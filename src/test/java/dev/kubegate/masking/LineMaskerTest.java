@@ -127,4 +127,31 @@ class LineMaskerTest {
         out += m.flush().length;
         assertThat(out).isEqualTo(32L << 20);
     }
+
+    @Test
+    void theDfaMasksWhatRe2jMasksOnOrdinaryLogs() {
+        String log = "ts=1 msg=\"login\" password=hunter2 user=bob\n"
+                + "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE GITHUB_TOKEN=ghp_" + "a".repeat(36) + "\n"
+                + "aws_secret_access_key: " + AWS_SECRET + " ok\n"
+                + "curl -H 'Authorization: Bearer " + JWT + "' --db-password s3cr3t https://u:pw@h/x\n"
+                + "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkey\n-----END EC PRIVATE KEY----- tail\n"
+                + "-----BEGIN PRIVATE KEY-----abc\\nMIIE\\n-----END PRIVATE KEY----- after\n"
+                + "nothing here\n";
+        byte[] in = log.getBytes(StandardCharsets.ISO_8859_1);
+        LineMasker reference = new LineMasker(RULES.logPatterns(), true, KnownValues.NONE, false);
+        assertThat(lines(masker(), in)).isEqualTo(lines(reference, in)).endsWith(" after\nnothing here\n");
+    }
+
+    @Test
+    void aPatternTheDfaCannotReadStaysOnRe2j() {
+        // 21 counted runs of 1000: more automaton states than the DFA engine takes; RE2/J runs it
+        StringBuilder big = new StringBuilder("K");
+        for (char c = 'a'; c < 'a' + 21; c++) {
+            big.append(c).append("{0,1000}");
+        }
+        Pattern p = Pattern.compile(big.toString());
+        assertThat(TextPatterns.reads(p.pattern())).isFalse();
+        LineMasker m = new LineMasker(List.of(p, Pattern.compile("pin=(?P<secret>\\d+)")));
+        assertThat(lines(m, utf8("x Kabc y pin=12\n"))).isEqualTo("x *** y pin=***\n");
+    }
 }
