@@ -38,6 +38,7 @@ public final class KnownValueFilter {
     private int rawState;
     private int b64State;
     private final long[] b64Positions; // stream offsets of the last base64-automaton characters (a ring)
+    private final int ringMask;
     private long b64Count;
     private long pos;                  // stream offset of the next byte
     private byte[] pending = new byte[256];
@@ -49,7 +50,9 @@ public final class KnownValueFilter {
 
     public KnownValueFilter(KnownValues values) {
         this.values = values;
-        this.b64Positions = new long[Math.max(1, values.base64.maxLength)];
+        // a power of two: the ring is indexed with a mask, not a division, on every byte
+        this.b64Positions = new long[Integer.highestOneBit(Math.max(1, values.base64.maxLength) * 2 - 1)];
+        this.ringMask = b64Positions.length - 1;
     }
 
     public long maskedCount() {
@@ -70,7 +73,7 @@ public final class KnownValueFilter {
                 mark(p + 1 - m, p + 1);
             }
             if (c != '\n' && c != '\r') { // base64 tools wrap lines: a value may be split by a break
-                b64Positions[(int) (b64Count % b64Positions.length)] = p;
+                b64Positions[(int) b64Count & ringMask] = p;
                 b64Count++;
                 b64State = b64.step(b64State, c);
                 int e = b64.matchLength(b64State);
@@ -112,7 +115,7 @@ public final class KnownValueFilter {
 
     /** Stream offset of the first of the last {@code n} base64-automaton characters. */
     private long b64Start(int n) {
-        return b64Positions[(int) ((b64Count - n) % b64Positions.length)];
+        return b64Positions[(int) (b64Count - n) & ringMask];
     }
 
     /** Everything before this offset is final: no value can still start there. */

@@ -98,6 +98,7 @@ public final class KnownValues {
         private final int[][] keys;    // per state: sorted bytes (as unsigned ints) with a transition
         private final int[][] targets; // per state: the state each key leads to
         private final int[] fail;
+        private final int[] rootNext = new int[256];
         private final int[] depth;
         private final int[] match;
         final int maxLength;
@@ -165,6 +166,9 @@ public final class KnownValues {
                 }
             }
             maxLength = longest;
+            for (int c = 0; c < 256; c++) { // most bytes are read at the root: one lookup, no search
+                rootNext[c] = Math.max(goTo(0, c), 0);
+            }
         }
 
         private int goTo(int s, int c) {
@@ -173,15 +177,18 @@ public final class KnownValues {
         }
 
         int step(int s, int c) {
+            if (s == 0) {
+                return rootNext[c];
+            }
             while (true) {
                 int t = goTo(s, c);
                 if (t >= 0) {
                     return t;
                 }
-                if (s == 0) {
-                    return 0;
-                }
                 s = fail[s];
+                if (s == 0) {
+                    return rootNext[c];
+                }
             }
         }
 

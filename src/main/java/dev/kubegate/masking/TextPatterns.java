@@ -30,7 +30,7 @@ public final class TextPatterns {
     static final int MAX_CACHED = 4096;
     private static final int NONWORD = 0, WORD = 1, EDGE = 2; // the character on the other side of a boundary
     private static final Map<List<String>, Optional<TextPatterns>> COMPILED = new ConcurrentHashMap<>();
-    private static final int MAX_COMPILED = 256;
+    private static final int MAX_COMPILED = 16; // pattern sets: a bundle has one or a few; each may cache a few MB of states
     private static final Map<String, Boolean> READS = new ConcurrentHashMap<>();
 
     private final Nfa nfa;
@@ -101,9 +101,10 @@ public final class TextPatterns {
         Optional<TextPatterns> p = COMPILED.get(key);
         if (p == null) {
             p = Nfa.compile(patterns, wholeMatch).map(TextPatterns::new);
-            if (COMPILED.size() < MAX_COMPILED) {
-                COMPILED.putIfAbsent(List.copyOf(key), p);
+            if (COMPILED.size() >= MAX_COMPILED) {
+                COMPILED.clear(); // the sets of older bundles; the current one is compiled again on its next use
             }
+            COMPILED.putIfAbsent(List.copyOf(key), p);
         }
         return p;
     }

@@ -16,7 +16,9 @@
  *
  * <p>Contract:
  * <ul>
- *   <li><b>Pure.</b> No I/O, clock, logging or global mutable state; no Vert.x or Quarkus types
+ *   <li><b>Pure.</b> No I/O, clock, logging or global mutable state (but the compiled pattern sets of
+ *       {@link dev.kubegate.masking.TextPatterns} and their DFA states, a cache that never changes a
+ *       result); no Vert.x or Quarkus types
  *       (Jackson streaming only). Input and output are {@code byte[]} chunks: a chunk passed to
  *       {@code feed} is not kept after the call returns, and the returned array belongs to the
  *       caller.</li>
@@ -27,7 +29,8 @@
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_TOKEN_CHARS}), the nesting stack
  *       ({@link dev.kubegate.masking.JsonMasker#MAX_DEPTH}), held-back fields
  *       ({@link dev.kubegate.masking.JsonMasker#DEFER_CAP}) and one call's output. Text: one
- *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}), the held possible start of
+ *       partial line ({@link dev.kubegate.masking.LineMasker#MAX_LINE}) and the DFA's scratch space
+ *       for it (a few bytes per character), the held possible start of
  *       a known value (shorter than the longest value) and one call's output.
  *       Secrets and credentials: one object of the answer
  *       ({@link dev.kubegate.masking.WholeObjectMasker#MAX_OBJECT_CHARS}).
