@@ -158,6 +158,15 @@ public final class LineMasker implements StreamMasker {
         return false;
     }
 
+    /** Builds the automata these patterns need now (they are cached), so no stream pays for it. */
+    public static void prepare(List<Pattern> patterns) {
+        List<String> sources = patterns.stream().map(Pattern::pattern).filter(TextPatterns::reads).toList();
+        if (!sources.isEmpty()) {
+            TextPatterns.of(sources, false);
+            TextPatterns.of(sources, true);
+        }
+    }
+
     public static LineMasker of(MaskRules rules) {
         return new LineMasker(rules.logPatterns(), true, rules.knownValues());
     }

@@ -312,7 +312,7 @@ final class Nfa {
                 case '(':
                     return group();
                 case '[':
-                    return new Chars(fold(charClass()));
+                    return new Chars(charClass());
                 case '.': {
                     i++;
                     long[] all = all();
@@ -605,7 +605,8 @@ final class Nfa {
                     set(s, k);
                 }
             }
-            return negated ? not(s) : s; // RE2: a negated class matches \n too (unlike '.')
+            // folded before it is negated, as RE2 does: (?i)[^a] matches neither a nor A; a negated class matches \n too
+            return negated ? not(fold(s)) : fold(s);
         }
 
         /** The one character an escape inside a class range stands for. */

@@ -1,5 +1,6 @@
 package dev.kubegate.policy;
 
+import dev.kubegate.masking.LineMasker;
 import dev.kubegate.k8s.Status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -280,7 +281,8 @@ public final class PolicyEngine implements AutoCloseable {
         byte[] probe = PROBE.toJson();
         pool.forEachIdle(e -> {
             try {
-                PolicyDecision.parse(e.evaluate(probe));
+                // the log patterns' automata are built here, off the event loop, not by the first log stream
+                LineMasker.prepare(PolicyDecision.parse(e.evaluate(probe)).mask().logRegexes());
             } catch (IllegalArgumentException malformed) {
                 throw new IllegalArgumentException("the policy's decision for a probe (get pods in namespace default) is malformed: "
                         + malformed.getMessage(), malformed);

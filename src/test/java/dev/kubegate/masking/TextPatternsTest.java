@@ -156,6 +156,7 @@ class TextPatternsTest {
         assertThat(cover("x{2,3}", "x xx xxxx")).isEqualTo("x *** ***");
         assertThat(cover("[^a]+", "\u00ff\u00e9a")).isEqualTo("***a");
         assertThat(cover("(?i)\u00e9", "\u00c9")).isEqualTo("***");
+        assertThat(cover("(?i)[^a]", "aAb")).isEqualTo("aA***");
     }
 
     @Test
