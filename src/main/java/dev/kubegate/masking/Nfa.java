@@ -396,23 +396,18 @@ final class Nfa {
                 throw new Unsupported("trailing backslash");
             }
             char d = re.charAt(i + 1);
+            int assertion = switch (d) {
+                case 'A' -> BEGIN_TEXT;
+                case 'z' -> END_TEXT;
+                case 'b' -> WORD_BOUNDARY;
+                case 'B' -> NOT_WORD_BOUNDARY;
+                default -> NONE;
+            };
+            if (assertion != NONE) {
+                i += 2;
+                return new Assert(assertion);
+            }
             switch (d) {
-                case 'A' -> {
-                    i += 2;
-                    return new Assert(BEGIN_TEXT);
-                }
-                case 'z' -> {
-                    i += 2;
-                    return new Assert(END_TEXT);
-                }
-                case 'b' -> {
-                    i += 2;
-                    return new Assert(WORD_BOUNDARY);
-                }
-                case 'B' -> {
-                    i += 2;
-                    return new Assert(NOT_WORD_BOUNDARY);
-                }
                 case 'Q' -> {
                     int end = re.indexOf("\\E", i + 2);
                     String lit = re.substring(i + 2, end < 0 ? re.length() : end);

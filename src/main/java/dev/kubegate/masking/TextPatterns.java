@@ -205,25 +205,19 @@ public final class TextPatterns {
 
     /** Where the first match in the Latin-1 text b[from, to) ends, or -1. */
     public int firstEnd(byte[] b, int from, int to) {
-        State s = forward.initial(this, EDGE, after(b, from, to));
-        if (s.accepting) {
-            return from;
-        }
-        for (int i = from; i < to; i++) {
-            s = forwardStep(s, b[i] & 0xff, i + 1 < to ? wordKind[b[i + 1] & 0xff] : EDGE).to;
-            if (s.accepting) {
-                return i + 1;
-            }
-        }
-        return -1;
+        return matchEnd(b, from, to, true);
     }
 
     /** Where the last match in the Latin-1 text b[from, to) to end ends, or -1. */
     public int lastEnd(byte[] b, int from, int to) {
+        return matchEnd(b, from, to, false);
+    }
+
+    private int matchEnd(byte[] b, int from, int to, boolean first) {
         State s = forward.initial(this, EDGE, after(b, from, to));
         int last = s.accepting ? from : -1;
-        for (int i = from; i < to; i++) {
-            s = forwardStep(s, b[i] & 0xff, i + 1 < to ? wordKind[b[i + 1] & 0xff] : EDGE).to;
+        for (int i = from; i < to && !(first && last >= 0); i++) {
+            s = forwardStep(s, b[i] & 0xff, after(b, i + 1, to)).to;
             if (s.accepting) {
                 last = i + 1;
             }
