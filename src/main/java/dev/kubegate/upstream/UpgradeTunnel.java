@@ -309,9 +309,9 @@ public final class UpgradeTunnel {
     /** One direction of the tunnel; the end of either side closes the other. */
     private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed, Tapped tap) {
         if (tap == null) {
-            HttpForwarder.pump(from, to, b -> counter[0] += b.length(), to::end);
+            Backpressure.pump(from, to, b -> counter[0] += b.length(), to::end);
         } else {
-            HttpForwarder.pump(new TappedStream(from, tap), to, b -> counter[0] += b.length(), to::end);
+            Backpressure.pump(new TappedStream(from, tap), to, b -> counter[0] += b.length(), to::end);
         }
         from.closeHandler(v -> {
             to.close();
