@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.Principal;
-import dev.kubegate.inspect.BodyReader;
 import dev.kubegate.inspect.DryRun;
 import dev.kubegate.inspect.InspectionException;
 import dev.kubegate.k8s.QueryParams;
@@ -25,7 +24,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpMethod;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,12 +69,32 @@ public class ApprovalGate {
     /**
      * One held call, as the gateway knows it.
      *
-     * @param body    the body if already read for inspection, else null (read here: the digest covers it)
-     * @param current the object as it is now (update, patch, delete), or null
+     * @param current         the object as it is now (update, patch, delete), or null
+     * @param dryRun          how to ask the API server what the call would change
+     * @param upstreamHeaders the headers the call goes upstream with (the dry run impersonates the caller too)
      */
-    public record Call(HttpServerRequest req, RequestInfo info, QueryParams query, Principal principal,
-                       PolicyDecision decision, MultiMap upstreamHeaders, Buffer body, JsonNode current,
-                       DryRun dryRun, long maxBodyBytes, boolean upgrade) {
+    public record Call(Request request, Principal principal, PolicyDecision decision, JsonNode current, DryRun dryRun,
+                       MultiMap upstreamHeaders) {
+
+        public RequestInfo info() {
+            return request.info();
+        }
+
+        public QueryParams query() {
+            return request.query();
+        }
+    }
+
+    /** The HTTP request held: what its digest and its dry run are made of. */
+    public record Request(String method, String uri, String path, String contentType, RequestInfo info, QueryParams query) {
+    }
+
+    /** The client of a held call: its body (read when first asked for) and its leaving, which ends the wait. */
+    public interface Caller {
+
+        Future<Buffer> body();
+
+        void whenGone(Runnable action);
     }
 
     @Inject
@@ -163,7 +182,7 @@ public class ApprovalGate {
     }
 
     /** Holds {@code call} until it may proceed or must be refused. Never fails: failures become refusals. */
-    public Future<Outcome> hold(Call call) {
+    public Future<Outcome> hold(Call call, Caller caller) {
         PolicyDecision.Approval approval = call.decision().approval();
         String reasons = String.join("; ", call.decision().reasons());
         if (!approvers.configured()) {
@@ -181,7 +200,7 @@ public class ApprovalGate {
         Promise<Outcome> result = Promise.promise();
         AtomicBoolean clientLeft = new AtomicBoolean();
         Waiter[] current = new Waiter[1];
-        call.req().response().closeHandler(v -> {
+        caller.whenGone(() -> {
             clientLeft.set(true);
             Waiter w = current[0];
             if (w != null) {
@@ -189,17 +208,14 @@ public class ApprovalGate {
             }
             result.tryComplete(Outcome.refuse(new Status(499, "ClientClosedRequest", "the client closed the request while it waited for approval", null)));
         });
-        // The digest covers the body, so it is read now if inspection did not (a DELETE's options).
-        // An upgrade (exec, attach, port-forward) has none: its stream starts only once forwarded.
-        Future<Buffer> body = call.body() != null ? Future.succeededFuture(call.body())
-                : call.upgrade() ? Future.succeededFuture(Buffer.buffer()) : BodyReader.read(call.req(), call.maxBodyBytes());
-        body.onFailure(e -> result.tryComplete(Outcome.refuse(e instanceof InspectionException ie ? ie.status()
+        // The digest covers the body, so the caller reads it now if inspection did not (a DELETE's options).
+        caller.body().onFailure(e -> result.tryComplete(Outcome.refuse(e instanceof InspectionException ie ? ie.status()
                         : Status.badRequest("kubegate could not read the request body: " + Status.describe(e)))))
                 .onSuccess(b -> {
                     String scope = scope(call.principal());
-                    String method = call.req().method().name();
-                    String mediaType = dev.kubegate.k8s.MediaType.digestForm(method, call.req().getHeader(HttpHeaders.CONTENT_TYPE), b.length() > 0);
-                    ApprovalRequest.Call digest = CallDigest.of(method, call.req().path(), call.query(), mediaType, b.getBytes(), scope);
+                    Request req = call.request();
+                    String mediaType = dev.kubegate.k8s.MediaType.digestForm(req.method(), req.contentType(), b.length() > 0);
+                    ApprovalRequest.Call digest = CallDigest.of(req.method(), req.path(), call.query(), mediaType, b.getBytes(), scope);
                     service.covering(digest, () -> draft(call, digest, b))
                             .subscribe().with(c -> settle(call, c.current(), b, result, clientLeft, current, 0),
                                     e -> result.tryComplete(Outcome.refuse(failure(e))));
@@ -354,9 +370,9 @@ public class ApprovalGate {
             return Future.succeededFuture(Changes.NONE);
         }
         MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(call.upstreamHeaders());
-        String contentType = call.req().getHeader(HttpHeaders.CONTENT_TYPE);
+        String contentType = call.request().contentType();
         if (contentType != null) headers.set(HttpHeaders.CONTENT_TYPE, contentType);
-        return call.dryRun().resolve(call.req().method(), call.req().uri(), headers, body)
+        return call.dryRun().resolve(HttpMethod.valueOf(call.request().method()), call.request().uri(), headers, body)
                 .compose(res -> {
                     if (!res.ok()) {
                         return Future.succeededFuture(Changes.note("the API server refused the dry run (HTTP " + res.errorCode() + ")"));

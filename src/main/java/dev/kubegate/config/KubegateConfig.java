@@ -438,7 +438,11 @@ public interface KubegateConfig {
 
         /** Where closed segments go: {@code file} (they stay in {@link #dir()}) or {@code s3} (contract key). */
         @WithDefault("file")
-        String sink();
+        Sink sink();
+
+        enum Sink {
+            FILE, S3
+        }
 
         /** This replica's writer stream id; hostname plus a random suffix, kept in {@code <dir>/writer-id}, when absent. */
         Optional<String> writerId();
@@ -545,7 +549,11 @@ public interface KubegateConfig {
 
             /** Object Lock mode: GOVERNANCE or COMPLIANCE. */
             @WithDefault("GOVERNANCE")
-            String retentionMode();
+            RetentionMode retentionMode();
+
+            enum RetentionMode {
+                GOVERNANCE, COMPLIANCE
+            }
 
             /** Closed segments not yet uploaded, in bytes, before the audit log refuses records (calls get 503). */
             @WithDefault("1Gi")

@@ -37,6 +37,7 @@ public class GatewayRuntime {
     private static final Logger LOG = Logger.getLogger(GatewayRuntime.class);
 
     /** Everything the request path needs, immutable once built. */
+    // Six parts, each built once at start-up and used by a different step; a record keeps them together.
     public record Started(UpstreamClient upstream, HttpForwarder forwarder, UpgradeTunnel tunnel, DryRun dryRun,
                           AuthenticatorChain authenticators, UpstreamProbe probe) {
     }

@@ -67,6 +67,7 @@ final class ResponseMasking {
         this(route, rules, hint, refusal, new SecretValues(), podStream);
     }
 
+    // The plan's six facts, each a field; private: the factories below are the ways to build one.
     private ResponseMasking(Route route, MaskRules rules, ResourceHint hint, Status refusal, SecretValues known,
                             boolean podStream) {
         this.route = route;
@@ -111,6 +112,8 @@ final class ResponseMasking {
         return refusal;
     }
 
+    // One decision table read top to bottom (proxy, upgrades, logs, objects, node logs): split up, which
+    // route a call takes would no longer be readable in one place.
     static ResponseMasking plan(RequestInfo info, boolean upgrade, String upgradeProtocol, PolicyDecision.Mask mask) {
         ResourceHint hint = hint(info);
         boolean json = mask.secrets() || !mask.keyPatterns().isEmpty() || mask.credentials() && hint.credentials();

@@ -100,19 +100,18 @@ public class AuditTrail {
             String stream = config.audit().writerId().orElseGet(() -> writerId(dir));
             java.util.function.Consumer<Path> onSealed = null;
             switch (config.audit().sink()) {
-                case "file" -> { }
-                case "s3" -> {
+                case FILE -> { }
+                case S3 -> {
                     KubegateConfig.Audit.S3 s3 = config.audit().s3();
                     S3Location where = new S3Location(s3.bucket().orElseThrow(() -> new IllegalArgumentException(
                             "kubegate.audit.sink=s3 needs kubegate.audit.s3.bucket")), s3.prefix().orElse(""), s3.region(),
                             s3.endpoint().map(java.net.URI::create));
-                    S3Shipper sh = new S3Shipper(where, where.client(null), dir, stream, s3.retention(), s3.retentionMode(),
+                    S3Shipper sh = new S3Shipper(where, where.client(null), dir, stream, s3.retention(), s3.retentionMode().name(),
                             s3.maxPending().bytes(), java.time.Duration.ofSeconds(2), Clock.systemUTC());
                     shipper = sh;
                     onSealed = sh::sealed;
                     LOG.infof("audit: closed segments go to %s", where.describe());
                 }
-                default -> throw new IllegalArgumentException("kubegate.audit.sink must be file or s3, not " + config.audit().sink());
             }
             log = new AuditLog(new AuditLog.Options(dir, stream, FsyncPolicy.parse(config.audit().fsync()),
                     config.audit().segmentSize().bytes(), config.audit().segmentAge(),

@@ -1,34 +1,28 @@
 package dev.kubegate.upstream;
 
 import dev.kubegate.k8s.Status;
-import dev.kubegate.masking.LineMasker;
 import dev.kubegate.masking.StreamMasker;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.streams.ReadStream;
-import io.vertx.core.streams.WriteStream;
 
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * Forwards one ordinary (non-upgrade) call: the request body streams up, the response streams down,
  * each chunk written as it arrives and the reader paused while the writer's queue is full — so a
  * watch or a 5 MB list crosses in bounded memory, and a slow client slows the API server's stream
- * instead of filling the heap.
+ * instead of filling the heap. This class is the request side; the answer goes through one of
+ * three relays: {@link PlainRelay}, {@link WatchRelay} (an unmasked watch, endable between events)
+ * or {@link MaskedAnswerRelay}.
  *
  * <p>Runs entirely on the calling event loop; nothing blocks.
  */
@@ -37,9 +31,7 @@ public final class HttpForwarder {
     private final Vertx vertx;
     private final UpstreamClient upstream;
     private final long responseTimeoutMs;
-    /** How to end each open watch cleanly, for {@link #endWatches()}. */
-    private final Set<Runnable> watchEnders = ConcurrentHashMap.newKeySet();
-    private volatile boolean endingWatches;
+    private final OpenWatches watches = new OpenWatches();
 
     public HttpForwarder(Vertx vertx, UpstreamClient upstream, Duration responseTimeout) {
         this.vertx = vertx;
@@ -48,47 +40,23 @@ public final class HttpForwarder {
     }
 
     /**
-     * Forwards {@code req} (which the caller has paused) with {@code headers}. Fails with
-     * {@link UpstreamFailure} when the client has been sent nothing yet; once the response has
-     * started, problems end the exchange (as a watch {@code ERROR} event for watches) and the
-     * future completes with {@link Exchange#complete()} false.
+     * Forwards {@code req} (which the caller has paused) with {@code headers}, sending {@code body}
+     * when it was already read (because policy had to see it), else streaming the request's own up to
+     * {@code maxBodyBytes}. The answer's body passes through the masker {@code filter} picks for it,
+     * and is copied, as the client is sent it, into {@code capture} when not null (never for a watch:
+     * it does not end). Fails with {@link UpstreamFailure} when the client has been sent nothing yet;
+     * once the response has started, problems end the exchange (as a watch {@code ERROR} event for
+     * watches) and the future completes with {@link Exchange#complete()} false.
      */
-    public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, long maxBodyBytes, boolean watch) {
-        return forward(req, headers, null, maxBodyBytes, watch);
-    }
-
-    /**
-     * Like {@link #forward(HttpServerRequest, MultiMap, long, boolean)}, but sends {@code body} — already
-     * read because policy had to see it — instead of streaming the request's own.
-     */
-    public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, Buffer body, long maxBodyBytes, boolean watch) {
-        return forward(req, headers, body, maxBodyBytes, watch, ResponseFilter.NONE);
-    }
-
-    /**
-     * Like {@link #forward(HttpServerRequest, MultiMap, Buffer, long, boolean)}, with the answer's
-     * body passed through the masker {@code filter} picks for it (see {@link #relayMasked}).
-     */
-    public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, Buffer body, long maxBodyBytes, boolean watch,
-                                    ResponseFilter filter) {
-        return forward(req, headers, body, maxBodyBytes, watch, filter, null);
-    }
-
-    /**
-     * Like {@link #forward(HttpServerRequest, MultiMap, Buffer, long, boolean, ResponseFilter)}, also
-     * copying the answer the client is sent (after masking) into {@code capture} when it is not null
-     * (never for a watch: it does not end).
-     */
+    // Seven parameters: the call as read (request, headers, body, its limit) and what the gateway planned
+    // for the answer (watch, masker, capture); an object holding them would be built per call only to be taken apart here.
     public Future<Exchange> forward(HttpServerRequest req, MultiMap headers, Buffer body, long maxBodyBytes, boolean watch,
                                     ResponseFilter filter, BodyCapture capture) {
-        Promise<Exchange> done = Promise.promise();
-        HttpServerResponse resp = req.response();
         if (body != null) {
             headers.remove(HttpHeaders.TRANSFER_ENCODING);
             headers.set(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
         }
         String contentLength = body != null ? null : req.getHeader(HttpHeaders.CONTENT_LENGTH);
-        boolean chunkedBody = body == null && contentLength == null && hasUnsizedBody(req);
         if (contentLength != null) {
             long declared = parseLength(contentLength);
             if (declared < 0) {
@@ -98,91 +66,8 @@ public final class HttpForwarder {
                 return Future.failedFuture(new UpstreamFailure(tooLarge(maxBodyBytes), null));
             }
         }
-        // The response timeout covers everything until the answer starts: waiting for a pooled
-        // connection, connecting, sending, and the API server's own processing.
-        AtomicBoolean timedOut = new AtomicBoolean();
-        HttpClientRequest[] opening = {null};
-        long timer = vertx.setTimer(responseTimeoutMs, id -> {
-            timedOut.set(true);
-            if (opening[0] != null) {
-                opening[0].reset(0, new TimeoutException());
-            } else {
-                done.tryFail(timeout());
-            }
-        });
-        upstream.request(req.method(), req.uri(), headers).onComplete(opened -> {
-            if (opened.failed()) {
-                vertx.cancelTimer(timer);
-                done.tryFail(timedOut.get() ? timeout() : unreachable(opened.cause()));
-                return;
-            }
-            HttpClientRequest creq = opened.result();
-            if (timedOut.get()) {
-                creq.reset();
-                return;
-            }
-            opening[0] = creq;
-            AtomicBoolean clientGone = new AtomicBoolean();
-            AtomicBoolean bodyTooLarge = new AtomicBoolean();
-            // The client leaving (connection closed, HTTP/2 stream reset) cancels the upstream call:
-            // this is what ends an abandoned watch at the API server.
-            // (HTTP/2 calls the close handler at the end of every stream, so only an unfinished
-            // exchange is cancelled; resetting a finished one would close a pooled HTTP/1.1 connection.)
-            Runnable clientLeft = () -> {
-                if (!done.future().isComplete()) {
-                    clientGone.set(true);
-                    creq.reset();
-                }
-            };
-            resp.closeHandler(v -> clientLeft.run());
-            resp.exceptionHandler(e -> clientLeft.run());
-            long[] sentUp = {0};
-            creq.response().onComplete(answered -> {
-                vertx.cancelTimer(timer);
-                if (answered.failed()) {
-                    if (clientGone.get()) {
-                        done.tryComplete(new Exchange(499, sentUp[0], 0, false));
-                    } else if (timedOut.get()) {
-                        done.tryFail(timeout());
-                    } else if (bodyTooLarge.get()) {
-                        done.tryFail(new UpstreamFailure(tooLarge(maxBodyBytes), null));
-                    } else {
-                        done.tryFail(unreachable(answered.cause()));
-                    }
-                    return;
-                }
-                relayResponse(answered.result(), resp, watch, filter, watch ? null : capture, clientGone, sentUp, done);
-            });
-            // A request that already ended has nothing left to stream (its body, if any, was read
-            // into `body`); Vert.x refuses handlers, pause and resume on it ("Request has already been read").
-            if ((contentLength != null || chunkedBody) && !req.isEnded()) {
-                if (contentLength != null) {
-                    creq.putHeader(HttpHeaders.CONTENT_LENGTH, contentLength);
-                } else {
-                    creq.setChunked(true);
-                }
-                pump(req, creq, chunk -> {
-                    sentUp[0] += chunk.length();
-                    if (sentUp[0] > maxBodyBytes && !bodyTooLarge.getAndSet(true)) {
-                        // Only a body without Content-Length can get here: stop it mid-stream.
-                        req.pause();
-                        creq.reset();
-                    }
-                }, () -> creq.end());
-            } else {
-                if (body != null) {
-                    sentUp[0] = body.length();
-                    creq.end(body);
-                } else {
-                    creq.end();
-                }
-                // An HTTP/2 request whose body was read (or that had none) has ended: resuming it throws.
-                if (!req.isEnded()) {
-                    req.resume();
-                }
-            }
-        });
-        return done.future();
+        return new Forwarding(req, body, contentLength, maxBodyBytes, new ForwardedExchange(req.response(), watch), filter,
+                watch ? null : capture).start(headers);
     }
 
     /**
@@ -191,328 +76,168 @@ public final class HttpForwarder {
      * close and re-establish it, through the load balancer, on another replica. For a replica that stops.
      */
     public void endWatches() {
-        endingWatches = true;
-        watchEnders.forEach(Runnable::run);
+        watches.endAll();
     }
 
     /** Watches being relayed now. */
     public int openWatches() {
-        return watchEnders.size();
+        return watches.size();
     }
 
-    private void relayResponse(HttpClientResponse cresp, HttpServerResponse resp, boolean watch, ResponseFilter filter,
-                               BodyCapture capture, AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
-        if (clientGone.get()) {
-            cresp.request().reset();
-            done.tryComplete(new Exchange(499, sentUp[0], 0, false));
-            return;
+    /** The request side of one forwarded call: open upstream within the timeout, send the body, pick the relay. */
+    private final class Forwarding {
+        private final HttpServerRequest req;
+        private final Buffer body;
+        private final String contentLength;
+        private final boolean chunkedBody;
+        private final long maxBodyBytes;
+        private final ForwardedExchange x;
+        private final ResponseFilter filter;
+        private final BodyCapture capture;
+        private long timer;
+
+        // The call's parts as forward() checked them; built once per call, in one place.
+        Forwarding(HttpServerRequest req, Buffer body, String contentLength, long maxBodyBytes, ForwardedExchange x,
+                   ResponseFilter filter, BodyCapture capture) {
+            this.req = req;
+            this.body = body;
+            this.contentLength = contentLength;
+            this.chunkedBody = body == null && contentLength == null && hasUnsizedBody(req);
+            this.maxBodyBytes = maxBodyBytes;
+            this.x = x;
+            this.filter = filter;
+            this.capture = capture;
         }
-        StreamMasker masker;
-        try {
-            masker = filter.open(cresp.statusCode(), cresp.headers());
-        } catch (UpstreamFailure refused) {
-            cresp.request().reset();
-            done.tryFail(refused);
-            return;
+
+        Future<Exchange> start(MultiMap headers) {
+            // The response timeout covers everything until the answer starts: waiting for a pooled
+            // connection, connecting, sending, and the API server's own processing.
+            timer = vertx.setTimer(responseTimeoutMs, id -> timedOut());
+            upstream.request(req.method(), req.uri(), headers).onComplete(this::opened);
+            return x.future();
         }
-        if (masker != null) {
-            relayMasked(cresp, resp, watch, masker, capture, clientGone, sentUp, done);
-            return;
-        }
-        resp.setStatusCode(cresp.statusCode());
-        resp.setStatusMessage(cresp.statusMessage());
-        UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), false);
-        if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-            resp.setChunked(true);
-            // A stream (watch, log follow) may be silent for minutes: clients such as client-go's
-            // Watch() wait for the headers, so send them now rather than with the first chunk.
-            resp.writeHead();
-        }
-        long[] sentDown = {0};
-        if (watch && cresp.statusCode() == 200) {
-            relayWatch(cresp, resp, sentUp, sentDown, done);
-        }
-        cresp.exceptionHandler(e -> {
-            if (done.future().isComplete()) {
-                return; // kubegate ended the watch itself and cancelled the upstream call
-            }
-            if (clientGone.get()) {
-                done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false));
-                return;
-            }
-            if (watch && !resp.ended()) {
-                // Inside a started watch the API server's convention is an ERROR event, then the end.
-                resp.end(Status.serviceUnavailable("the watch was interrupted by the Kubernetes API server: "
-                        + Status.describe(e) + "; re-establish it from the last resourceVersion").toWatchErrorEvent());
+
+        private void timedOut() {
+            x.timedOut = true;
+            if (x.opening != null) {
+                x.opening.reset(0, new TimeoutException());
             } else {
-                resp.reset();
+                x.fail(timeout());
             }
-            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false));
-        });
-        if (watch && cresp.statusCode() == 200) {
-            cresp.resume();
-            return;
         }
-        if (capture != null) {
-            capture.head(resp.headers());
-        }
-        pump(cresp, resp, chunk -> {
-            sentDown[0] += chunk.length();
-            if (capture != null) {
-                capture.add(chunk);
-            }
-        }, () -> {
-            resp.end();
-            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
-        });
-    }
 
-    /**
-     * Relays a watch like {@link #pump}, tracking event boundaries so that {@link #endWatches()} can
-     * end it between two events: at once when no event is half sent, else right after the open one.
-     */
-    private void relayWatch(HttpClientResponse cresp, HttpServerResponse resp, long[] sentUp, long[] sentDown,
-                            Promise<Exchange> done) {
-        WatchFraming framing = WatchFraming.forContentType(cresp.getHeader(HttpHeaders.CONTENT_TYPE));
-        io.vertx.core.Context ctx = vertx.getOrCreateContext();
-        boolean[] ending = {false};
-        Runnable finish = () -> {
-            if (!done.future().isComplete()) {
-                if (!resp.closed()) {
-                    resp.end();
-                }
-                done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
-                cresp.request().reset(); // ends the watch at the API server too
-            }
-        };
-        Runnable ender = () -> ctx.runOnContext(v -> {
-            ending[0] = true;
-            if (framing.atBoundary()) {
-                finish.run();
-            }
-        });
-        watchEnders.add(ender);
-        done.future().onComplete(x -> watchEnders.remove(ender));
-        cresp.handler(buf -> {
-            if (done.future().isComplete()) {
+        private void opened(AsyncResult<HttpClientRequest> opened) {
+            if (opened.failed()) {
+                vertx.cancelTimer(timer);
+                x.fail(x.timedOut ? timeout() : unreachable(opened.cause()));
                 return;
             }
-            int n = framing.feed(buf, ending[0]);
-            sentDown[0] += n;
-            resp.write(n == buf.length() ? buf : buf.slice(0, n));
-            if (ending[0] && framing.atBoundary()) {
-                finish.run();
+            HttpClientRequest creq = opened.result();
+            if (x.timedOut) {
+                creq.reset();
                 return;
             }
-            if (resp.writeQueueFull()) {
-                cresp.pause();
-                resp.drainHandler(v -> cresp.resume());
-            }
-        });
-        cresp.endHandler(v -> {
-            if (!done.future().isComplete()) {
-                resp.end();
-                done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true));
-            }
-        });
-        if (endingWatches) {
-            ender.run();
+            x.opening = creq;
+            // The client leaving (connection closed, HTTP/2 stream reset) cancels the upstream call:
+            // this is what ends an abandoned watch at the API server.
+            x.resp.closeHandler(v -> clientLeft());
+            x.resp.exceptionHandler(e -> clientLeft());
+            creq.response().onComplete(this::answered);
+            send(creq);
         }
-    }
 
-    /**
-     * Relays an answer through {@code masker}: each chunk is masked as it arrives and what is ready
-     * is written at once (a watch event leaves as soon as it is complete), with the same
-     * backpressure as {@link #pump}. The length changes, so the answer is sent chunked. When the body
-     * cannot be masked, nothing more of it is sent: before the head is written the call fails with a
-     * 500 Status; in a watch between two events an {@code ERROR} event ends it; otherwise the stream
-     * is reset, so the client sees a broken answer, never an unmasked one.
-     */
-    private void relayMasked(HttpClientResponse cresp, HttpServerResponse resp, boolean watch, StreamMasker masker,
-                             BodyCapture capture, AtomicBoolean clientGone, long[] sentUp, Promise<Exchange> done) {
-        resp.setStatusCode(cresp.statusCode());
-        resp.setStatusMessage(cresp.statusMessage());
-        UpstreamHeaders.copyResponse(cresp.headers(), resp.headers(), false);
-        resp.headers().remove(HttpHeaders.CONTENT_LENGTH);
-        resp.setChunked(true);
-        // A finite JSON answer is held (up to MaskWarning.HOLD_BYTES) so its Warning can count the masked values.
-        Buffer[] held = {!watch && isJson(cresp) ? Buffer.buffer() : null};
-        if (held[0] == null) {
-            resp.headers().add(MaskWarning.HEADER, MaskWarning.ACTIVE);
-            if (cresp.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
-                resp.writeHead(); // a stream: the client waits for the head (see relayResponse)
+        /**
+         * HTTP/2 calls the close handler at the end of every stream, so only an unfinished exchange is
+         * cancelled; resetting a finished one would close a pooled HTTP/1.1 connection.
+         */
+        private void clientLeft() {
+            if (!x.isDone()) {
+                x.clientGone = true;
+                x.opening.reset();
             }
         }
-        if (capture != null) {
-            capture.head(resp.headers());
-        }
-        long[] sentDown = {0};
-        boolean[] stopped = {false};
-        java.util.function.Consumer<Throwable> cut = e -> {
-            stopped[0] = true;
-            cresp.handler(null);
-            cresp.endHandler(null);
-            cresp.request().reset();
-            Status status = Status.internalError("kubegate must mask secrets in this answer and could not read it ("
-                    + Status.describe(e) + "), so it is withheld");
-            if (!resp.headWritten()) {
-                resp.headers().clear();
-                done.tryFail(new UpstreamFailure(status, e));
-                return;
-            }
-            if (watch && masker.atBoundary() && !resp.ended()) {
-                resp.end(status.toWatchErrorEvent());
-            } else if (!resp.ended()) {
-                resp.reset();
-            }
-            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false, masker.maskedCount()));
-        };
-        cresp.exceptionHandler(e -> {
-            if (stopped[0]) {
-                return;
-            }
-            stopped[0] = true;
-            if (!clientGone.get() && !resp.ended()) {
-                if (!resp.headWritten()) {
-                    resp.reset();
-                } else if (watch && masker.atBoundary()) {
-                    resp.end(Status.serviceUnavailable("the watch was interrupted by the Kubernetes API server: "
-                            + Status.describe(e) + "; re-establish it from the last resourceVersion").toWatchErrorEvent());
-                } else {
-                    resp.reset();
-                }
-            }
-            done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], false, masker.maskedCount()));
-        });
-        // A stopping replica ends a masked watch between two events, like an unmasked one (relayWatch).
-        boolean[] ending = {false};
-        Runnable finish = () -> {
-            if (!stopped[0]) {
-                stopped[0] = true;
-                if (!resp.closed() && !resp.ended()) {
-                    resp.end();
-                }
-                done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true, masker.maskedCount()));
-                cresp.request().reset();
-            }
-        };
-        if (watch && cresp.statusCode() == 200) {
-            io.vertx.core.Context ctx = vertx.getOrCreateContext();
-            Runnable ender = () -> ctx.runOnContext(v -> {
-                ending[0] = true;
-                if (masker.atBoundary()) {
-                    finish.run();
-                }
-            });
-            watchEnders.add(ender);
-            done.future().onComplete(x -> watchEnders.remove(ender));
-            if (endingWatches) {
-                ender.run();
-            }
-        }
-        // Text (logs): large chunks are masked off the event loop (MaskingLane); JSON stays inline.
-        MaskingLane lane = new MaskingLane(vertx.getOrCreateContext(), cresp, resp, masker instanceof LineMasker);
-        cresp.handler(buf -> {
-            if (stopped[0]) {
-                return;
-            }
-            byte[] in = buf.getBytes();
-            lane.run(() -> masker.feed(in, 0, in.length), in.length, masked -> {
-                if (stopped[0]) {
-                    lane.close();
-                    return;
-                }
-                if (masked.failed()) {
-                    cut.accept(masked.cause());
-                } else {
-                    deliverMasked(masked.result(), cresp, resp, masker, capture, sentDown, held, ending, finish);
-                }
-            });
-        });
-        cresp.endHandler(v -> lane.afterPending(() -> {
-            if (stopped[0]) {
-                return;
-            }
-            lane.run(masker::finish, MaskingLane.UNKNOWN, last -> {
-                lane.close();
-                if (stopped[0]) {
-                    return;
-                }
-                if (last.failed()) {
-                    cut.accept(last.cause());
-                } else {
-                    endMasked(last.result(), cresp, resp, masker, capture, sentUp, sentDown, held, done);
-                }
-            });
-        }));
-        cresp.resume();
-    }
 
-    /** Writes a masked piece; ends a stopping watch at an event boundary; applies backpressure. */
-    private static void deliverMasked(byte[] out, HttpClientResponse cresp, HttpServerResponse resp, StreamMasker masker,
-                                      BodyCapture capture, long[] sentDown, Buffer[] held, boolean[] ending,
-                                      Runnable finish) {
-        if (out.length > 0) {
-            sentDown[0] += out.length;
-            Buffer chunk = Buffer.buffer(out);
-            if (capture != null) {
-                capture.add(chunk);
+        private void send(HttpClientRequest creq) {
+            // A request that already ended has nothing left to stream (its body, if any, was read
+            // into `body`); Vert.x refuses handlers, pause and resume on it ("Request has already been read").
+            if ((contentLength != null || chunkedBody) && !req.isEnded()) {
+                if (contentLength != null) {
+                    creq.putHeader(HttpHeaders.CONTENT_LENGTH, contentLength);
+                } else {
+                    creq.setChunked(true);
+                }
+                Backpressure.pump(req, creq, this::sentUp, () -> creq.end());
+                return;
             }
-            if (held[0] == null) {
-                resp.write(chunk);
-            } else if (held[0].length() + chunk.length() <= MaskWarning.HOLD_BYTES) {
-                held[0].appendBuffer(chunk);
+            if (body != null) {
+                x.sentUp = body.length();
+                creq.end(body);
             } else {
-                // Too large to hold: the head leaves now, saying masking is active without a count.
-                resp.headers().add(MaskWarning.HEADER, MaskWarning.ACTIVE);
-                resp.write(held[0].appendBuffer(chunk));
-                held[0] = null;
+                creq.end();
+            }
+            // An HTTP/2 request whose body was read (or that had none) has ended: resuming it throws.
+            if (!req.isEnded()) {
+                req.resume();
             }
         }
-        if (ending[0] && masker.atBoundary()) {
-            finish.run();
-            return;
-        }
-        if (resp.writeQueueFull()) {
-            cresp.pause();
-            resp.drainHandler(v -> cresp.resume());
-        }
-    }
 
-    /** Writes the last masked piece (after a held answer, with its counted Warning) and completes the exchange. */
-    private static void endMasked(byte[] last, HttpClientResponse cresp, HttpServerResponse resp, StreamMasker masker,
-                                  BodyCapture capture, long[] sentUp, long[] sentDown, Buffer[] held, Promise<Exchange> done) {
-        sentDown[0] += last.length;
-        Buffer chunk = Buffer.buffer(last);
-        if (capture != null) {
-            capture.add(chunk);
-        }
-        if (held[0] != null) {
-            MaskWarning.addCounted(resp.headers(), masker.maskedCount());
-            chunk = held[0].appendBuffer(chunk);
-            held[0] = null;
-        }
-        resp.end(chunk);
-        done.tryComplete(new Exchange(cresp.statusCode(), sentUp[0], sentDown[0], true, masker.maskedCount()));
-    }
-
-    private static boolean isJson(HttpClientResponse cresp) {
-        String type = cresp.getHeader(HttpHeaders.CONTENT_TYPE);
-        return type != null && type.split(";", 2)[0].strip().equalsIgnoreCase("application/json");
-    }
-
-    /** Streams {@code from} into {@code to}, pausing the source while the destination's queue is full. */
-    static void pump(ReadStream<Buffer> from, WriteStream<Buffer> to, Consumer<Buffer> onChunk, Runnable onEnd) {
-        from.handler(buf -> {
-            onChunk.accept(buf);
-            to.write(buf);
-            if (to.writeQueueFull()) {
-                from.pause();
-                to.drainHandler(v -> from.resume());
+        private void sentUp(Buffer chunk) {
+            x.sentUp += chunk.length();
+            if (x.sentUp > maxBodyBytes && !x.bodyTooLarge) {
+                // Only a body without Content-Length can get here: stop it mid-stream.
+                x.bodyTooLarge = true;
+                req.pause();
+                x.opening.reset();
             }
-        });
-        from.endHandler(v -> onEnd.run());
-        from.resume();
+        }
+
+        private void answered(AsyncResult<HttpClientResponse> answered) {
+            vertx.cancelTimer(timer);
+            if (answered.succeeded()) {
+                x.answer = answered.result();
+                relay();
+            } else if (x.clientGone) {
+                x.completeClientGone();
+            } else if (x.timedOut) {
+                x.fail(timeout());
+            } else if (x.bodyTooLarge) {
+                x.fail(new UpstreamFailure(tooLarge(maxBodyBytes), null));
+            } else {
+                x.fail(unreachable(answered.cause()));
+            }
+        }
+
+        private void relay() {
+            if (x.clientGone) {
+                x.cancelUpstream();
+                x.completeClientGone();
+                return;
+            }
+            StreamMasker masker;
+            try {
+                masker = filter.open(x.answer.statusCode(), x.answer.headers());
+            } catch (UpstreamFailure refused) {
+                x.cancelUpstream();
+                x.fail(refused);
+                return;
+            }
+            if (masker != null) {
+                MaskedAnswerRelay.start(vertx, watches, x, masker, capture);
+                return;
+            }
+            x.copyHead();
+            if (x.answer.getHeader(HttpHeaders.CONTENT_LENGTH) == null) {
+                x.resp.setChunked(true);
+                // A stream (watch, log follow) may be silent for minutes: clients such as client-go's
+                // Watch() wait for the headers, so send them now rather than with the first chunk.
+                x.resp.writeHead();
+            }
+            if (x.watch && x.answer.statusCode() == 200) {
+                WatchRelay.start(x, watches, vertx.getOrCreateContext());
+            } else {
+                PlainRelay.start(x, capture);
+            }
+        }
     }
 
     /** A body with no length: chunked HTTP/1.1, or an HTTP/2 stream still open after the headers. */
@@ -546,5 +271,4 @@ public final class HttpForwarder {
         return new UpstreamFailure(Status.serviceUnavailable("the Kubernetes API server at "
                 + upstream.credentials().server() + " is unreachable: " + Status.describe(cause)), cause);
     }
-
 }

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The server→client direction of a masked tunnel (exec/attach over WebSocket): bytes go through the
@@ -28,7 +29,7 @@ final class MaskedRelay {
     private final NetSocket from;
     private final NetSocket to;
     private final StreamMasker masker;
-    private final long[] counter;
+    private final LongConsumer counter;
     private final Runnable closed;
     private final UpgradeTunnel.Tapped tap;
     private final MaskingLane lane;
@@ -39,7 +40,8 @@ final class MaskedRelay {
      * {@code tap}, when not null, sees the raw (unmasked) bytes as read, e.g. for an exec recording that
      * masks on its own, and decides how much of each chunk goes on.
      */
-    MaskedRelay(Vertx vertx, NetSocket from, NetSocket to, StreamMasker masker, long[] counter, Runnable closed,
+    // Both sockets and what ties them to their tunnel (its byte count, its close, its tap): one relay per tunnel.
+    MaskedRelay(Vertx vertx, NetSocket from, NetSocket to, StreamMasker masker, LongConsumer counter, Runnable closed,
                 UpgradeTunnel.Tapped tap) {
         this.tap = tap;
         this.vertx = vertx;
@@ -140,7 +142,7 @@ final class MaskedRelay {
 
     private void write(byte[] out) {
         if (out.length > 0) {
-            counter[0] += out.length;
+            counter.accept(out.length);
             to.write(Buffer.buffer(out));
         }
     }

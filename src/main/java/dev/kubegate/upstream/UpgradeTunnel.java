@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * Connection upgrades — exec, attach, port-forward and {@code kubectl cp} over WebSocket
@@ -70,14 +71,6 @@ public final class UpgradeTunnel {
     }
 
     /**
-     * Opens the tunnel. {@code onOpen} runs once both sides switched protocols. Fails with
-     * {@link UpstreamFailure} when nothing was sent to the client yet.
-     */
-    public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen) {
-        return open(req, headers, onOpen, ResponseFilter.NONE, null);
-    }
-
-    /**
      * Sees the bytes of an open tunnel as they pass, e.g. to record an exec session. Called on the
      * connection's event loop: must not block and must not keep the buffer. Server→client bytes are
      * seen as the API server sent them, before any masking (a recorder masks on its own).
@@ -104,73 +97,198 @@ public final class UpgradeTunnel {
     }
 
     /**
-     * Like {@link #open(HttpServerRequest, MultiMap, Runnable)}; once the API server switched
-     * protocols, {@code filter} picks a masker for the server→client bytes (client→server bytes pass
-     * untouched), and {@code tap} (optional) sees the spliced bytes. A filter that refuses closes the
-     * upstream connection and fails the call before the client was answered.
+     * Opens the tunnel. {@code onOpen} runs once both sides switched protocols; from then on
+     * {@code filter} picks a masker for the server→client bytes (client→server bytes pass untouched),
+     * and {@code tap} (optional) sees the spliced bytes. Fails with {@link UpstreamFailure} when
+     * nothing was sent to the client yet; a filter that refuses closes the upstream connection and
+     * fails the call that way.
      */
     public Future<Exchange> open(HttpServerRequest req, MultiMap headers, Runnable onOpen, ResponseFilter filter, Tap tap) {
-        Promise<Exchange> done = Promise.promise();
-        NetSocket[] opening = {null};
-        long timer = vertx.setTimer(responseTimeoutMs, id -> {
-            if (done.tryFail(timeout()) && opening[0] != null) {
-                opening[0].close();
-            }
-        });
-        req.response().closeHandler(v -> {
-            if (done.tryComplete(new Exchange(499, 0, 0, false)) && opening[0] != null) {
-                opening[0].close();
-            }
-        });
-        upstream.connectRaw().onComplete(connected -> {
-            if (connected.failed()) {
-                vertx.cancelTimer(timer);
-                done.tryFail(unreachable(connected.cause()));
-                return;
-            }
-            NetSocketInternal server = (NetSocketInternal) connected.result();
-            if (done.future().isComplete()) {
-                server.close();
-                return;
-            }
-            opening[0] = server;
-            HttpClientCodec codec = new HttpClientCodec(16 * 1024, MAX_HEAD_BYTES, 8 * 1024);
-            server.channelHandlerContext().pipeline().addBefore("handler", "kubegate-http", codec);
-            List<Buffer> early = new ArrayList<>();
-            server.messageHandler(msg -> {
-                if (msg instanceof HttpResponse head) {
-                    vertx.cancelTimer(timer);
-                    if (head.status().code() == 101) {
-                        // From here on the codec passes raw bytes; stop encoding HTTP on the way out.
-                        codec.removeOutboundHandler();
-                        splice(req, head, server, early, onOpen, filter, done, tap);
-                    } else {
-                        relayHead(req.response(), head);
-                    }
-                } else if (msg instanceof HttpContent chunk) {
-                    ByteBuf content = chunk.content();
-                    if (content.isReadable()) {
-                        req.response().write(Buffer.buffer(ByteBufUtil.getBytes(content)));
-                    }
-                    if (chunk instanceof LastHttpContent && req.response().headWritten() && !req.response().ended()) {
-                        req.response().end();
-                        server.close();
-                        done.tryComplete(new Exchange(req.response().getStatusCode(), 0, req.response().bytesWritten(), true));
-                    }
-                    ReferenceCountUtil.release(msg);
-                } else if (msg instanceof ByteBuf raw) {
-                    // Bytes that followed the 101 in the same read, before the socket switched to data mode.
-                    early.add(Buffer.buffer(ByteBufUtil.getBytes(raw)));
-                    ReferenceCountUtil.release(raw);
-                } else {
-                    ReferenceCountUtil.release(msg);
+        return new Opening(req, onOpen, filter, tap).start(headers);
+    }
+
+    /** One upgrade until the API server answers it (within the response timeout), then its splice. */
+    private final class Opening {
+        private final HttpServerRequest req;
+        private final Runnable onOpen;
+        private final ResponseFilter filter;
+        private final Tap tap;
+        private final Promise<Exchange> done = Promise.promise();
+        /** Bytes that followed the 101 in the same read, before the socket switched to data mode. */
+        private final List<Buffer> early = new ArrayList<>();
+        private NetSocketInternal server;
+        private HttpClientCodec codec;
+        private long timer;
+
+        Opening(HttpServerRequest req, Runnable onOpen, ResponseFilter filter, Tap tap) {
+            this.req = req;
+            this.onOpen = onOpen;
+            this.filter = filter;
+            this.tap = tap;
+        }
+
+        Future<Exchange> start(MultiMap headers) {
+            timer = vertx.setTimer(responseTimeoutMs, id -> {
+                if (done.tryFail(timeout()) && server != null) {
+                    server.close();
                 }
             });
+            req.response().closeHandler(v -> {
+                if (done.tryComplete(new Exchange(499, 0, 0, false)) && server != null) {
+                    server.close();
+                }
+            });
+            upstream.connectRaw().onComplete(connected -> {
+                if (connected.failed()) {
+                    vertx.cancelTimer(timer);
+                    done.tryFail(unreachable(connected.cause()));
+                } else {
+                    connected((NetSocketInternal) connected.result(), headers);
+                }
+            });
+            return done.future();
+        }
+
+        private void connected(NetSocketInternal socket, MultiMap headers) {
+            if (done.future().isComplete()) {
+                socket.close();
+                return;
+            }
+            server = socket;
+            codec = new HttpClientCodec(16 * 1024, MAX_HEAD_BYTES, 8 * 1024);
+            server.channelHandlerContext().pipeline().addBefore("handler", "kubegate-http", codec);
+            server.messageHandler(this::message);
             server.closeHandler(v -> done.tryFail(unreachable(new IllegalStateException("the API server closed the connection before answering"))));
             server.exceptionHandler(e -> server.close());
             server.writeMessage(requestHead(req, headers));
-        });
-        return done.future();
+        }
+
+        private void message(Object msg) {
+            if (msg instanceof HttpResponse head) {
+                vertx.cancelTimer(timer);
+                if (head.status().code() == 101) {
+                    // From here on the codec passes raw bytes; stop encoding HTTP on the way out.
+                    codec.removeOutboundHandler();
+                    splice(head);
+                } else {
+                    relayHead(req.response(), head);
+                }
+            } else if (msg instanceof HttpContent chunk) {
+                relayContent(chunk);
+                ReferenceCountUtil.release(msg);
+            } else if (msg instanceof ByteBuf raw) {
+                early.add(Buffer.buffer(ByteBufUtil.getBytes(raw)));
+                ReferenceCountUtil.release(raw);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        /** A body of an answer other than 101 (a refusal): relayed as it comes. */
+        private void relayContent(HttpContent chunk) {
+            HttpServerResponse resp = req.response();
+            ByteBuf content = chunk.content();
+            if (content.isReadable()) {
+                resp.write(Buffer.buffer(ByteBufUtil.getBytes(content)));
+            }
+            if (chunk instanceof LastHttpContent && resp.headWritten() && !resp.ended()) {
+                resp.end();
+                server.close();
+                done.tryComplete(new Exchange(resp.getStatusCode(), 0, resp.bytesWritten(), true));
+            }
+        }
+
+        private void splice(HttpResponse head) {
+            MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
+            head.headers().forEach(h -> upstreamHeaders.add(h.getKey(), h.getValue()));
+            StreamMasker masker;
+            try {
+                masker = filter.open(101, upstreamHeaders);
+            } catch (UpstreamFailure refused) {
+                server.closeHandler(null);
+                server.close();
+                done.tryFail(refused);
+                return;
+            }
+            UpstreamHeaders.copyResponse(upstreamHeaders, req.response().headers(), true);
+            server.pause();
+            server.messageHandler(null); // back to plain data: raw bytes arrive as Buffers
+            clientSocket(req).onComplete(down -> {
+                if (down.failed()) {
+                    server.close();
+                    done.tryComplete(new Exchange(101, 0, 0, false));
+                    return;
+                }
+                onOpen.run();
+                new Splice(this, down.result(), masker).start();
+            });
+        }
+    }
+
+    /** An open tunnel: both sockets spliced, the bytes each way, and how it ends. */
+    private final class Splice {
+        private final Opening opening;
+        private final NetSocket client;
+        private final NetSocketInternal server;
+        private final StreamMasker masker;
+        /** Each socket's close counts down; the exchange completes at zero (the sockets may be on two event loops). */
+        private final AtomicInteger open = new AtomicInteger(2);
+        private long up2down;
+        private long down2up;
+        private MaskedRelay masked;
+        private boolean ended;
+
+        Splice(Opening opening, NetSocket client, StreamMasker masker) {
+            this.opening = opening;
+            this.client = client;
+            this.server = opening.server;
+            this.masker = masker;
+        }
+
+        void start() {
+            openSockets.add(client);
+            openSockets.add(server);
+            Tap tap = opening.tap;
+            relay(client, server, n -> down2up += n, this::closed, tap == null ? null : new Tapped(tap, true, this::end));
+            Tapped downTap = tap == null ? null : new Tapped(tap, false, this::end);
+            if (masker != null) {
+                masked = new MaskedRelay(vertx, server, client, masker, n -> up2down += n, this::closed, downTap);
+                masked.start(opening.early);
+                return;
+            }
+            for (Buffer b : opening.early) {
+                Buffer pass = downTap == null ? b : downTap.pass(b);
+                up2down += pass.length();
+                client.write(pass);
+                if (downTap != null) downTap.after();
+            }
+            relay(server, client, n -> up2down += n, this::closed, downTap);
+        }
+
+        private void closed() {
+            if (open.decrementAndGet() == 0) {
+                openSockets.remove(client);
+                openSockets.remove(server);
+                if (opening.tap != null) opening.tap.closed();
+                opening.done.tryComplete(new Exchange(101, down2up, up2down, true, masker == null ? 0 : masker.maskedCount()));
+            }
+        }
+
+        /**
+         * The tap ended the session: nothing more passes either way; its last words reach the
+         * client (close() flushes what is queued first), then both sides close.
+         */
+        private void end(Buffer last) {
+            if (ended) return;
+            ended = true;
+            client.pause();
+            server.pause();
+            if (masked != null) masked.flushHeld();
+            up2down += last.length();
+            client.write(last);
+            client.close();
+            server.close();
+        }
     }
 
     private DefaultFullHttpRequest requestHead(HttpServerRequest req, MultiMap headers) {
@@ -189,76 +307,6 @@ public final class UpgradeTunnel {
             head.headers().set("Content-Length", "0");
         }
         return head;
-    }
-
-    private void splice(HttpServerRequest req, HttpResponse head, NetSocketInternal server, List<Buffer> early,
-                        Runnable onOpen, ResponseFilter filter, Promise<Exchange> done, Tap tap) {
-        HttpServerResponse resp = req.response();
-        MultiMap upstreamHeaders = MultiMap.caseInsensitiveMultiMap();
-        head.headers().forEach(h -> upstreamHeaders.add(h.getKey(), h.getValue()));
-        StreamMasker masker;
-        try {
-            masker = filter.open(101, upstreamHeaders);
-        } catch (UpstreamFailure refused) {
-            server.closeHandler(null);
-            server.close();
-            done.tryFail(refused);
-            return;
-        }
-        UpstreamHeaders.copyResponse(upstreamHeaders, resp.headers(), true);
-        server.pause();
-        server.messageHandler(null); // back to plain data: raw bytes arrive as Buffers
-        clientSocket(req).onComplete(down -> {
-            if (down.failed()) {
-                server.close();
-                done.tryComplete(new Exchange(101, 0, 0, false));
-                return;
-            }
-            NetSocket client = down.result();
-            onOpen.run();
-            long[] up2down = {0};
-            long[] down2up = {0};
-            AtomicInteger open = new AtomicInteger(2);
-            openSockets.add(client);
-            openSockets.add(server);
-            Runnable closed = () -> {
-                if (open.decrementAndGet() == 0) {
-                    openSockets.remove(client);
-                    openSockets.remove(server);
-                    if (tap != null) tap.closed();
-                    done.tryComplete(new Exchange(101, down2up[0], up2down[0], true, masker == null ? 0 : masker.maskedCount()));
-                }
-            };
-            MaskedRelay[] masked = {null};
-            boolean[] ended = {false};
-            // The tap ended the session: nothing more passes either way; its last words reach the
-            // client (close() flushes what is queued first), then both sides close.
-            java.util.function.Consumer<Buffer> end = last -> {
-                if (ended[0]) return;
-                ended[0] = true;
-                client.pause();
-                server.pause();
-                if (masked[0] != null) masked[0].flushHeld();
-                up2down[0] += last.length();
-                client.write(last);
-                client.close();
-                server.close();
-            };
-            relay(client, server, down2up, closed, tap == null ? null : new Tapped(tap, true, end));
-            Tapped downTap = tap == null ? null : new Tapped(tap, false, end);
-            if (masker == null) {
-                for (Buffer b : early) {
-                    Buffer pass = downTap == null ? b : downTap.pass(b);
-                    up2down[0] += pass.length();
-                    client.write(pass);
-                    if (downTap != null) downTap.after();
-                }
-                relay(server, client, up2down, closed, downTap);
-            } else {
-                masked[0] = new MaskedRelay(vertx, server, client, masker, up2down, closed, downTap);
-                masked[0].start(early);
-            }
-        });
     }
 
     /**
@@ -307,11 +355,11 @@ public final class UpgradeTunnel {
     }
 
     /** One direction of the tunnel; the end of either side closes the other. */
-    private static void relay(NetSocket from, NetSocket to, long[] counter, Runnable closed, Tapped tap) {
+    private static void relay(NetSocket from, NetSocket to, LongConsumer counter, Runnable closed, Tapped tap) {
         if (tap == null) {
-            HttpForwarder.pump(from, to, b -> counter[0] += b.length(), to::end);
+            Backpressure.pump(from, to, b -> counter.accept(b.length()), to::end);
         } else {
-            HttpForwarder.pump(new TappedStream(from, tap), to, b -> counter[0] += b.length(), to::end);
+            Backpressure.pump(new TappedStream(from, tap), to, b -> counter.accept(b.length()), to::end);
         }
         from.closeHandler(v -> {
             to.close();

@@ -1,7 +1,9 @@
 /**
  * The way to the cluster: the gateway's own credentials ({@code credentials}), the HTTP/1.1 and
  * HTTP/2 connection pools ({@link dev.kubegate.upstream.UpstreamClient}), forwarding of ordinary
- * calls ({@link dev.kubegate.upstream.HttpForwarder}) and of connection upgrades
+ * calls ({@link dev.kubegate.upstream.HttpForwarder}: the request side, then one relay per kind of
+ * answer — {@code PlainRelay}, {@code WatchRelay}, {@code MaskedAnswerRelay} — over one
+ * {@code ForwardedExchange} each, with the backpressure rule of {@code Backpressure}) and of connection upgrades
  * ({@link dev.kubegate.upstream.UpgradeTunnel}), the header rules ({@link dev.kubegate.upstream.UpstreamHeaders})
  * and the {@code /readyz} probe. A {@link dev.kubegate.upstream.ResponseFilter} given by the gateway
  * picks a masker from the answer's head; masked bodies are fed chunk by chunk through it (and the

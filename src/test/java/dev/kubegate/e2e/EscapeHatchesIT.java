@@ -1,12 +1,12 @@
 package dev.kubegate.e2e;
 
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
-import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -50,41 +49,32 @@ class EscapeHatchesIT {
     static Kubectl alice;
     static Kubectl admin;
 
+    // alice: group "agents", cluster-admin in the test cluster, so only kubegate's policy stands in her way.
+    // hatchy: no rights but those the tests plant. evie: like alice, with a session of her own for the
+    // delete budget (only the eviction test spends it).
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.realApiServer("kubegate-hatches")
+            .agent(ALICE_TOKEN, "alice", "agents")
+            .agent(HATCHY_TOKEN, "hatchy", "hatch-agents")
+            .agent(EVIE_TOKEN, "evie", "agents")
+            .admin(APPROVER_TOKEN, "carol", "kubegate-approvers")
+            .file("kubegate.policy.data", "policy-data.json",
+                    "{\"kubegate\": {\"budgets\": {\"deletes\": " + DELETE_BUDGET + ", \"mutations\": 200}}}")
+            .setting("kubegate.approval.wait", "0s")
+            .setting("kubegate.rbac-check.interval", "2s");
+
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "EscapeHatchesIT, against the real kube-apiserver");
-        dir = Files.createTempDirectory("kubegate-hatches");
-        apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
+        dir = kubegate.dir();
+        apiserver = kubegate.apiserver();
         tokens = dir.resolve("agents.csv");
-        // alice: group "agents", cluster-admin in the test cluster, so only kubegate's policy stands in her way.
-        // hatchy: no rights but those the tests plant. evie: like alice, with a session of her own for the
-        // delete budget (only the eviction test spends it).
-        Files.writeString(tokens, ALICE_TOKEN + ",alice,alice-uid,\"agents\"\n" + HATCHY_TOKEN + ",hatchy,hatchy-uid,\"hatch-agents\"\n"
-                + EVIE_TOKEN + ",evie,evie-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, APPROVER_TOKEN + ",carol,carol-uid,\"kubegate-approvers\"\n");
-        Path data = dir.resolve("policy-data.json");
-        Files.writeString(data, "{\"kubegate\": {\"budgets\": {\"deletes\": " + DELETE_BUDGET + ", \"mutations\": 200}}}");
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString(),
-                "kubegate.identity.static.tokens-file", tokens.toString(),
-                "kubegate.admin.tokens-file", admins.toString(),
-                "kubegate.policy.data", data.toString(),
-                "kubegate.approval.wait", "0s",
-                "kubegate.rbac-check.interval", "2s"));
-        gateway.awaitReady();
-        alice = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), ALICE_TOKEN));
+        gateway = kubegate.gateway();
+        alice = kubegate.kubectl("alice.kubeconfig", ALICE_TOKEN);
         admin = new Kubectl(apiserver.adminKubeconfig());
         admin.run("create", "namespace", "hatch").assertSuccess();
         admin.run("-n", "hatch", "create", "serviceaccount", "powerful").assertSuccess();
         admin.run("create", "clusterrolebinding", "powerful-admin", "--clusterrole=cluster-admin",
                 "--serviceaccount=hatch:powerful").assertSuccess();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (apiserver != null) apiserver.close();
     }
 
     static Path manifest(String yaml) throws Exception {

@@ -1,12 +1,13 @@
 package dev.kubegate.e2e;
 
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import io.restassured.RestAssured;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,17 +42,15 @@ class MaskingIT {
     static Kubectl agent;
     static Path dir;
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-masking").agent(TOKEN, "masker", "agents");
+
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("kubegate-masking");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, TOKEN + ",masker,masker-uid,\"agents\"\n");
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString()));
-        gateway.awaitReady();
-        agent = new Kubectl(gateway.kubeconfig(dir.resolve("agent.kubeconfig"), TOKEN));
+        dir = kubegate.dir();
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
+        agent = kubegate.kubectl("agent.kubeconfig", TOKEN);
         cluster.putObject("""
                 {"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"default","labels":{"app":"db"}},
                  "type":"Opaque","data":{"password":"%s","api-token":"%s"}}"""
@@ -62,12 +60,6 @@ class MaskingIT {
                  "spec":{"containers":[{"name":"app","image":"nginx",
                    "env":[{"name":"DB_PASSWORD","value":"%s"},{"name":"LOG_LEVEL","value":"debug"}]}]}}"""
                 .formatted(ENV_PASSWORD));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
     }
 
     static String b64(String s) {

@@ -1,5 +1,6 @@
 package dev.kubegate.identity.session;
 
+import dev.kubegate.testing.MutableClock;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;

@@ -1,5 +1,6 @@
 package dev.kubegate.identity.session;
 
+import dev.kubegate.testing.MutableClock;
 import dev.kubegate.identity.Principal;
 import dev.kubegate.k8s.RequestInfoParser;
 import org.junit.jupiter.api.Test;

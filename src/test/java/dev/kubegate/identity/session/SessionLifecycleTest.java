@@ -1,5 +1,6 @@
 package dev.kubegate.identity.session;
 
+import dev.kubegate.testing.MutableClock;
 import dev.kubegate.audit.LifecycleEvent;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.AuthenticatorChain;

@@ -1,5 +1,6 @@
 package dev.kubegate.identity.session;
 
+import dev.kubegate.testing.MutableClock;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
