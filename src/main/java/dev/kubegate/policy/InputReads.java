@@ -16,11 +16,18 @@ import java.util.TreeSet;
  * {@link DecisionCache} key: {@code input.now} or the request counter only count where the pack
  * reads them.
  *
+ * <p>{@code opa build -t wasm} leaves the entrypoint rule ({@code kubegate.decision}) out of the
+ * sources it packs, so what that rule's own body reads is not visible there. When the sources do
+ * not show the entrypoint rule, the bundle must declare what the policy reads, as dotted paths in
+ * its data: {@code data.kubegate.decisionCacheInputs} (the default pack does; a unit test checks
+ * the declaration against its full sources). A declaration is used only when it covers every
+ * reference the packed sources show.
+ *
  * <p>Conservative by construction: the whole input read at once ({@code input}, {@code input[x]},
  * {@code import input}), a builtin whose answer changes from call to call (time, randomness,
- * network), or a bundle without Rego sources (a bare {@code .wasm}) make the policy
- * {@linkplain #cacheable() uncacheable}: every call is evaluated. Comments and string literals are
- * skipped, so {@code "input.md"} reads nothing.
+ * network), a bundle without Rego sources (a bare {@code .wasm}), or a hidden entrypoint without a
+ * covering declaration make the policy {@linkplain #cacheable() uncacheable}: every call is
+ * evaluated. Comments and string literals are skipped, so {@code "input.md"} reads nothing.
  */
 public final class InputReads {
 
@@ -28,24 +35,67 @@ public final class InputReads {
     private static final List<String> VOLATILE_BUILTINS = List.of("time.now_ns", "rand.", "uuid.rfc4122", "http.send",
             "net.lookup", "opa.runtime", "io.jwt.decode_verify", "crypto.x509.parse_and_verify");
 
+    /** The package and rule of {@link PolicyBundle#ENTRYPOINT}, as they start a line of Rego. */
+    private static final java.util.regex.Pattern ENTRYPOINT_PACKAGE = java.util.regex.Pattern.compile("(?m)^\\s*package\\s+kubegate\\s*$");
+    private static final java.util.regex.Pattern ENTRYPOINT_RULE = java.util.regex.Pattern.compile("(?m)^\\s*decision\\b(?!\\s*\\.)");
+
     private final Optional<String> uncacheable;
     private final List<List<String>> paths;
     private final TokenFilter filter;
+    /** Whether the sources define the entrypoint rule, so that everything the policy reads was seen. */
+    private final boolean entrypointVisible;
 
     private InputReads(Optional<String> uncacheable, List<List<String>> paths) {
+        this(uncacheable, paths, false);
+    }
+
+    private InputReads(Optional<String> uncacheable, List<List<String>> paths, boolean entrypointVisible) {
         this.uncacheable = uncacheable;
         this.paths = paths;
         this.filter = new PathFilter(paths, 0);
+        this.entrypointVisible = entrypointVisible;
     }
 
-    /** Derives what the policy of these Rego sources (file name to text) reads. */
+    /**
+     * What the policy of these Rego sources (file name to text) reads; {@code declared} is the
+     * bundle's {@code data.kubegate.decisionCacheInputs} (missing or null when it declares none).
+     */
+    public static InputReads derive(Map<String, String> rego, com.fasterxml.jackson.databind.JsonNode declared) {
+        InputReads derived = derive(rego);
+        if (!derived.cacheable() || derived.entrypointVisible) {
+            return derived;
+        }
+        if (declared == null || !declared.isArray() || declared.isEmpty()) {
+            return new InputReads(Optional.of("the bundle's sources do not show the entrypoint rule (opa build -t wasm leaves it out)"
+                    + " and its data declares no kubegate.decisionCacheInputs"), List.of());
+        }
+        List<List<String>> paths = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode p : declared) {
+            List<String> path = p.isTextual() ? List.of(p.asText().split("\\.", -1)) : List.of();
+            if (path.isEmpty() || path.stream().anyMatch(step -> step.isEmpty())) {
+                return new InputReads(Optional.of("kubegate.decisionCacheInputs holds " + p + ", not a dotted input path"), List.of());
+            }
+            paths.add(path);
+        }
+        for (List<String> read : derived.paths) {
+            if (paths.stream().noneMatch(p -> isPrefix(p, read))) {
+                return new InputReads(Optional.of("kubegate.decisionCacheInputs does not cover input." + String.join(".", read)
+                        + ", which the policy reads"), List.of());
+            }
+        }
+        return new InputReads(Optional.empty(), minimal(paths), true);
+    }
+
+    /** Derives what the policy of these Rego sources (file name to text) reads, from the sources alone. */
     public static InputReads derive(Map<String, String> rego) {
         if (rego.isEmpty()) {
             return new InputReads(Optional.of("the bundle holds no Rego sources to derive the inputs it reads from"), List.of());
         }
-        TreeSet<List<String>> found = new TreeSet<>(InputReads::compare);
+        List<List<String>> found = new ArrayList<>();
+        boolean entrypointVisible = false;
         for (Map.Entry<String, String> file : new TreeMap<>(rego).entrySet()) {
             String code = codeOnly(file.getValue());
+            entrypointVisible |= ENTRYPOINT_PACKAGE.matcher(code).find() && ENTRYPOINT_RULE.matcher(code).find();
             for (String builtin : VOLATILE_BUILTINS) {
                 if (code.contains(builtin)) {
                     return new InputReads(Optional.of(file.getKey() + " calls " + builtin + ", whose answer changes between calls"), List.of());
@@ -63,13 +113,20 @@ public final class InputReads {
                 found.add(path);
             }
         }
+        return new InputReads(Optional.empty(), minimal(found), entrypointVisible);
+    }
+
+    /** The paths without those another one covers, sorted. */
+    private static List<List<String>> minimal(List<List<String>> paths) {
+        TreeSet<List<String>> sorted = new TreeSet<>(InputReads::compare);
+        sorted.addAll(paths);
         List<List<String>> minimal = new ArrayList<>();
-        for (List<String> p : found) { // sorted: a prefix comes before what it covers
+        for (List<String> p : sorted) { // sorted: a prefix comes before what it covers
             if (minimal.isEmpty() || !isPrefix(minimal.get(minimal.size() - 1), p)) {
                 minimal.add(List.copyOf(p));
             }
         }
-        return new InputReads(Optional.empty(), List.copyOf(minimal));
+        return List.copyOf(minimal);
     }
 
     /** Whether decisions may be reused; see {@link #whyNot()}. */

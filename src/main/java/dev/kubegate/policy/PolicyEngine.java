@@ -319,8 +319,7 @@ public final class PolicyEngine implements AutoCloseable {
         });
         Loaded loaded = new Loaded(bundle.revision(), PolicyBundle.revisionOf(dataJson), bundle.source(),
                 policy.mode.name().toLowerCase().replace('_', '-'), Instant.now());
-        InputReads reads = old != null && old.bundle().revision().equals(bundle.revision())
-                ? old.cache().reads() : InputReads.derive(bundle.rego());
+        InputReads reads = InputReads.derive(bundle.rego(), data.path("kubegate").get("decisionCacheInputs"));
         if (options.decisionCacheSize() > 0) {
             LOG.infof("policy %s decisions are %s", bundle.revision(), reads.cacheable()
                     ? "cached by " + reads.paths().stream().map(p -> "input." + String.join(".", p)).toList()

@@ -56,14 +56,40 @@ class DecisionCacheTest {
     }
 
     @Test
-    void theDefaultPackIsKeyedByWhatItReads() throws Exception {
-        InputReads reads = InputReads.derive(PolicyBundle.builtIn().rego());
-        assertThat(reads.whyNot()).isEmpty();
-        assertThat(reads.paths()).contains(List.of("principal", "name"), List.of("request"), List.of("stats", "deletes"),
+    void theDefaultPackDeclaresEverythingItsSourcesRead() throws Exception {
+        // the full sources (with the entrypoint rule, which opa build leaves out of the bundle)
+        Map<String, String> sources = Fixtures.defaultPack(null, null, null);
+        InputReads fromSources = InputReads.derive(sources, null);
+        assertThat(fromSources.whyNot()).isEmpty();
+        assertThat(fromSources.paths()).contains(List.of("principal", "name"), List.of("request"), List.of("stats", "deletes"),
                 List.of("stats", "mutations"), List.of("object"), List.of("oldObject"), List.of("podSpec"));
         // what changes on every call is not read by the pack, so it is not in the key
-        assertThat(reads.paths()).doesNotContain(List.of("now"), List.of("stats"), List.of("stats", "requests"),
+        assertThat(fromSources.paths()).doesNotContain(List.of("now"), List.of("stats"), List.of("stats", "requests"),
                 List.of("principal"), List.of("principal", "id"));
+
+        PolicyBundle builtIn = PolicyBundle.builtIn();
+        JsonNode declared = builtIn.data().path("kubegate").get("decisionCacheInputs");
+        assertThat(InputReads.derive(builtIn.rego(), null).cacheable()).as("no declaration, hidden entrypoint").isFalse();
+        InputReads used = InputReads.derive(builtIn.rego(), declared);
+        assertThat(used.whyNot()).isEmpty();
+        for (List<String> read : fromSources.paths()) {
+            assertThat(used.paths()).as("declared covers input.%s", String.join(".", read))
+                    .anyMatch(p -> read.size() >= p.size() && read.subList(0, p.size()).equals(p));
+        }
+    }
+
+    @Test
+    void aDeclarationMustCoverWhatThePackedSourcesRead() {
+        Map<String, String> packed = Map.of("a.rego", "package kubegate\nimport data.kubegate.decision\nx if input.request.verb\n");
+        assertThat(InputReads.derive(packed, json("[\"request.verb\"]")).paths()).containsExactly(List.of("request", "verb"));
+        assertThat(InputReads.derive(packed, json("[\"request.verb\"]")).whyNot()).isEmpty();
+        assertThat(InputReads.derive(packed, json("[\"principal.name\"]")).whyNot())
+                .hasValueSatisfying(why -> assertThat(why).contains("does not cover input.request.verb"));
+        assertThat(InputReads.derive(packed, json("[]")).cacheable()).isFalse();
+        assertThat(InputReads.derive(packed, json("[\"request.\"]")).cacheable()).isFalse();
+        // the entrypoint in the sources: everything it reads is seen, no declaration needed
+        assertThat(InputReads.derive(Map.of("a.rego", "package kubegate\ndecision := {\"allow\": input.request.verb == \"get\"}\n"), null)
+                .paths()).containsExactly(List.of("request", "verb"));
     }
 
     @Test
@@ -110,8 +136,14 @@ class DecisionCacheTest {
         long hitsBefore = cached.cacheHits();
         int n = 2000;
         for (int i = 0; i < n; i++) {
-            // a random call, again with what the pack does not read changed, or a new one
-            PolicyInput in = random.nextInt(5) == 0 ? randomInput(random) : unreadPartsChanged(random, calls.get(random.nextInt(calls.size())));
+            // an earlier call again with what the pack does not read changed (a hit when the key is right),
+            // or also with counters or the principal changed (a miss when the key is right), or a new one
+            PolicyInput earlier = calls.get(random.nextInt(calls.size()));
+            PolicyInput in = switch (random.nextInt(6)) {
+                case 0 -> randomInput(random);
+                case 1 -> readPartsChanged(random, earlier);
+                default -> unreadPartsChanged(random, earlier);
+            };
             assertThat(decide(cached, in)).as("input %s", new String(in.toJson())).isEqualTo(decide(evaluated, in));
         }
         // most random reads repeat what the pack reads and differ elsewhere: the property was tested on hits
@@ -194,6 +226,15 @@ class DecisionCacheTest {
         return new PolicyInput(randomPrincipal(r, in.principal().name()), in.request(), in.object(), in.oldObject(), in.podSpecPath(),
                 new PolicyInput.Stats(r.nextInt(100_000), s.mutations(), s.deletes(), r.nextInt(50)),
                 Instant.ofEpochMilli(1_790_000_000_000L + r.nextInt(1_000_000_000)));
+    }
+
+    /** The same request with the counters the budgets read, or the principal's name, changed. */
+    static PolicyInput readPartsChanged(Random r, PolicyInput in) {
+        PolicyInput.Stats s = in.stats();
+        boolean principal = r.nextInt(3) == 0;
+        return new PolicyInput(principal ? randomPrincipal(r, pick(r, PRINCIPALS)) : in.principal(), in.request(), in.object(),
+                in.oldObject(), in.podSpecPath(), principal ? s : new PolicyInput.Stats(s.requests(), 195 + r.nextInt(10), 7 + r.nextInt(6),
+                s.denied()), in.now());
     }
 
     static Principal randomPrincipal(Random r, String name) {
