@@ -34,17 +34,20 @@ AREAS = [
 ]
 
 
+def class_name(f):
+    return f["method"]["type"]["name"].replace("/", ".")  # JFR writes java/lang/String, lambdas with dots
+
+
 def frame_name(f):
-    m = f["method"]
-    return m["type"]["name"] + "." + m["name"]
+    return class_name(f) + "." + f["method"]["name"]
 
 
 def area(frames):
     for f in frames:
-        cls = f["method"]["type"]["name"]
+        cls = class_name(f)
         for name, prefixes in AREAS:
             if cls.startswith(prefixes) and not (name == "JDK" and any(
-                    g["method"]["type"]["name"].startswith(("dev.", "io.", "com.", "org.")) for g in frames)):
+                    class_name(g).startswith(("dev.", "io.", "com.", "org.")) for g in frames)):
                 return name
     return "other"
 
