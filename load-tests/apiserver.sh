@@ -8,11 +8,11 @@
 #
 #   load-tests/apiserver.sh                                   # 3 rounds x 10 s, c=16 and c=1
 #   SKIP_BUILD=true ROUNDS=1 DURATION=3 WARMUP=5 load-tests/apiserver.sh   # quick smoke
-#   JFR=true load-tests/apiserver.sh                          # + JFR profile of kubegate, last c=16 run
+#   JFR=true load-tests/apiserver.sh                          # + a JFR profile of kubegate (extra c=16 run)
 #   KUBEGATE_APP=/tmp/other/quarkus-run.jar load-tests/apiserver.sh        # another build
 #
-# Settings (environment): DURATION (s per measurement, 10), ROUNDS (3), WARMUP (s of load on each
-# target before the first round, 20), CONNS (16), THREADS (wrk threads, 2), LATENCY_CONNS (the
+# Settings (environment): DURATION (s per measurement, 10), ROUNDS (3), WARMUP (s of load on
+# kubegate before the first round, 20; 5 s for the others), CONNS (16), THREADS (wrk threads, 2), LATENCY_CONNS (the
 # latency scenario's connections, 1; 0 skips it), GATEWAY_OPTS (extra JVM options for kubegate),
 # GATEWAY_HEAP (-Xmx512m), KUBEGATE_APP, SKIP_BUILD, WORK (target/load-apiserver), JFR (false).
 # Needs wrk and nginx (Debian: apt-get install -y wrk nginx-light), openssl, curl. All traffic on 127.0.0.1.
@@ -112,7 +112,8 @@ echo "$TOKEN,load-agent,load-agent-1,\"agents\"" >"$WORK/tokens.csv"
 log "starting kubegate ($APP${GATEWAY_OPTS:+ $GATEWAY_OPTS})"
 GATEWAY_START=$(date +%s%N)
 # shellcheck disable=SC2086 # GATEWAY_HEAP and GATEWAY_OPTS are lists of words
-"$JAVA" $GATEWAY_HEAP -XX:FlightRecorderOptions=stackdepth=128 \
+# Compiler threads kept alive, so that their CPU time can be told apart (ticks_jit)
+"$JAVA" $GATEWAY_HEAP -XX:FlightRecorderOptions=stackdepth=128 -XX:-UseDynamicNumberOfCompilerThreads \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.ssl-port=0 \
   -Dkubegate.data-dir="$WORK/gateway-data" -Dquarkus.log.console.json.enabled=false \
   -Dkubegate.upstream.kubeconfig="$API_DIR/gateway.kubeconfig" \
@@ -161,6 +162,15 @@ ticks() { # ticks NAME: utime+stime of its processes, in clock ticks
   done
   echo "$total"
 }
+ticks_jit() { # ticks_jit: utime+stime of kubegate's JIT compiler threads
+  local total=0 task
+  for task in /proc/"$GATEWAY_PID"/task/*; do
+    if grep -qE '^C[12] CompilerThre' "$task/comm" 2>/dev/null; then
+      total=$((total + $(sed -E 's/^.*\) //' "$task/stat" | awk '{print $12 + $13}')))
+    fi
+  done
+  echo "$total"
+}
 to_ms() { # wrk's "470.00us" / "1.23ms" / "1.02s" -> ms
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
@@ -178,14 +188,17 @@ run_wrk() { # run_wrk TARGET THREADS CONNS SECONDS -> "req/s p50ms p99ms errors"
 }
 measure() { # measure SCENARIO ROUND TARGET THREADS CONNS: one row of $WORK/rows.tsv
   local round=$2 target=$3 before_k before_a before_e before_n after_k after_a after_e after_n res requests
+  local before_j after_j
+  before_j=$(ticks_jit)
   before_k=$(ticks kubegate); before_a=$(ticks apiserver); before_e=$(ticks etcd); before_n=$(ticks nginx)
   res=$(run_wrk "$target" "$4" "$5" "$DURATION")
   after_k=$(ticks kubegate); after_a=$(ticks apiserver); after_e=$(ticks etcd); after_n=$(ticks nginx)
+  after_j=$(ticks_jit)
   read -r rps p50 p99 errs <<<"$res"
   requests=$(awk -v r="$rps" -v d="$DURATION" 'BEGIN { printf "%d", r * d }')
   us() { awk -v t="$1" -v n="$requests" -v hz="$HZ" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }'; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$1" "$target" "$rps" "$p50" "$p99" "$errs" \
-    "$(us $((after_k - before_k)))" "$(us $((after_a - before_a)))" "$(us $((after_e - before_e)))" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$1" "$target" "$rps" "$p50" "$p99" "$errs" \
+    "$(us $((after_k - before_k)))" "$(us $((after_j - before_j)))" "$(us $((after_a - before_a)))" "$(us $((after_e - before_e)))" \
     "$(us $((after_n - before_n)))" | tee -a "$WORK/rows.tsv" >&2
 }
 heap_used_kib() { jcmd "$GATEWAY_PID" GC.heap_info 2>/dev/null | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+'; }
@@ -195,30 +208,30 @@ for t in direct nginx kubegate; do
   [[ $code == 200 ]] || die "$t answered $code for $CM_PATH: $(head -c 300 "$WORK/check-$t.json")"
 done
 log "kube-apiserver :$API_PORT, nginx :$NGINX_PORT, kubegate :$GATEWAY_PORT (pid $GATEWAY_PID; first request ${FIRST_MS} ms after start)"
-log "warm-up: ${WARMUP}s per target (JIT, connection pools)"
-for t in kubegate nginx direct; do run_wrk "$t" "$THREADS" "$CONNS" "$WARMUP" >/dev/null; done
+log "warm-up: ${WARMUP}s of kubegate (JIT), 5 s of the others (connection pools)"
+run_wrk kubegate "$THREADS" "$CONNS" "$WARMUP" >/dev/null # the JIT: the others are native code
+for t in nginx direct; do run_wrk "$t" "$THREADS" "$CONNS" 5 >/dev/null; done
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-printf 'round\tscenario\ttarget\treq/s\tp50 ms\tp99 ms\terrors\tCPU kubegate µs/req\tCPU apiserver µs/req\tCPU etcd µs/req\tCPU nginx µs/req\n' >"$WORK/rows.tsv"
+printf 'round\tscenario\ttarget\treq/s\tp50 ms\tp99 ms\terrors\tCPU kubegate µs/req\tof which JIT\tCPU apiserver µs/req\tCPU etcd µs/req\tCPU nginx µs/req\n' >"$WORK/rows.tsv"
 TARGETS=(direct nginx kubegate)
 for round in $(seq "$ROUNDS"); do
   order=()
   for i in 0 1 2; do order+=("${TARGETS[$(((i + round - 1) % 3))]}"); done
   log "round $round: ${order[*]}"
-  for t in "${order[@]}"; do
-    if [[ $JFR == true && $round == "$ROUNDS" && $t == kubegate ]]; then
-      jcmd "$GATEWAY_PID" JFR.start name=load settings=profile filename="$WORK/kubegate.jfr" >/dev/null
-    fi
-    measure "c=$CONNS" "$round" "$t" "$THREADS" "$CONNS"
-    if [[ $JFR == true && $round == "$ROUNDS" && $t == kubegate ]]; then
-      jcmd "$GATEWAY_PID" JFR.stop name=load >/dev/null
-    fi
-  done
+  for t in "${order[@]}"; do measure "c=$CONNS" "$round" "$t" "$THREADS" "$CONNS"; done
   if [[ $LATENCY_CONNS -gt 0 ]]; then
     for t in "${order[@]}"; do measure "c=$LATENCY_CONNS" "$round" "$t" 1 "$LATENCY_CONNS"; done
   fi
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+if [[ $JFR == true ]]; then
+  # After the measured rounds, on its own: a recording slows kubegate down (and its end leaves it busy)
+  log "JFR profile of kubegate under c=$CONNS (not part of the ratios)"
+  jcmd "$GATEWAY_PID" JFR.start name=load settings=profile filename="$WORK/kubegate.jfr" >/dev/null
+  measure "c=$CONNS" jfr kubegate "$THREADS" "$CONNS"
+  jcmd "$GATEWAY_PID" JFR.stop name=load >/dev/null
+fi
 HEAP=$(heap_used_kib || echo "?")
 RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
 
@@ -230,15 +243,21 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
   echo "wrk -t$THREADS -c$CONNS (and -t1 -c$LATENCY_CONNS), $ROUNDS round(s) x ${DURATION}s, order rotating; kubegate: $APP ${GATEWAY_OPTS}"
   echo "First request through kubegate: ${FIRST_MS} ms after process start. kubegate heap used after the run: ${HEAP} KiB, RSS ${RSS} KiB."
   echo
-  echo "| round | scenario | target | req/s | p50 ms | p99 ms | errors | CPU µs/req kubegate | apiserver | etcd | nginx |"
-  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-  tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
+  echo "CPU columns: CPU time per request of each process over the measurement (utime + stime from /proc); \"of which JIT\":"
+  echo "kubegate's C1/C2 compiler threads (still compiling = not at steady state; on a loaded machine this takes minutes)."
+  echo
+  echo "| round | scenario | target | req/s | p50 ms | p99 ms | errors | CPU µs/req kubegate | of which JIT | apiserver | etcd | nginx |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'
   echo
   echo "Ratios per round (same round, same scenario):"
+  echo
+  echo "Round \"jfr\": kubegate alone while JFR records it (slower), not in the ratios."
   echo
   echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
   echo "|---|---|---:|---:|---:|---:|---:|"
   tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '
+    $1 == "jfr" { next }
     { k = $1 SUBSEP $2; rps[k, $3] = $4; p50[k, $3] = $5; p99[k, $3] = $6; if (!(k in seen)) { seen[k] = 1; keys[n++] = k } }
     END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
       printf "| %s | %s | %.2f | %.2f | %.2f | %+.2f | %+.2f |\n", p[1], p[2], rps[k, "kubegate"] / rps[k, "direct"],
