@@ -207,6 +207,11 @@ for t in direct nginx kubegate; do
   code=$(curl -sk -o "$WORK/check-$t.json" -w '%{http_code}' -H "Authorization: Bearer ${AUTH[$t]}" "${URL[$t]}" || true)
   [[ $code == 200 ]] || die "$t answered $code for $CM_PATH: $(head -c 300 "$WORK/check-$t.json")"
 done
+# Keep-alive: a second request on the same connection (a proxy that closed it would pay a TLS handshake per call)
+for t in nginx kubegate; do
+  curl -sk -v -o /dev/null -o /dev/null -H "Authorization: Bearer ${AUTH[$t]}" "${URL[$t]}" "${URL[$t]}" 2>&1 \
+    | grep -qiE 're-?using existing connection' || log "WARNING: $t did not keep the connection open"
+done
 log "kube-apiserver :$API_PORT, nginx :$NGINX_PORT, kubegate :$GATEWAY_PORT (pid $GATEWAY_PID; first request ${FIRST_MS} ms after start)"
 log "warm-up: ${WARMUP}s of kubegate (JIT), 5 s of the others (connection pools)"
 run_wrk kubegate "$THREADS" "$CONNS" "$WARMUP" >/dev/null # the JIT: the others are native code
