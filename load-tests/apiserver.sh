@@ -245,7 +245,7 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
   echo "# kubegate vs a real kube-apiserver: small GET of one ConfigMap"
   echo
   echo "$(date -u '+%F %T UTC'), $(nproc) cores, load average before / after the rounds: $LOAD_BEFORE / $LOAD_AFTER."
-  echo "wrk -t$THREADS -c$CONNS (and -t1 -c$LATENCY_CONNS), $ROUNDS round(s) x ${DURATION}s, order rotating; kubegate: $APP ${GATEWAY_OPTS}"
+  echo "wrk -t$THREADS -c$CONNS$([[ $LATENCY_CONNS -gt 0 ]] && echo " (and -t1 -c$LATENCY_CONNS)"), $ROUNDS round(s) x ${DURATION}s, order rotating; kubegate: $APP ${GATEWAY_OPTS}"
   echo "First request through kubegate: ${FIRST_MS} ms after process start. kubegate heap used after the run: ${HEAP} KiB, RSS ${RSS} KiB."
   echo
   echo "CPU columns: CPU time per request of each process over the measurement (utime + stime from /proc); \"of which JIT\":"
@@ -257,8 +257,10 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
   echo
   echo "Ratios per round (same round, same scenario):"
   echo
-  echo "Round \"jfr\": kubegate alone while JFR records it (slower), not in the ratios."
-  echo
+  if [[ $JFR == true ]]; then
+    echo "Round \"jfr\": kubegate alone while JFR records it (slower), not in the ratios."
+    echo
+  fi
   echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
   echo "|---|---|---:|---:|---:|---:|---:|"
   tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '
