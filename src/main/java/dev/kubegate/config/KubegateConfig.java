@@ -304,6 +304,14 @@ public interface KubegateConfig {
         /** How long an evaluation may wait for a free instance before the call is refused (503). */
         @WithDefault("5s")
         Duration queueTimeout();
+
+        /**
+         * Decisions kept per loaded policy for calls without a body, keyed by the parts of the input
+         * the policy's Rego reads (derived from the bundle's sources); emptied on every bundle or data
+         * reload. 0 turns the cache off.
+         */
+        @WithDefault("10000")
+        int decisionCacheSize();
     }
 
     /** Agents' just-in-time sessions: token lifetime, idle timeout, signing keys (docs/sessions-and-identity.md). */

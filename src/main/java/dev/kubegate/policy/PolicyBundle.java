@@ -25,8 +25,14 @@ import java.util.zip.GZIPInputStream;
  * @param data     every {@code data.json} of the bundle merged at its directory's path
  * @param revision sha256 of the bundle bytes, first 12 hex digits: what readiness, metrics and audit show
  * @param source   where it came from, for messages
+ * @param rego     the Rego sources {@code opa build} put beside the module, by file name (none for a bare
+ *                 {@code .wasm}): what {@link InputReads} derives the decision cache key from
  */
-public record PolicyBundle(byte[] wasm, ObjectNode data, String revision, String source) {
+public record PolicyBundle(byte[] wasm, ObjectNode data, String revision, String source, Map<String, String> rego) {
+
+    public PolicyBundle {
+        rego = Map.copyOf(rego);
+    }
 
     public static final String ENTRYPOINT = "kubegate/decision";
 
@@ -55,13 +61,14 @@ public record PolicyBundle(byte[] wasm, ObjectNode data, String revision, String
     public static PolicyBundle parse(byte[] bytes, String source) throws IOException {
         String revision = revisionOf(bytes);
         if (bytes.length >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm') {
-            return new PolicyBundle(bytes, JsonNodeFactory.instance.objectNode(), revision, source);
+            return new PolicyBundle(bytes, JsonNodeFactory.instance.objectNode(), revision, source, Map.of());
         }
         if (bytes.length < 2 || (bytes[0] & 0xff) != 0x1f || (bytes[1] & 0xff) != 0x8b) {
             throw new IOException(source + " is neither a bundle .tar.gz nor a .wasm module");
         }
         byte[] manifest = null;
         Map<String, byte[]> files = new java.util.HashMap<>();
+        Map<String, String> rego = new java.util.HashMap<>();
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, byte[]> e : untar(bytes, source).entrySet()) {
             String name = e.getKey();
@@ -81,6 +88,9 @@ public record PolicyBundle(byte[] wasm, ObjectNode data, String revision, String
                 }
                 merge(at, obj);
             } else {
+                if (name.endsWith(".rego")) {
+                    rego.put(name, new String(e.getValue(), StandardCharsets.UTF_8));
+                }
                 files.put(name, e.getValue());
             }
         }
@@ -102,7 +112,7 @@ public record PolicyBundle(byte[] wasm, ObjectNode data, String revision, String
         if (wasm == null) {
             throw new IOException(source + " has no " + module + "; build it with opa build -t wasm -e " + ENTRYPOINT);
         }
-        return new PolicyBundle(wasm, data, revision, source);
+        return new PolicyBundle(wasm, data, revision, source, rego);
     }
 
     /** Deep merge: objects merge key by key, anything else in {@code over} replaces. */

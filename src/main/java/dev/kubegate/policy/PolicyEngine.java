@@ -48,14 +48,27 @@ public final class PolicyEngine implements AutoCloseable {
      * @param reloadInterval how often the files are checked for changes
      * @param maxQueued      evaluations waiting for an instance before further ones fail (503)
      * @param queueTimeout   how long an evaluation may wait for an instance
+     * @param decisionCacheSize decisions kept per policy generation for calls without a body ({@link DecisionCache}); 0: none
      */
     public record Options(Optional<Path> bundle, Optional<Path> data, int poolSize, Duration reloadInterval,
-                          int maxQueued, Duration queueTimeout) {
+                          int maxQueued, Duration queueTimeout, int decisionCacheSize) {
+
+        /** With the default decision cache. */
+        public Options(Optional<Path> bundle, Optional<Path> data, int poolSize, Duration reloadInterval,
+                       int maxQueued, Duration queueTimeout) {
+            this(bundle, data, poolSize, reloadInterval, maxQueued, queueTimeout, DEFAULT_DECISION_CACHE_SIZE);
+        }
+
+        public static final int DEFAULT_DECISION_CACHE_SIZE = 10_000;
+
         public Options {
             Objects.requireNonNull(bundle, "bundle");
             Objects.requireNonNull(data, "data");
             if (poolSize < 1) {
                 throw new IllegalArgumentException("kubegate.policy.pool-size must be at least 1");
+            }
+            if (decisionCacheSize < 0) {
+                throw new IllegalArgumentException("kubegate.policy.decision-cache-size must not be negative");
             }
         }
 
@@ -77,9 +90,9 @@ public final class PolicyEngine implements AutoCloseable {
     public record Loaded(String revision, String dataRevision, String source, String mode, Instant loadedAt) {
     }
 
-    /** One bundle + data, compiled and pooled. Swapped as a whole. */
+    /** One bundle + data, compiled and pooled, with its decisions. Swapped as a whole. */
     private record Generation(Loaded loaded, PolicyBundle bundle, WasmPolicy policy, EvaluatorPool pool,
-                              Fingerprint files) {
+                              Fingerprint files, DecisionCache cache) {
     }
 
     /** What the watched files looked like when loaded: modification time and size of each. */
@@ -99,6 +112,8 @@ public final class PolicyEngine implements AutoCloseable {
     private final LongAdder failures = new LongAdder();
     private final LongAdder reloads = new LongAdder();
     private final LongAdder reloadFailures = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder cacheMisses = new LongAdder();
 
     public PolicyEngine(Options options) {
         this.options = options;
@@ -130,8 +145,14 @@ public final class PolicyEngine implements AutoCloseable {
             return CompletableFuture.failedFuture(new PolicyUnavailableException(
                     "no policy is loaded" + (lastError == null ? "" : ": " + lastError)));
         }
+        DecisionCache.Key key;
         byte[] json;
         try {
+            key = g.cache().keyOf(input);
+            PolicyDecision known = key == null ? null : g.cache().get(key);
+            if (known != null) {
+                return CompletableFuture.completedFuture(count(known));
+            }
             json = input.toJson();
         } catch (RuntimeException e) {
             failures.increment();
@@ -145,7 +166,11 @@ public final class PolicyEngine implements AutoCloseable {
                         if (error != null) {
                             throw unavailable(g, error);
                         }
-                        decision.complete(count(parse(g, result)));
+                        PolicyDecision d = parse(g, result);
+                        if (key != null) {
+                            g.cache().put(key, d);
+                        }
+                        decision.complete(count(d));
                     } catch (PolicyUnavailableException e) {
                         failures.increment();
                         decision.completeExceptionally(e);
@@ -206,6 +231,12 @@ public final class PolicyEngine implements AutoCloseable {
     public long reloads() { return reloads.sum(); }
 
     public long reloadFailures() { return reloadFailures.sum(); }
+
+    /** Decisions answered from the decision cache. */
+    public long cacheHits() { return cacheHits.sum(); }
+
+    /** Cacheable calls that were evaluated (their decision was not known yet). */
+    public long cacheMisses() { return cacheMisses.sum(); }
 
     /** Reloads if the bundle or data file changed since the last attempt; run by the watcher. */
     void reloadIfChanged() {
@@ -290,7 +321,14 @@ public final class PolicyEngine implements AutoCloseable {
         });
         Loaded loaded = new Loaded(bundle.revision(), PolicyBundle.revisionOf(dataJson), bundle.source(),
                 policy.mode.name().toLowerCase().replace('_', '-'), Instant.now());
-        return new Generation(loaded, bundle, policy, pool, files);
+        InputReads reads = InputReads.derive(bundle.rego(), data.path("kubegate").get("decisionCacheInputs"));
+        if (options.decisionCacheSize() > 0) {
+            LOG.infof("policy %s decisions are %s", bundle.revision(), reads.cacheable()
+                    ? "cached by " + reads.paths().stream().map(p -> "input." + String.join(".", p)).toList()
+                    : "not cached: " + reads.whyNot().orElse(""));
+        }
+        return new Generation(loaded, bundle, policy, pool, files,
+                new DecisionCache(reads, options.decisionCacheSize(), cacheHits, cacheMisses));
     }
 
     /**

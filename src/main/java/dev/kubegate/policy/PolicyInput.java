@@ -2,6 +2,8 @@ package dev.kubegate.policy;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.filter.FilteringGeneratorDelegate;
+import com.fasterxml.jackson.core.filter.TokenFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.identity.Principal;
@@ -178,41 +180,60 @@ public record PolicyInput(Principal principal, Request request, JsonNode object,
     public byte[] toJson() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(object == null ? 512 : 4096);
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            writePrincipal(g);
-            writeRequest(g);
-            if (object != null) {
-                g.writeFieldName("object");
-                g.writeTree(object);
-            }
-            if (oldObject != null) {
-                g.writeFieldName("oldObject");
-                g.writeTree(oldObject);
-            }
-            if (podSpecPath != null) {
-                g.writeObjectFieldStart("podSpec");
-                g.writeStringField("path", podSpecPath);
-                if (!tokenSecrets.isEmpty()) {
-                    g.writeObjectFieldStart("tokenSecrets");
-                    for (var e : tokenSecrets.entrySet()) {
-                        g.writeStringField(e.getKey(), e.getValue());
-                    }
-                    g.writeEndObject();
-                }
-                g.writeEndObject();
-            }
-            g.writeObjectFieldStart("stats");
-            g.writeNumberField("requests", stats.requests());
-            g.writeNumberField("mutations", stats.mutations());
-            g.writeNumberField("deletes", stats.deletes());
-            g.writeNumberField("denied", stats.denied());
-            g.writeEndObject();
-            g.writeStringField("now", now.toString());
-            g.writeEndObject();
+            write(g);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory: only a bug gets here
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The parts of {@link #toJson()} that {@code filter} keeps, written by the same code: what a
+     * policy that reads only those parts decides on ({@link DecisionCache}).
+     */
+    byte[] toJson(TokenFilter filter) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = new FilteringGeneratorDelegate(JSON.createGenerator(out), filter,
+                TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
+            write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private void write(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        writePrincipal(g);
+        writeRequest(g);
+        if (object != null) {
+            g.writeFieldName("object");
+            g.writeTree(object);
+        }
+        if (oldObject != null) {
+            g.writeFieldName("oldObject");
+            g.writeTree(oldObject);
+        }
+        if (podSpecPath != null) {
+            g.writeObjectFieldStart("podSpec");
+            g.writeStringField("path", podSpecPath);
+            if (!tokenSecrets.isEmpty()) {
+                g.writeObjectFieldStart("tokenSecrets");
+                for (var e : tokenSecrets.entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        }
+        g.writeObjectFieldStart("stats");
+        g.writeNumberField("requests", stats.requests());
+        g.writeNumberField("mutations", stats.mutations());
+        g.writeNumberField("deletes", stats.deletes());
+        g.writeNumberField("denied", stats.denied());
+        g.writeEndObject();
+        g.writeStringField("now", now.toString());
+        g.writeEndObject();
     }
 
     private void writePrincipal(JsonGenerator g) throws IOException {

@@ -20,7 +20,8 @@ import java.util.function.ToDoubleFunction;
  * when the gateway serves: the CLI's client commands need no policy), closed at shutdown, its
  * counters published as metrics:
  * {@code kubegate_policy_decisions_total{result=allow|deny|approval|error}},
- * {@code kubegate_policy_reloads_total{result=success|failure}}, {@code kubegate_policy_loaded}.
+ * {@code kubegate_policy_reloads_total{result=success|failure}}, {@code kubegate_policy_loaded},
+ * {@code kubegate_policy_decision_cache_total{result=hit|miss}}.
  */
 @ApplicationScoped
 public class PolicyService {
@@ -43,7 +44,7 @@ public class PolicyService {
         KubegateConfig.Policy p = config.policy();
         PolicyEngine e = new PolicyEngine(new PolicyEngine.Options(p.bundle(), p.data(),
                 p.poolSize().orElse(2 * Runtime.getRuntime().availableProcessors()),
-                p.reloadInterval(), p.maxQueued(), p.queueTimeout()));
+                p.reloadInterval(), p.maxQueued(), p.queueTimeout(), p.decisionCacheSize()));
         e.start(); // blocks ~1 s: loads the policy; on the main thread, before the listener opens
         e.warmUp(2000); // in the background: ~1 s of one core, makes the first calls ~5x faster
         bind(e);
@@ -81,6 +82,10 @@ public class PolicyService {
         FunctionCounter.builder("kubegate.policy.reloads", e, PolicyEngine::reloadFailures)
                 .description("policy bundle or data changes rejected (the previous policy stayed in use)")
                 .tag("result", "failure").register(registry);
+        FunctionCounter.builder("kubegate.policy.decision.cache", e, PolicyEngine::cacheHits)
+                .description("cacheable calls decided from the decision cache").tag("result", "hit").register(registry);
+        FunctionCounter.builder("kubegate.policy.decision.cache", e, PolicyEngine::cacheMisses)
+                .description("cacheable calls evaluated by the policy").tag("result", "miss").register(registry);
         Gauge.builder("kubegate.policy.loaded", e, x -> x.loaded().isPresent() ? 1 : 0)
                 .description("1 when a policy is loaded; 0 means every call is refused").register(registry);
     }

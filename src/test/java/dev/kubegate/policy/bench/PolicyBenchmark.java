@@ -11,6 +11,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -31,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  *     -Dexec.args="-cp %classpath dev.kubegate.policy.bench.PolicyBenchmark"
  * </pre>
  * Extra arguments are JMH's own (e.g. {@code -t 2} for two threads, {@code -f 1}, a benchmark regex).
- * {@code SampleTime} reports the p50/p99 per decision, {@code Throughput} decisions/s.
+ * {@code SampleTime} reports the p50/p99 per decision, {@code Throughput} decisions/s. With the
+ * decision cache ({@code decisionCacheSize=10000}) the read is answered from the cache after its
+ * first evaluation; the writes are always evaluated. {@code -p decisionCacheSize=0} measures evaluation alone.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
@@ -40,6 +43,10 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 5)
 @Fork(1)
 public class PolicyBenchmark {
+
+    /** Decisions kept per policy ({@code kubegate.policy.decision-cache-size}); 0: every call evaluated. */
+    @Param({"10000", "0"})
+    int decisionCacheSize;
 
     PolicyEngine engine;
     /** The realistic pod create (init container, 2 containers, probes, env, volumes): allowed. */
@@ -52,7 +59,7 @@ public class PolicyBenchmark {
     @Setup(Level.Trial)
     public void load() {
         engine = new PolicyEngine(new PolicyEngine.Options(Optional.empty(), Optional.empty(),
-                2 * Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(2), 1024, Duration.ofSeconds(5)));
+                2 * Runtime.getRuntime().availableProcessors(), Duration.ofSeconds(2), 1024, Duration.ofSeconds(5), decisionCacheSize));
         engine.start();
         pod = Fixtures.createPod();
         privileged = Fixtures.input(Fixtures.request("create", "apps", "deployments", "", "prod"),
