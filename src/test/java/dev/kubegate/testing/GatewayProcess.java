@@ -158,6 +158,11 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** A JDK HTTP client trusting this gateway's CA (for raw calls next to kubectl). */
     public HttpClient httpClient() throws Exception {
+        return HttpClient.newBuilder().sslContext(sslContext()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** TLS trusting this gateway's CA (for clients built elsewhere, such as an MCP client). */
+    public SSLContext sslContext() throws Exception {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         try (var in = Files.newInputStream(caCert())) {
@@ -167,7 +172,7 @@ public final class GatewayProcess implements AutoCloseable {
         tmf.init(ks);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        return ssl;
     }
 
     private void awaitListening() throws Exception {
