@@ -34,7 +34,9 @@ final class ApprovalProgress {
         boolean matches(ApprovalRequest r, String principalId) {
             ApprovalRequest.Request q = r.request();
             return principalId.equals(r.requester().principalId()) && verb.equals(q.verb()) && resource.equals(q.resource())
-                    && subresource.equals(q.subresource()) && namespace.equals(q.namespace()) && name.equals(q.name());
+                    && subresource.equals(q.subresource()) && name.equals(q.name())
+                    // the API server's RequestInfo puts a namespace's own name in its namespace field
+                    && (namespace.equals(q.namespace()) || "namespaces".equals(resource) && q.namespace().equals(name));
         }
     }
 
