@@ -47,6 +47,7 @@ class McpPodToolsIT {
                 "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
                 "kubegate.identity.static.tokens-file", agents.toString(),
                 "kubegate.mcp.max-output", "2Ki",
+                "kubegate.mcp.exec-timeout", "2s",
                 "quarkus.vertx.max-event-loop-execute-time", "100ms",
                 "quarkus.vertx.warning-exception-time", "100ms"));
         gateway.awaitReady();
@@ -106,8 +107,16 @@ class McpPodToolsIT {
 
     @Test
     void longOutputIsCutAndSaysSo() {
-        McpSchema.CallToolResult r = call("pods_exec", Map.of("name", "app", "command", List.of("sh", "-c", "env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env; env")));
+        McpSchema.CallToolResult r = call("pods_exec", Map.of("name", "app", "command", List.of("echo", "x".repeat(3000))));
         assertThat(r.isError()).as(text(r)).isFalse();
-        assertThat(text(r)).contains("output cut at 2048 characters");
+        assertThat(text(r)).contains("output cut at 2048 characters").hasSizeLessThan(2200);
+    }
+
+    @Test
+    void aCommandThatRunsTooLongIsStopped() {
+        long t0 = System.nanoTime();
+        McpSchema.CallToolResult r = call("pods_exec", Map.of("name", "app", "command", List.of("sleep", "30")));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+        assertThat(text(r)).contains("stopped after 2s");
     }
 }
