@@ -2,16 +2,13 @@ package dev.kubegate.e2e;
 
 import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
-import io.modelcontextprotocol.client.McpClient;
+import dev.kubegate.testing.McpClients;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,12 +57,7 @@ class McpPodToolsIT {
                    "env":[{"name":"DB_PASS","valueFrom":{"secretKeyRef":{"name":"db","key":"password"}}},
                           {"name":"LOG_LEVEL","value":"debug"}]}]}}""");
         cluster.addPodLogLines("default", "app", List.of("starting", "connecting with password " + DB_PASSWORD, "ready"));
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(gateway.url())
-                .endpoint("/kubegate/mcp")
-                .clientBuilder(HttpClient.newBuilder().sslContext(gateway.sslContext()))
-                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + TOKEN))
-                .build();
-        agent = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
+        agent = McpClients.of(gateway, TOKEN, Duration.ofSeconds(60), p -> { });
         agent.initialize();
     }
 

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,14 +49,7 @@ class McpReplicasIT {
         for (int i = 0; i < 2; i++) {
             ports[i] = GatewayProcess.freePort();
             if (i > 0) {
-                // One serving certificate for both replicas, as behind one DNS name.
-                Path tls = dir.resolve("r" + i).resolve("data/tls");
-                Files.createDirectories(tls);
-                try (Stream<Path> files = Files.list(replicas[0].caCert().getParent())) {
-                    for (Path f : files.toList()) {
-                        Files.copy(f, tls.resolve(f.getFileName()));
-                    }
-                }
+                GatewayProcess.shareServingCertificate(replicas[0], dir.resolve("r" + i));
             }
             replicas[i] = GatewayProcess.start(dir.resolve("r" + i), settings, ports[i]);
         }

@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
+import dev.kubegate.testing.McpClients;
 import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -80,12 +78,7 @@ class McpServerIT {
     }
 
     static McpSyncClient client(String token, java.util.function.Consumer<McpSchema.ProgressNotification> onProgress) throws Exception {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(gateway.url())
-                .endpoint("/kubegate/mcp")
-                .clientBuilder(HttpClient.newBuilder().sslContext(gateway.sslContext()).connectTimeout(Duration.ofSeconds(5)))
-                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + token))
-                .build();
-        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(90)).progressConsumer(onProgress).build();
+        return McpClients.of(gateway, token, Duration.ofSeconds(90), onProgress);
     }
 
     static McpSchema.CallToolResult call(String tool, Map<String, Object> args) {

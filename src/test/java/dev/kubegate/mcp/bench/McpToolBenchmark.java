@@ -1,17 +1,13 @@
 package dev.kubegate.mcp.bench;
 
-import java.io.InputStream;
+import dev.kubegate.testing.GatewayProcess;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.Arrays;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * What the MCP layer adds to one call, run by hand against a running kubegate (docs/performance.md):
@@ -26,7 +22,7 @@ public final class McpToolBenchmark {
     public static void main(String[] args) throws Exception {
         String base = args[0], token = args[1], ns = args[3], name = args[4];
         int n = Integer.parseInt(args[5]);
-        HttpClient http = HttpClient.newBuilder().sslContext(trusting(Path.of(args[2]))).build();
+        HttpClient http = HttpClient.newBuilder().sslContext(GatewayProcess.trusting(Path.of(args[2]))).build();
         HttpRequest direct = HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/" + ns + "/configmaps/" + name))
                 .header("Authorization", "Bearer " + token).header("Accept", "application/json").build();
         HttpResponse<String> init = http.send(mcp(base, token, null, """
@@ -71,18 +67,5 @@ public final class McpToolBenchmark {
 
     private static double ms(long[] sorted, int pct) {
         return sorted[Math.min(sorted.length - 1, sorted.length * pct / 100)] / 1e6;
-    }
-
-    private static SSLContext trusting(Path ca) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(ca)) {
-            ks.setCertificateEntry("kubegate", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        return ssl;
     }
 }
