@@ -13,7 +13,6 @@ import dev.kubegate.inspect.BodyReader;
 import dev.kubegate.inspect.InspectionException;
 import dev.kubegate.k8s.Status;
 import dev.kubegate.policy.PolicyService;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -27,14 +26,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The MCP endpoint, {@code /kubegate/mcp}: Streamable HTTP (spec 2025-06-18, also 2025-03-26).
@@ -57,7 +54,6 @@ public class McpEndpoint {
     static final String SESSION_HEADER = "Mcp-Session-Id";
     static final String VERSION_HEADER = "MCP-Protocol-Version";
 
-    private static final Logger LOG = Logger.getLogger(McpEndpoint.class);
 
     @Inject
     KubegateConfig config;
@@ -86,8 +82,7 @@ public class McpEndpoint {
     private final ToolCatalog catalog = new ToolCatalog();
     private Loopback loopback;
     private PodExec exec;
-    private KubernetesTools kubernetes;
-    private KubegateTools kubegate;
+    private ToolCalls tools;
     private long maxMessage;
     private String version;
 
@@ -103,9 +98,9 @@ public class McpEndpoint {
         Discovery discovery = new Discovery(loopback, config.mcp().discoveryTtl());
         long maxOutput = config.mcp().maxOutput().bytes();
         exec = new PodExec(vertx, loopback, maxOutput, config.mcp().execTimeout());
-        kubernetes = new KubernetesTools(vertx, loopback, discovery, new Output(maxOutput),
-                new ApprovalProgress(vertx, approvals), exec, maxBody);
-        kubegate = new KubegateTools(vertx, discovery, policy, counters, approvals, maxBody);
+        tools = new ToolCalls(catalog, new KubernetesTools(vertx, loopback, discovery, new Output(maxOutput),
+                new ApprovalProgress(vertx, approvals), exec, maxBody),
+                new KubegateTools(vertx, discovery, policy, counters, approvals, maxBody));
         version = buildVersion();
         router.route(METADATA_PATH).handler(this::metadata);
         router.route(PATH).handler(this::handle);
@@ -238,97 +233,12 @@ public class McpEndpoint {
             }
             case "ping" -> json(resp, 200, JsonRpc.result(id, JsonRpc.JSON.createObjectNode()));
             case "tools/list" -> json(resp, 200, JsonRpc.result(id, catalog.list()));
-            case "tools/call" -> callTool(req, principal, authorization, session, id, params);
+            case "tools/call" -> tools.call(req, principal, authorization, session, id, params);
             default -> json(resp, 200, JsonRpc.error(id, JsonRpc.METHOD_NOT_FOUND, "method " + method + " is not served here"));
         }
     }
 
-    private void callTool(HttpServerRequest req, Principal principal, String authorization, String session, JsonNode id, JsonNode params) {
-        HttpServerResponse resp = req.response();
-        String name = params.path("name").asText("");
-        JsonNode progressToken = params.path("_meta").get("progressToken");
-        String accept = req.getHeader(HttpHeaders.ACCEPT);
-        boolean stream = progressToken != null && !progressToken.isNull() && accept != null && accept.contains("text/event-stream");
-        Sse sse = stream ? new Sse(resp) : null;
-        Consumer<String> progress = stream ? new Consumer<>() {
-            private int n;
-
-            @Override
-            public void accept(String text) {
-                ObjectNode p = JsonRpc.JSON.createObjectNode();
-                p.set("progressToken", progressToken);
-                p.put("progress", ++n).put("message", text);
-                sse.send(JsonRpc.notification("notifications/progress", p));
-            }
-        } : null;
-        String client = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
-        ToolContext ctx = new ToolContext(name, principal, authorization, session, client, progress);
-        resp.closeHandler(v -> ctx.cancel());
-        Future<String> result;
-        try {
-            if (!catalog.has(name)) {
-                throw new ToolError("unknown tool \"" + name + "\"; tools/list names the tools kubegate serves");
-            }
-            Arguments args = Arguments.check(name, catalog.schema(name), params.get("arguments"));
-            result = switch (name) {
-                case "policy_explain" -> kubegate.explain(ctx, args);
-                case "approval_status" -> kubegate.approvalStatus(ctx, args);
-                default -> kubernetes.call(ctx, name, args);
-            };
-        } catch (ToolError e) {
-            result = Future.failedFuture(e);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "MCP tool %s failed", name);
-            result = Future.failedFuture(new ToolError("kubegate failed to run " + name + ": " + Status.describe(e)));
-        }
-        result.onComplete(ar -> {
-            ObjectNode toolResult;
-            if (ar.succeeded()) {
-                toolResult = JsonRpc.toolResult(ar.result(), false);
-            } else {
-                Throwable e = ar.cause();
-                if (!(e instanceof ToolError)) {
-                    LOG.warnf(e, "MCP tool %s failed", name);
-                }
-                toolResult = JsonRpc.toolResult(e instanceof ToolError ? e.getMessage()
-                        : "kubegate failed to run " + name + ": " + Status.describe(e), true);
-            }
-            ObjectNode answer = JsonRpc.result(id, toolResult);
-            if (sse != null) {
-                sse.send(answer);
-                sse.end();
-            } else {
-                json(resp, 200, answer);
-            }
-        });
-    }
-
-    /** One SSE response: the progress notifications of a tool call, then its result. */
-    private static final class Sse {
-        private final HttpServerResponse resp;
-
-        Sse(HttpServerResponse resp) {
-            this.resp = resp;
-        }
-
-        void send(ObjectNode message) {
-            if (resp.closed() || resp.ended()) {
-                return;
-            }
-            if (!resp.headWritten()) {
-                resp.setStatusCode(200).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream");
-            }
-            resp.write("event: message\ndata: " + message + "\n\n");
-        }
-
-        void end() {
-            if (!resp.closed() && !resp.ended()) {
-                resp.end();
-            }
-        }
-    }
-
-    private static void json(HttpServerResponse resp, int code, ObjectNode body) {
+    static void json(HttpServerResponse resp, int code, ObjectNode body) {
         if (resp.closed() || resp.ended()) {
             return;
         }
