@@ -117,7 +117,6 @@ public class McpEndpoint {
         ObjectNode m = JsonRpc.JSON.createObjectNode().put("resource", base(ctx.request()) + PATH)
                 .put("resource_name", "kubegate MCP server");
         m.putArray("bearer_methods_supported").add("header");
-        m.put("resource_documentation", "https://kubegate.dev/docs/mcp");
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(m.toString());
     }
 
