@@ -53,6 +53,31 @@ public interface KubegateConfig {
 
     Audit audit();
 
+    /** kubegate as an MCP server ({@code /kubegate/mcp}, docs/mcp.md). */
+    Mcp mcp();
+
+    interface Mcp {
+        /** Serve the MCP endpoint; its tools make their calls through the same pipeline as kubectl's. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Largest answer a tool reads from the API (through kubegate); a larger one is a tool error. */
+        @WithDefault("16Mi")
+        ByteSize maxAnswer();
+
+        /** Largest text a tool returns (logs, exec output, tables); longer text is cut, and says so. */
+        @WithDefault("256Ki")
+        ByteSize maxOutput();
+
+        /** How long pods_exec lets a command run before it ends the session. */
+        @WithDefault("30s")
+        java.time.Duration execTimeout();
+
+        /** How long a tool reuses what API discovery said about a group version (kind to resource). */
+        @WithDefault("60s")
+        java.time.Duration discoveryTtl();
+    }
+
     /** The escape-hatch report ({@code kubegate rbac-check}) the gateway runs periodically. */
     @WithName("rbac-check")
     RbacCheck rbacCheck();

@@ -204,6 +204,12 @@ public class AuditTrail {
         c.traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
         span.setAttribute("kubegate.audit.id", c.id);
         c.source = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+        ToolCallMarker.Mark mcp = ToolCallMarker.take(req.headers());
+        if (mcp != null) {
+            c.mcpTool = mcp.tool();
+            c.mcpSession = mcp.session();
+            if (mcp.client() != null) c.source = mcp.client();
+        }
         c.userAgent = req.getHeader("User-Agent");
         c.kubectlCommand = req.getHeader("Kubectl-Command");
         c.kubectlSession = req.getHeader("Kubectl-Session");
@@ -338,6 +344,7 @@ public class AuditTrail {
         if (c.userAgent != null) client.put("userAgent", c.userAgent);
         if (c.kubectlCommand != null) client.put("kubectlCommand", c.kubectlCommand);
         if (c.kubectlSession != null) client.put("kubectlSession", c.kubectlSession);
+        if (c.mcpTool != null) client.putObject("mcp").put("tool", c.mcpTool).put("session", c.mcpSession);
         ObjectNode r = e.putObject("request");
         r.put("method", c.method);
         if (c.info != null) {

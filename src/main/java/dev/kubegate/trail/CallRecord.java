@@ -31,6 +31,9 @@ public final class CallRecord {
     String userAgent;
     String kubectlCommand;
     String kubectlSession;
+    /** The MCP tool and session a call was made for (kubegate's MCP server; {@link ToolCallMarker}). */
+    String mcpTool;
+    String mcpSession;
     String method;
     String uri;
     RequestInfo info;

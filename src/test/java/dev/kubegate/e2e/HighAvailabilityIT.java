@@ -30,7 +30,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -94,13 +93,7 @@ class HighAvailabilityIT {
             ports[i] = GatewayProcess.freePort();
             if (i > 0) {
                 // One serving certificate (and CA) for all replicas, as behind one DNS name: kubectl trusts each.
-                Path tls = dir.resolve("r" + i).resolve("data/tls");
-                Files.createDirectories(tls);
-                try (Stream<Path> files = Files.list(replicas[0].caCert().getParent())) {
-                    for (Path f : files.toList()) {
-                        Files.copy(f, tls.resolve(f.getFileName()));
-                    }
-                }
+                GatewayProcess.shareServingCertificate(replicas[0], dir.resolve("r" + i));
             }
             replicas[i] = GatewayProcess.start(dir.resolve("r" + i), settings, ports[i]);
         }

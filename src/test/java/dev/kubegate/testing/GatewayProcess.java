@@ -158,16 +158,40 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** A JDK HTTP client trusting this gateway's CA (for raw calls next to kubectl). */
     public HttpClient httpClient() throws Exception {
+        return HttpClient.newBuilder().sslContext(sslContext()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** TLS trusting this gateway's CA (for clients built elsewhere, such as an MCP client). */
+    public SSLContext sslContext() throws Exception {
+        return trusting(caCert());
+    }
+
+    /** TLS trusting the CA certificate in {@code ca} (PEM). */
+    public static SSLContext trusting(Path ca) throws Exception {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
-        try (var in = Files.newInputStream(caCert())) {
+        try (var in = Files.newInputStream(ca)) {
             ks.setCertificateEntry("kubegate", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        return ssl;
+    }
+
+    /**
+     * Gives the replica that will start in {@code workDir} the serving certificate (and CA) of
+     * {@code from}, as replicas behind one DNS name have: a client trusts each.
+     */
+    public static void shareServingCertificate(GatewayProcess from, Path workDir) throws IOException {
+        Path tls = workDir.resolve("data/tls");
+        Files.createDirectories(tls);
+        try (java.util.stream.Stream<Path> files = Files.list(from.caCert().getParent())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, tls.resolve(f.getFileName()));
+            }
+        }
     }
 
     private void awaitListening() throws Exception {
