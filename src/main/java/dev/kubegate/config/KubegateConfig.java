@@ -372,6 +372,27 @@ public interface KubegateConfig {
         /** Attempts per webhook notification (with 1 s, 2 s, 4 s ... pauses between them). */
         @WithDefault("3")
         int webhookAttempts();
+
+        /** Deciding from Slack with the webhook message's buttons (docs/approvals.md). */
+        Slack slack();
+
+        interface Slack {
+            /**
+             * The Slack app's signing secret (a file holding it). When set, the webhook message's
+             * Approve / Deny buttons post to {@code /kubegate/v1/approvals/slack/interactions}; off when absent.
+             */
+            Optional<Path> signingSecretFile();
+
+            /** Who each Slack user is: rows {@code <Slack user id>,<approver name | email:address>}. Required with the secret. */
+            Optional<Path> usersFile();
+
+            /** Only clicks from this Slack workspace (team id) count; any workspace signed with the secret when absent. */
+            Optional<String> teamId();
+
+            /** Message updates are posted only to a {@code response_url} starting with one of these. */
+            @WithDefault("https://hooks.slack.com/")
+            java.util.List<String> responseUrlPrefixes();
+        }
     }
 
     /** The database of {@code kubegate.store=postgres}; ignored otherwise. */
