@@ -36,6 +36,9 @@ public interface KubegateConfig {
 
     Approval approval();
 
+    /** People who approve and administer, signed in with the company's identity provider (docs/approvals.md). */
+    Approvers approvers();
+
     /**
      * Where the state all replicas share lives (contract key): {@code embedded} keeps it under
      * {@code data-dir/state} for one replica; {@code postgres} in the database of {@link #postgres()}.
@@ -392,6 +395,54 @@ public interface KubegateConfig {
             /** Message updates are posted only to a {@code response_url} starting with one of these. */
             @WithDefault("https://hooks.slack.com/")
             java.util.List<String> responseUrlPrefixes();
+        }
+    }
+
+    interface Approvers {
+        Oidc oidc();
+
+        /** OpenID Connect for approvers and admins: bearer tokens on the admin API and the CLI's device flow; off without an issuer. */
+        interface Oidc {
+            /** The issuer URL, exactly as the tokens' {@code iss} (discovery at {@code <issuer>/.well-known/openid-configuration}). */
+            Optional<String> issuer();
+
+            /** kubegate's client at the issuer (the web page's); tokens issued to it are accepted. */
+            Optional<String> clientId();
+
+            /** The web client's secret (a file holding it); needed for the web page's sign-in. */
+            Optional<Path> clientSecretFile();
+
+            /** The public client the CLI's device flow uses ({@code kubegate approvals --oidc}). */
+            Optional<String> cliClientId();
+
+            /** Accepted {@code aud} values; the client id when absent. */
+            Optional<java.util.List<String>> audiences();
+
+            @WithDefault("openid,profile,email")
+            java.util.List<String> scopes();
+
+            /** The claim naming the person (compared with requesters' names: no self-approval). */
+            @WithDefault("preferred_username")
+            String usernameClaim();
+
+            /** The claim listing the person's groups, matched against the policy's approver groups. */
+            @WithDefault("groups")
+            String groupsClaim();
+
+            /** The claim holding the person's email (Slack users mapped by {@code email:} are found by it). */
+            @WithDefault("email")
+            String emailClaim();
+
+            /** Members of these groups may use the whole admin API; other OIDC people only the approvals API. */
+            Optional<java.util.List<String>> adminGroups();
+
+            /** Leeway for exp / nbf / iat. */
+            @WithDefault("30s")
+            Duration clockSkew();
+
+            /** Timeout for discovery and key fetches. */
+            @WithDefault("10s")
+            Duration fetchTimeout();
         }
     }
 

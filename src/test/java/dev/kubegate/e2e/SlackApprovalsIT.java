@@ -2,22 +2,18 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kubegate.approval.slack.SlackSignature;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
+import dev.kubegate.testing.SlackClicks;
 import dev.kubegate.testing.WebhookReceiver;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,11 +42,11 @@ class SlackApprovalsIT {
     static final String SECRET = "slack-signing-" + UUID.randomUUID();
     static final ObjectMapper JSON = new ObjectMapper();
     static final SlackSignature SLACK = new SlackSignature(SECRET.getBytes(StandardCharsets.UTF_8));
+    static final SlackClicks CLICKS = new SlackClicks(SECRET);
 
     static RealKubeApiServer apiserver;
     static GatewayProcess gateway;
     static Kubectl agent;
-    static HttpClient http;
     static WebhookReceiver slack;
     static Path data;
 
@@ -86,7 +82,6 @@ class SlackApprovalsIT {
                 "kubegate.approval.slack.response-url-prefixes", slack.url() + "/"));
         gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(120));
-        http = gateway.httpClient();
     }
 
     @AfterAll
@@ -96,33 +91,16 @@ class SlackApprovalsIT {
         if (slack != null) slack.close();
     }
 
-    /** A {@code block_actions} payload as Slack sends it when {@code user} clicks {@code action} on request {@code id}. */
     static String form(String user, String action, String id, String responseTag) throws Exception {
-        ObjectNode p = JSON.createObjectNode();
-        p.put("type", "block_actions");
-        p.putObject("user").put("id", user).put("username", user.toLowerCase()).put("team_id", "T0KUBEGATE");
-        p.putObject("team").put("id", "T0KUBEGATE");
-        p.put("response_url", slack.url() + "/actions/" + responseTag);
-        p.put("trigger_id", UUID.randomUUID().toString());
-        ObjectNode a = p.putArray("actions").addObject();
-        a.put("type", "button").put("action_id", action).put("value", id).put("block_id", "kubegate:" + id)
-                .put("action_ts", Long.toString(System.nanoTime()));
-        return "payload=" + URLEncoder.encode(JSON.writeValueAsString(p), StandardCharsets.UTF_8);
+        return SlackClicks.form(user, action, id, slack.url() + "/actions/" + responseTag);
     }
 
     static HttpResponse<String> post(String body, String timestamp, String signature) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(gateway.url() + "/kubegate/v1/approvals/slack/interactions"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (timestamp != null) r.header("X-Slack-Request-Timestamp", timestamp);
-        if (signature != null) r.header("X-Slack-Signature", signature);
-        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        return SlackClicks.post(gateway, body, timestamp, signature);
     }
 
-    /** Posts {@code body} signed with the app's secret at {@code at}. */
     static HttpResponse<String> signed(String body, Instant at) throws Exception {
-        String ts = Long.toString(at.getEpochSecond());
-        return post(body, ts, SLACK.sign(ts, body.getBytes(StandardCharsets.UTF_8)));
+        return CLICKS.signed(gateway, body, at);
     }
 
     static HttpResponse<String> click(String user, String action, String id) throws Exception {
