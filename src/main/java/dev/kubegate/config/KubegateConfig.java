@@ -443,6 +443,10 @@ public interface KubegateConfig {
             /** Timeout for discovery and key fetches. */
             @WithDefault("10s")
             Duration fetchTimeout();
+
+            /** How long a sign-in vouches for the person behind a Slack {@code email:} mapping (their groups as of then). */
+            @WithDefault("12h")
+            Duration directoryTtl();
         }
     }
 

@@ -66,6 +66,9 @@ public class OidcApprovers implements ApproverRealm {
     @Inject
     Vertx vertx;
 
+    @Inject
+    PeopleDirectory directory;
+
     @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
     boolean serving;
 
@@ -110,14 +113,70 @@ public class OidcApprovers implements ApproverRealm {
                 OidcProvider p = OidcProvider.parse(issuer, resp.body());
                 processor = processor(p, timeout);
                 provider = p;
-                problem = null;
                 LOG.infof("approvers' OIDC issuer %s: discovered (keys at %s)", issuer, p.jwksUri());
+                if (config.approvers().oidc().clientSecretFile().isEmpty()) {
+                    problem = null;
+                } else {
+                    checkClientCredentials(p);
+                }
             } catch (RuntimeException e) {
                 problem = e.getMessage();
                 LOG.errorf("approvers' OIDC issuer %s is not usable: %s; OIDC tokens are refused until it is (retrying every 10 s)", issuer, problem);
                 vertx.setTimer(10_000, t -> discover());
             }
         });
+    }
+
+    /** kubegate's client id and secret as the Basic credentials of the token endpoint (RFC 6749 section 2.3.1). */
+    public String clientBasicAuth() {
+        KubegateConfig.Approvers.Oidc oidc = config.approvers().oidc();
+        String secret;
+        try {
+            secret = java.nio.file.Files.readString(oidc.clientSecretFile().orElseThrow(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read kubegate.approvers.oidc.client-secret-file: " + e.getMessage());
+        }
+        java.util.function.UnaryOperator<String> enc = v -> java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((enc.apply(oidc.clientId().orElseThrow()) + ":" + enc.apply(secret))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Redeems a code that cannot exist with kubegate's client credentials: an issuer answers
+     * {@code invalid_grant} to a client it authenticated and {@code invalid_client} (or 401) to a
+     * wrong id or secret (RFC 6749 section 5.2), so a wrong secret shows at start, not at the first sign-in.
+     */
+    private void checkClientCredentials(OidcProvider p) {
+        String body = "grant_type=authorization_code&code=kubegate-credential-check&redirect_uri="
+                + java.net.URLEncoder.encode(issuer, java.nio.charset.StandardCharsets.UTF_8);
+        String auth;
+        try {
+            auth = clientBasicAuth();
+        } catch (IllegalStateException e) {
+            problem = e.getMessage();
+            LOG.errorf("approvers' OIDC issuer %s: %s; retrying every 60 s", issuer, problem);
+            vertx.setTimer(60_000, t -> checkClientCredentials(p));
+            return;
+        }
+        http.sendAsync(HttpRequest.newBuilder(p.tokenEndpoint()).timeout(config.approvers().oidc().fetchTimeout())
+                        .header("Authorization", auth).header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())
+                .whenComplete((resp, failure) -> {
+                    String why = null;
+                    if (failure != null) {
+                        why = "cannot reach the token endpoint " + p.tokenEndpoint() + ": " + Status.describe(failure);
+                    } else if (resp.statusCode() == 401 || resp.body().contains("\"invalid_client\"") || resp.body().contains("\"unauthorized_client\"")) {
+                        why = "the issuer refused kubegate's client credentials (" + resp.statusCode() + " " + resp.body().strip()
+                                + "): check kubegate.approvers.oidc.client-id and client-secret-file";
+                    }
+                    problem = why;
+                    if (why != null) {
+                        LOG.errorf("approvers' OIDC issuer %s: %s; retrying every 60 s", issuer, why);
+                        vertx.setTimer(60_000, t -> checkClientCredentials(p));
+                    } else {
+                        LOG.infof("approvers' OIDC issuer %s: kubegate's client credentials are accepted", issuer);
+                    }
+                });
     }
 
     private DefaultJWTProcessor<SecurityContext> processor(OidcProvider p, Duration timeout) {
@@ -183,7 +242,9 @@ public class OidcApprovers implements ApproverRealm {
         } catch (BadJOSEException | com.nimbusds.jose.JOSEException | java.text.ParseException e) {
             throw new ApprovalException(Status.unauthorized("the OIDC token of " + issuer + " is refused: " + e.getMessage()));
         }
-        return new VerifiedTokens.Verified<>(approver(c), c.getExpirationTime().toInstant());
+        Approver a = approver(c);
+        email(c).ifPresent(e -> directory.remember(e, a));
+        return new VerifiedTokens.Verified<>(a, c.getExpirationTime().toInstant());
     }
 
     /** The approver the verified claims describe. */

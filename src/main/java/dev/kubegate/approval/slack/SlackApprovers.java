@@ -2,6 +2,8 @@ package dev.kubegate.approval.slack;
 
 import dev.kubegate.approval.AdminTokenApprovers;
 import dev.kubegate.approval.Approver;
+import dev.kubegate.approval.oidc.OidcApprovers;
+import dev.kubegate.approval.oidc.PeopleDirectory;
 import dev.kubegate.identity.AdminTokens;
 import dev.kubegate.identity.TokenFile;
 import io.smallrye.mutiny.Uni;
@@ -14,7 +16,9 @@ import java.util.Set;
 
 /**
  * The approver a mapped Slack user is, as the realm that knows the person vouches: an approver name
- * is looked up in the admin token file (its groups are that row's). The approver keeps its name, so
+ * is looked up in the admin token file (its groups are that row's); an {@code email:} row in the
+ * {@link PeopleDirectory} of recent OIDC sign-ins (that person's name, groups and verified
+ * identities as of their last sign-in). The approver keeps its name and identities, so
  * the self-approval check and the two-person rule see the same person whichever way they decide.
  */
 @ApplicationScoped
@@ -23,9 +27,12 @@ public class SlackApprovers {
     @Inject
     AdminTokens adminTokens;
 
+    @Inject
+    PeopleDirectory directory;
+
     public Uni<Optional<Approver>> approver(SlackUsers.Person person, String slackUser) {
         if (person.email() != null) {
-            return Uni.createFrom().item(Optional.empty());
+            return directory.byEmail(person.email(), "slack:" + slackUser + "/" + OidcApprovers.REALM);
         }
         return Uni.createFrom().item(byName(person.name(), slackUser));
     }

@@ -191,7 +191,9 @@ public class SlackInteractions {
         return approvers.approver(person.get(), slackUser).flatMap(found -> {
             if (found.isEmpty()) {
                 return tell(responseUrl, "Nothing was decided on " + id + ": " + person.get()
-                        + " (your Slack user " + slackUser + ") is not a known approver.");
+                        + " (your Slack user " + slackUser + ") is not a known approver" + (person.get().email() != null
+                        ? " (an email-mapped person must have signed in to kubegate with OIDC within "
+                        + config.approvers().oidc().directoryTtl() + ")." : "."));
             }
             Approver approver = found.get();
             String reason = approve ? "approved in Slack" : "denied in Slack by " + approver.name() + " (no reason given there; ask them)";
