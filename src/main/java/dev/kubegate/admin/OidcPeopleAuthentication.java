@@ -2,6 +2,7 @@ package dev.kubegate.admin;
 
 import dev.kubegate.approval.ApprovalException;
 import dev.kubegate.approval.oidc.OidcApprovers;
+import dev.kubegate.approval.oidc.WebSessions;
 import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.k8s.Status;
 import io.smallrye.mutiny.Uni;
@@ -9,6 +10,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -28,6 +30,28 @@ public class OidcPeopleAuthentication {
     @Inject
     OidcApprovers oidc;
 
+    @Inject
+    WebSessions sessions;
+
+    /**
+     * The web page's session cookie. It is {@code SameSite=Strict}, and on top of that every
+     * state-changing call must echo the session's CSRF token in {@value WebSignInResource#CSRF_HEADER}.
+     */
+    private Uni<Response> fromCookie(ContainerRequestContext request, String value) {
+        boolean safe = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
+        return sessions.find(value).map(s -> {
+            if (s.isEmpty()) {
+                return StatusResponse.of(Status.unauthorized("your sign-in has ended: sign in again"));
+            }
+            if (!safe && !WebSessions.csrfMatches(s.get(), request.getHeaderString(WebSignInResource.CSRF_HEADER))) {
+                return StatusResponse.of(WebSignInResource.csrfRefused());
+            }
+            request.setProperty(PERSON, s.get().person());
+            return (Response) null;
+        }).onFailure().recoverWithItem(e -> StatusResponse.of(Status.serviceUnavailable("kubegate cannot read your sign-in right now: "
+                + Status.describe(e))));
+    }
+
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION - 1)
     public Uni<Response> authenticate(ContainerRequestContext request, ResourceInfo resource) {
         if (!oidc.configured() || resource.getResourceMethod() == null
@@ -35,7 +59,12 @@ public class OidcPeopleAuthentication {
                 || resource.getResourceMethod().isAnnotationPresent(AgentRealm.class)) {
             return Uni.createFrom().nullItem();
         }
-        String token = AuthenticatorChain.bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION)).orElse(null);
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        Cookie cookie = request.getCookies().get(WebSignInResource.SESSION_COOKIE);
+        if (header == null && cookie != null) {
+            return fromCookie(request, cookie.getValue());
+        }
+        String token = AuthenticatorChain.bearerToken(header).orElse(null);
         if (token == null || !oidc.claims(token)) {
             return Uni.createFrom().nullItem();
         }

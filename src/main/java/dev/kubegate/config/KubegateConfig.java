@@ -444,6 +444,10 @@ public interface KubegateConfig {
             @WithDefault("10s")
             Duration fetchTimeout();
 
+            /** How long the approvals page's sign-in lasts (the session cookie's lifetime). */
+            @WithDefault("1h")
+            Duration sessionTtl();
+
             /** How long a sign-in vouches for the person behind a Slack {@code email:} mapping (their groups as of then). */
             @WithDefault("12h")
             Duration directoryTtl();

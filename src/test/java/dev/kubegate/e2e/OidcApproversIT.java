@@ -47,7 +47,10 @@ import static org.awaitility.Awaitility.await;
  * audience, with a broken signature or expired are refused with the reason; the non-approver and
  * the requester herself cannot approve; the admin-token realm works beside OIDC. The CLI signs in
  * with the device flow, the person logging in through Keycloak's real form in headless chromium,
- * and caches the token (mode 600). A misconfigured issuer keeps readiness DOWN with the reason.
+ * and caches the token (mode 600). The approvals page signs in through Keycloak's form (code flow
+ * with PKCE): a non-approver sees the request but cannot approve, an approver approves, the cookie is
+ * HttpOnly, Secure and SameSite=Strict, a change without the CSRF token is refused, logout ends the
+ * session. A misconfigured issuer (unreachable, wrong client secret) keeps readiness DOWN with the reason.
  */
 class OidcApproversIT {
 
@@ -79,7 +82,11 @@ class OidcApproversIT {
         Files.writeString(slackSecret, SLACK_SECRET);
         Path slackUsers = dir.resolve("slack-users.csv");
         Files.writeString(slackUsers, "UOLGA1,email:olga@example.com\n");
+        int port = GatewayProcess.freePort();
+        String base = "https://127.0.0.1:" + port;
+        keycloak.allowRedirects("kubegate", base + "/kubegate/v1/oidc/callback", base + "/kubegate/ui/");
         gateway = GatewayProcess.start(dir.resolve("gateway"), Map.ofEntries(
+                Map.entry("kubegate.approval.public-url", base),
                 Map.entry("kubegate.approval.slack.signing-secret-file", slackSecret.toString()),
                 Map.entry("kubegate.approval.slack.users-file", slackUsers.toString()),
                 Map.entry("kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString()),
@@ -90,7 +97,7 @@ class OidcApproversIT {
                 Map.entry("kubegate.approvers.oidc.client-id", "kubegate"),
                 Map.entry("kubegate.approvers.oidc.cli-client-id", "kubegate-cli"),
                 Map.entry("kubegate.approvers.oidc.client-secret-file", webSecret().toString()),
-                Map.entry("kubegate.approvers.oidc.clock-skew", "0s")));
+                Map.entry("kubegate.approvers.oidc.clock-skew", "0s")), port);
         gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(120));
     }
@@ -244,6 +251,99 @@ class OidcApproversIT {
             assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
             assertThat(after.body()).contains(id + " is approved").contains("olga");
             assertThat(delete.waitFor(Duration.ofSeconds(60))).as(delete.stderr()).isZero();
+        }
+    }
+
+    static ChromeDriver browser(String size) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=" + size);
+        options.setAcceptInsecureCerts(true); // the gateway's generated certificate
+        return new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort().build(), options);
+    }
+
+    static WebElement waitFor(ChromeDriver b, By by) {
+        return new WebDriverWait(b, Duration.ofSeconds(60)).until(d -> {
+            var found = d.findElements(by);
+            return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
+        });
+    }
+
+    /** From the approvals page: "Sign in with your company account", then Keycloak's form. */
+    static void signInOnThePage(ChromeDriver b, String user) {
+        b.get(gateway.url() + "/kubegate/ui/");
+        waitFor(b, By.id("sso")).click();
+        waitFor(b, By.id("username")).sendKeys(user);
+        b.findElement(By.id("password")).sendKeys(user + "-password");
+        b.findElement(By.id("kc-login")).click();
+        waitFor(b, By.id("board"));
+        new WebDriverWait(b, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("whoami")).getText().equals(user));
+    }
+
+    static WebElement cardFor(ChromeDriver b, String ns) {
+        return new WebDriverWait(b, Duration.ofSeconds(60)).until(d -> d.findElements(By.cssSelector(".card")).stream()
+                .filter(c -> c.findElement(By.className("describe")).getText().contains(ns)).findFirst().orElse(null));
+    }
+
+    static HttpResponse<String> withCookie(String method, String path, String cookie, String csrf) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(gateway.url() + path)).timeout(Duration.ofSeconds(30))
+                .header("Cookie", "__Host-kubegate-session=" + cookie).method(method, HttpRequest.BodyPublishers.noBody());
+        if (csrf != null) r.header("X-Kubegate-CSRF", csrf);
+        return gateway.httpClient().send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void thePageSignsInThroughKeycloakAndOnlyAnApproverWithTheCsrfTokenApproves() throws Exception {
+        Prerequisites.unlessSwitchedOff("kubegate.it.browser", "the approvals page sign-in test");
+        Prerequisites.require(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
+                "chromium and chromedriver (" + CHROMIUM + ", " + CHROMEDRIVER + "; Debian: chromium chromium-driver)");
+        agent.run("create", "namespace", "oidc-page").assertSuccess();
+        try (Kubectl.Running delete = agent.start("delete", "namespace", "oidc-page", "--wait=false")) {
+            String id = pendingFor("oidc-page");
+            ChromeDriver b = browser("1024,900");
+            try {
+                // A non-approver signs in, sees the request, and is refused.
+                signInOnThePage(b, "nick");
+                cardFor(b, "oidc-page").findElement(By.className("approve")).click();
+                new WebDriverWait(b, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("message")).getText().contains("kubegate-approvers"));
+                assertThat(delete.isAlive()).isTrue();
+                b.findElement(By.id("signout")).click();
+                // Logout ends the session here and at the issuer: the page asks to sign in again.
+                waitFor(b, By.id("sso"));
+                assertThat(b.manage().getCookieNamed("__Host-kubegate-session")).isNull();
+
+                signInOnThePage(b, "ana");
+                var cookie = b.manage().getCookieNamed("__Host-kubegate-session");
+                assertThat(cookie).isNotNull();
+                assertThat(cookie.isHttpOnly()).isTrue();
+                assertThat(cookie.isSecure()).isTrue();
+                assertThat(cookie.getSameSite()).isEqualTo("Strict");
+                assertThat(cookie.getPath()).isEqualTo("/");
+                assertThat((String) ((org.openqa.selenium.JavascriptExecutor) b).executeScript("return document.cookie")).doesNotContain(cookie.getValue());
+
+                // The cookie alone changes nothing: a change needs the session's CSRF token, which only the page can read.
+                HttpResponse<String> forged = withCookie("POST", "/kubegate/v1/approvals/" + id + "/approve", cookie.getValue(), null);
+                assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
+                assertThat(forged.body()).contains("X-Kubegate-CSRF");
+                assertThat(withCookie("POST", "/kubegate/v1/approvals/" + id + "/approve", cookie.getValue(), "guessed").statusCode()).isEqualTo(403);
+                assertThat(withCookie("GET", "/kubegate/v1/approvals/" + id, cookie.getValue(), null).statusCode()).isEqualTo(200);
+                Thread.sleep(300);
+                assertThat(delete.isAlive()).as("no forged change released the call").isTrue();
+
+                cardFor(b, "oidc-page").findElement(By.className("approve")).click();
+                assertThat(delete.waitFor(Duration.ofSeconds(60))).as(delete.stderr()).isZero();
+                JsonNode decided = JSON.readTree(gateway.api(ROOT).get("/kubegate/v1/approvals/" + id).asString());
+                assertThat(decided.path("decisions").get(0).path("approver").asText()).isEqualTo("ana");
+
+                b.findElement(By.id("signout")).click();
+                waitFor(b, By.id("sso"));
+                assertThat(withCookie("GET", "/kubegate/v1/approvals", cookie.getValue(), null).statusCode())
+                        .as("the old cookie is worthless after logout").isEqualTo(401);
+            } finally {
+                b.quit();
+            }
         }
     }
 

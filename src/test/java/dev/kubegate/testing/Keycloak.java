@@ -43,10 +43,13 @@ public final class Keycloak implements AutoCloseable {
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Keycloak(Process process, int port, Path log) {
+    private final String adminPassword;
+
+    private Keycloak(Process process, int port, Path log, String adminPassword) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.adminPassword = adminPassword;
     }
 
     public static Keycloak start(Path dir) throws Exception {
@@ -60,7 +63,7 @@ public final class Keycloak implements AutoCloseable {
         List<String> cmd = List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
                 "--http-host=127.0.0.1", "--http-port=" + port, "--http-management-port=" + management,
                 "--hostname=http://127.0.0.1:" + port, "--health-enabled=true",
-                "--db=dev-file", "--db-url=jdbc:h2:file:" + dir.toAbsolutePath().resolve("h2/keycloakdb") + ";DB_CLOSE_ON_EXIT=FALSE",
+                "--db=dev-file", "--db-url=jdbc:h2:file:" + dir.toAbsolutePath().resolve("h2/keycloakdb") + ";NON_KEYWORDS=VALUE",
                 "--cache=local");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
@@ -68,10 +71,10 @@ public final class Keycloak implements AutoCloseable {
         env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
         env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
         env.put("JAVA_OPTS_APPEND", "-Xms64m -Xmx768m");
-        Keycloak kc = new Keycloak(pb.start(), port, log);
+        Keycloak kc = new Keycloak(pb.start(), port, log, adminPassword);
         try {
             kc.awaitReady(management);
-            kc.importRealm(adminPassword);
+            kc.importRealm();
         } catch (Exception e) {
             kc.close();
             throw e;
@@ -91,7 +94,7 @@ public final class Keycloak implements AutoCloseable {
     }
 
     private void awaitReady(int management) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Keycloak exited (" + process.exitValue() + "):\n" + tail());
@@ -107,18 +110,41 @@ public final class Keycloak implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("Keycloak not ready within 300 s:\n" + tail());
+        throw new IllegalStateException("Keycloak not ready within 600 s:\n" + tail());
     }
 
-    private void importRealm(String adminPassword) throws Exception {
-        JsonNode admin = tokenResponse("master", Map.of("grant_type", "password", "client_id", "admin-cli",
-                "username", "admin", "password", adminPassword));
+    private String adminToken() throws Exception {
+        return tokenResponse("master", Map.of("grant_type", "password", "client_id", "admin-cli",
+                "username", "admin", "password", adminPassword)).path("access_token").asText();
+    }
+
+    private void importRealm() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/admin/realms"))
-                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + admin.path("access_token").asText())
+                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + adminToken())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(Files.readString(REALM))).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) {
             throw new IllegalStateException("importing the realm failed: HTTP " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    /**
+     * Lets {@code clientId} send people back to {@code redirectUri} after sign-in and to
+     * {@code postLogoutUri} after logout (known only once the test's gateway has its port).
+     */
+    public void allowRedirects(String clientId, String redirectUri, String postLogoutUri) throws Exception {
+        String admin = adminToken();
+        String base = url() + "/admin/realms/" + REALM_NAME + "/clients";
+        HttpResponse<String> found = http.send(HttpRequest.newBuilder(URI.create(base + "?clientId=" + clientId))
+                .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+        com.fasterxml.jackson.databind.node.ObjectNode client = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(found.body()).get(0);
+        client.putArray("redirectUris").add(redirectUri);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) client.with("attributes")).put("post.logout.redirect.uris", postLogoutUri);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/" + client.path("id").asText()))
+                .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(client.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("updating client " + clientId + " failed: HTTP " + r.statusCode() + " " + r.body());
         }
     }
 

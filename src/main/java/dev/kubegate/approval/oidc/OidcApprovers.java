@@ -77,6 +77,7 @@ public class OidcApprovers implements ApproverRealm {
     private final VerifiedTokens<Approver> verified = new VerifiedTokens<>(4096, Clock.systemUTC());
     private volatile OidcProvider provider;
     private volatile DefaultJWTProcessor<SecurityContext> processor;
+    private volatile JWKSource<SecurityContext> keys;
     private volatile String problem = "not discovered yet";
     private String issuer;
     private List<String> audiences;
@@ -188,6 +189,7 @@ public class OidcApprovers implements ApproverRealm {
         } catch (MalformedURLException e) {
             throw new IllegalStateException("jwks_uri " + p.jwksUri() + " is not a URL");
         }
+        this.keys = keys;
         DefaultJWTProcessor<SecurityContext> proc = new DefaultJWTProcessor<>();
         proc.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(new HashSet<>(audiences),
@@ -245,6 +247,61 @@ public class OidcApprovers implements ApproverRealm {
         Approver a = approver(c);
         email(c).ifPresent(e -> directory.remember(e, a));
         return new VerifiedTokens.Verified<>(a, c.getExpirationTime().toInstant());
+    }
+
+    /** A person signed in through the web page: who, their ID token (for logout) and when it ends. */
+    public record SignedIn(Approver person, String idToken, java.time.Instant expiresAt) {
+    }
+
+    /**
+     * Redeems an authorization code (with the PKCE verifier and kubegate's client secret) and
+     * verifies the ID token: signature, issuer, audience = the client id, expiry and {@code nonce}.
+     */
+    public Uni<SignedIn> redeem(String code, String redirectUri, String verifier, String nonce) {
+        OidcProvider p = provider;
+        JWKSource<SecurityContext> k = keys;
+        if (p == null || k == null) {
+            return Uni.createFrom().failure(new ApprovalException(Status.serviceUnavailable(
+                    "kubegate cannot use its OIDC issuer right now (" + problem + ")")));
+        }
+        java.util.function.UnaryOperator<String> enc = v -> java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
+        String body = "grant_type=authorization_code&code=" + enc.apply(code) + "&redirect_uri=" + enc.apply(redirectUri)
+                + "&code_verifier=" + enc.apply(verifier);
+        HttpRequest req = HttpRequest.newBuilder(p.tokenEndpoint()).timeout(config.approvers().oidc().fetchTimeout())
+                .header("Authorization", clientBasicAuth()).header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return Uni.createFrom().completionStage(() -> http.sendAsync(req, HttpResponse.BodyHandlers.ofString()))
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(resp -> {
+                    com.fasterxml.jackson.databind.JsonNode t;
+                    try {
+                        t = new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body());
+                    } catch (Exception e) {
+                        throw new ApprovalException(Status.serviceUnavailable("the issuer's token endpoint answered HTTP "
+                                + resp.statusCode() + " without JSON"));
+                    }
+                    if (resp.statusCode() != 200 || !t.hasNonNull("id_token")) {
+                        throw new ApprovalException(Status.unauthorized("the issuer did not complete the sign-in: "
+                                + t.path("error").asText("HTTP " + resp.statusCode()) + " " + t.path("error_description").asText("")));
+                    }
+                    String idToken = t.get("id_token").asText();
+                    DefaultJWTProcessor<SecurityContext> proc = new DefaultJWTProcessor<>();
+                    proc.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, k));
+                    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                            Set.of(config.approvers().oidc().clientId().orElseThrow()),
+                            new JWTClaimsSet.Builder().issuer(issuer).claim("nonce", nonce).build(), Set.of("exp", "iss", "aud", "sub", "nonce"), null);
+                    claims.setMaxClockSkew((int) config.approvers().oidc().clockSkew().toSeconds());
+                    proc.setJWTClaimsSetVerifier(claims);
+                    JWTClaimsSet c;
+                    try {
+                        c = proc.process(idToken, null);
+                    } catch (BadJOSEException | com.nimbusds.jose.JOSEException | java.text.ParseException e) {
+                        throw new ApprovalException(Status.unauthorized("the ID token of " + issuer + " is refused: " + e.getMessage()));
+                    }
+                    Approver a = approver(c);
+                    email(c).ifPresent(e -> directory.remember(e, a));
+                    return new SignedIn(a, idToken, c.getExpirationTime().toInstant());
+                });
     }
 
     /** The approver the verified claims describe. */
