@@ -242,7 +242,9 @@ public class OidcApprovers implements ApproverRealm {
             throw new ApprovalException(Status.serviceUnavailable("kubegate cannot fetch the signing keys of " + issuer
                     + " (" + Status.describe(e) + "); retry shortly"));
         } catch (BadJOSEException | com.nimbusds.jose.JOSEException | java.text.ParseException e) {
-            throw new ApprovalException(Status.unauthorized("the OIDC token of " + issuer + " is refused: " + e.getMessage()));
+            String why = String.valueOf(e.getMessage());
+            throw new ApprovalException(Status.unauthorized("the OIDC token of " + issuer + " is refused: " + why
+                    + (why.contains(" aud ") ? " (accepted audiences: " + String.join(", ", audiences) + ")" : "")));
         }
         Approver a = approver(c);
         email(c).ifPresent(e -> directory.remember(e, a));
