@@ -80,6 +80,7 @@ public class OidcApprovers implements ApproverRealm {
     private volatile JWKSource<SecurityContext> keys;
     private volatile String problem = "not discovered yet";
     private String issuer;
+    private volatile String clientSecret;
     private List<String> audiences;
 
     /** Checks the settings (a start-up error when they cannot work), then discovers the issuer until it answers. */
@@ -96,6 +97,7 @@ public class OidcApprovers implements ApproverRealm {
         String client = oidc.clientId().orElseThrow(() -> new IllegalStateException(
                 "kubegate.approvers.oidc.issuer is set but kubegate.approvers.oidc.client-id is not: tokens need an audience to be checked against"));
         audiences = oidc.audiences().filter(a -> !a.isEmpty()).orElse(List.of(client));
+        clientSecret = oidc.clientSecretFile().map(OidcApprovers::readSecret).orElse(null);
         discover();
     }
 
@@ -128,15 +130,23 @@ public class OidcApprovers implements ApproverRealm {
         });
     }
 
-    /** kubegate's client id and secret as the Basic credentials of the token endpoint (RFC 6749 section 2.3.1). */
-    public String clientBasicAuth() {
-        KubegateConfig.Approvers.Oidc oidc = config.approvers().oidc();
-        String secret;
+    /** Read once at start (never on an event loop); an unreadable or empty file stops the start. */
+    private static String readSecret(java.nio.file.Path file) {
         try {
-            secret = java.nio.file.Files.readString(oidc.clientSecretFile().orElseThrow(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            String secret = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (secret.isEmpty()) {
+                throw new IllegalStateException("kubegate.approvers.oidc.client-secret-file " + file + " is empty");
+            }
+            return secret;
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read kubegate.approvers.oidc.client-secret-file: " + e.getMessage());
+            throw new IllegalStateException("cannot read kubegate.approvers.oidc.client-secret-file " + file + ": " + e.getMessage());
         }
+    }
+
+    /** kubegate's client id and secret as the Basic credentials of the token endpoint (RFC 6749 section 2.3.1). */
+    private String clientBasicAuth() {
+        KubegateConfig.Approvers.Oidc oidc = config.approvers().oidc();
+        String secret = clientSecret;
         java.util.function.UnaryOperator<String> enc = v -> java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8);
         return "Basic " + java.util.Base64.getEncoder().encodeToString((enc.apply(oidc.clientId().orElseThrow()) + ":" + enc.apply(secret))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -150,15 +160,7 @@ public class OidcApprovers implements ApproverRealm {
     private void checkClientCredentials(OidcProvider p) {
         String body = "grant_type=authorization_code&code=kubegate-credential-check&redirect_uri="
                 + java.net.URLEncoder.encode(issuer, java.nio.charset.StandardCharsets.UTF_8);
-        String auth;
-        try {
-            auth = clientBasicAuth();
-        } catch (IllegalStateException e) {
-            problem = e.getMessage();
-            LOG.errorf("approvers' OIDC issuer %s: %s; retrying every 60 s", issuer, problem);
-            vertx.setTimer(60_000, t -> checkClientCredentials(p));
-            return;
-        }
+        String auth = clientBasicAuth();
         http.sendAsync(HttpRequest.newBuilder(p.tokenEndpoint()).timeout(config.approvers().oidc().fetchTimeout())
                         .header("Authorization", auth).header("Content-Type", "application/x-www-form-urlencoded")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString())

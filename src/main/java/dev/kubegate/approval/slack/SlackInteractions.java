@@ -138,11 +138,14 @@ public class SlackInteractions {
         }
         String replayId = replayId(timestamp.strip(), body);
         return store.create(REPLAY_KIND, replayId, "{}", at.plus(SlackSignature.TOLERANCE.multipliedBy(2)))
-                .replaceWith(() -> interaction(body))
-                .flatMap(u -> u)
-                .onFailure(StoreConflictException.class).recoverWithItem(e -> {
-                    LOG.warnf("Slack interaction refused: replayed request signed at %s", at);
-                    return Answer.refused(Status.unauthorized("this signed Slack request was already received: replays are refused"));
+                .map(created -> true)
+                .onFailure(StoreConflictException.class).recoverWithItem(false)
+                .flatMap(firstTime -> {
+                    if (!firstTime) {
+                        LOG.warnf("Slack interaction refused: replayed request signed at %s", at);
+                        return answer(Answer.refused(Status.unauthorized("this signed Slack request was already received: replays are refused")));
+                    }
+                    return interaction(body);
                 })
                 .onFailure().recoverWithItem(e -> e instanceof ApprovalException a ? Answer.refused(a.status())
                         : Answer.refused(Status.serviceUnavailable("kubegate cannot record the Slack interaction right now ("
