@@ -177,7 +177,7 @@ class OidcApproversIT {
             assertThat(delete.waitFor(Duration.ofSeconds(60))).as(delete.stderr()).isZero();
         }
         // The break-glass admin token works beside OIDC.
-        assertThat(expect(gateway.api(ROOT).get("/kubegate/v1/approvals?status=used"), 200).path("items").toString()).contains("oidc-held");
+        assertThat(expect(gateway.api(ROOT).get("/kubegate/v1/approvals"), 200).path("items").toString()).contains("oidc-held");
     }
 
     @Test
@@ -266,7 +266,8 @@ class OidcApproversIT {
     }
 
     static WebElement waitFor(ChromeDriver b, By by) {
-        return new WebDriverWait(b, Duration.ofSeconds(60)).until(d -> {
+        // The page may be navigating (sign-in, logout redirects): an element found a moment ago can go stale.
+        return new WebDriverWait(b, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
             var found = d.findElements(by);
             return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
         });
@@ -284,8 +285,16 @@ class OidcApproversIT {
     }
 
     static WebElement cardFor(ChromeDriver b, String ns) {
-        return new WebDriverWait(b, Duration.ofSeconds(60)).until(d -> d.findElements(By.cssSelector(".card")).stream()
+        return new WebDriverWait(b, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(d -> d.findElements(By.cssSelector(".card")).stream()
                 .filter(c -> c.findElement(By.className("describe")).getText().contains(ns)).findFirst().orElse(null));
+    }
+
+    static void clickApprove(ChromeDriver b, String ns) {
+        new WebDriverWait(b, Duration.ofSeconds(60)).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            cardFor(b, ns).findElement(By.className("approve")).click();
+            return true;
+        });
     }
 
     static HttpResponse<String> withCookie(String method, String path, String cookie, String csrf) throws Exception {
@@ -307,7 +316,7 @@ class OidcApproversIT {
             try {
                 // A non-approver signs in, sees the request, and is refused.
                 signInOnThePage(b, "nick");
-                cardFor(b, "oidc-page").findElement(By.className("approve")).click();
+                clickApprove(b, "oidc-page");
                 new WebDriverWait(b, Duration.ofSeconds(30)).until(d -> d.findElement(By.id("message")).getText().contains("kubegate-approvers"));
                 assertThat(delete.isAlive()).isTrue();
                 b.findElement(By.id("signout")).click();
@@ -333,7 +342,7 @@ class OidcApproversIT {
                 Thread.sleep(300);
                 assertThat(delete.isAlive()).as("no forged change released the call").isTrue();
 
-                cardFor(b, "oidc-page").findElement(By.className("approve")).click();
+                clickApprove(b, "oidc-page");
                 assertThat(delete.waitFor(Duration.ofSeconds(60))).as(delete.stderr()).isZero();
                 JsonNode decided = JSON.readTree(gateway.api(ROOT).get("/kubegate/v1/approvals/" + id).asString());
                 assertThat(decided.path("decisions").get(0).path("approver").asText()).isEqualTo("ana");

@@ -23,7 +23,7 @@ function signedIn() { return !!token() || !!state.web; }
 
 /** How this page authenticates a call: the token header, or the cookie plus the CSRF token on changes. */
 function auth(method, headers) {
-  if (state.web) {
+  if (!token() && state.web) {
     if (method !== 'GET' && method !== 'HEAD') headers['X-Kubegate-CSRF'] = state.web.csrfToken;
     return 'same-origin';
   }
@@ -334,5 +334,7 @@ document.addEventListener('DOMContentLoaded', () => {
   }));
   window.addEventListener('hashchange', () => { parseHash(); refresh(); });
   setInterval(() => document.querySelectorAll('.card time').forEach(t => { t.textContent = age(t.dateTime); }), 15000);
-  webSession().then(show);
+  show();
+  // A token in this tab signs in at once; otherwise the OIDC session cookie may.
+  webSession().then(() => { if (state.web && !token()) show(); });
 });
