@@ -1,5 +1,8 @@
 package dev.kubegate.admin;
 
+import dev.kubegate.approval.AdminTokenApprovers;
+import dev.kubegate.approval.Approver;
+import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticatorChain;
 import dev.kubegate.identity.AdminTokens;
 import dev.kubegate.identity.TokenFile;
@@ -15,6 +18,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,6 +34,12 @@ public class AdminAuthentication implements ContainerRequestFilter {
     /** Request property holding the authenticated admin's {@link TokenFile.Entry}. */
     public static final String ADMIN = "kubegate.admin";
 
+    /** Request property holding the same person as an {@link Approver}, with the realm that vouched for them. */
+    public static final String APPROVER = "kubegate.approver";
+
+    @Inject
+    KubegateConfig config;
+
     @Inject
     AdminTokens adminTokens;
 
@@ -40,6 +50,9 @@ public class AdminAuthentication implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         TokenFile admins = adminTokens.tokens().orElse(null);
+        if (resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(SelfAuthenticated.class)) {
+            return; // signed by someone else (Slack): the method verifies it
+        }
         if (resource.getResourceMethod() != null && resource.getResourceMethod().isAnnotationPresent(AgentRealm.class)) {
             // Agents call this with their own credentials; the method checks them. An admin token still counts.
             if (admins != null) {
@@ -48,8 +61,13 @@ public class AdminAuthentication implements ContainerRequestFilter {
             }
             return;
         }
+        if (request.getProperty(OidcPeopleAuthentication.PERSON) instanceof Approver person) {
+            admitOidcPerson(request, person);
+            return;
+        }
         if (admins == null) {
-            abort(request, Status.forbidden("the admin API is disabled: configure kubegate.admin.tokens-file"));
+            abort(request, Status.forbidden("the admin API is disabled: configure kubegate.admin.tokens-file"
+                    + " (or kubegate.approvers.oidc.issuer, then sign in with OIDC)"));
             return;
         }
         Optional<TokenFile.Entry> admin = AuthenticatorChain.bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION))
@@ -59,6 +77,25 @@ public class AdminAuthentication implements ContainerRequestFilter {
             return;
         }
         request.setProperty(ADMIN, admin.get());
+        request.setProperty(APPROVER, AdminTokenApprovers.approver(admin.get()));
+    }
+
+    /**
+     * An OIDC-verified person may use the approvals API; the rest of the admin API (sessions,
+     * identities, audit, status) only when in one of {@code kubegate.approvers.oidc.admin-groups}.
+     */
+    private void admitOidcPerson(ContainerRequestContext request, Approver person) {
+        List<String> adminGroups = config.approvers().oidc().adminGroups().orElse(List.of());
+        boolean approvals = resource.getResourceClass() != null && resource.getResourceClass().equals(ApprovalsResource.class);
+        if (!approvals && person.groups().stream().noneMatch(adminGroups::contains)) {
+            abort(request, Status.forbidden("\"" + person.name() + "\" may use only the approvals API: the rest of the admin API needs"
+                    + (adminGroups.isEmpty() ? " an admin token (no kubegate.approvers.oidc.admin-groups are configured)"
+                    : " membership of " + String.join(" or ", adminGroups))));
+            return;
+        }
+        request.setProperty(ADMIN, new TokenFile.Entry(person.name(), person.identities().isEmpty() ? person.name()
+                : person.identities().get(0), person.groups()));
+        request.setProperty(APPROVER, person);
     }
 
     static void abort(ContainerRequestContext request, Status status) {

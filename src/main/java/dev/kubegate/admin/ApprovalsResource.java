@@ -2,13 +2,11 @@ package dev.kubegate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kubegate.approval.AdminTokenApprovers;
 import dev.kubegate.approval.ApprovalException;
 import dev.kubegate.approval.ApprovalRecords;
 import dev.kubegate.approval.ApprovalRequest;
 import dev.kubegate.approval.ApprovalService;
 import dev.kubegate.approval.Approver;
-import dev.kubegate.identity.TokenFile;
 import dev.kubegate.k8s.Status;
 import dev.kubegate.store.StateStore;
 import io.smallrye.mutiny.Multi;
@@ -93,7 +91,7 @@ public class ApprovalsResource {
         if (!ID.matcher(id).matches()) {
             return Uni.createFrom().item(error(notFound(id)));
         }
-        Approver approver = AdminTokenApprovers.approver((TokenFile.Entry) request.getProperty(AdminAuthentication.ADMIN));
+        Approver approver = (Approver) request.getProperty(AdminAuthentication.APPROVER);
         return approvals.fullDiff(id, approver)
                 .map(v -> Response.ok(Map.of("kind", "ApprovalDiff", "id", v.id(), "total", v.total(), "shownTruncated", v.shownTruncated(),
                         "summary", v.summary(), "changes", v.entries())).build())
@@ -153,7 +151,7 @@ public class ApprovalsResource {
         } catch (ApprovalException e) {
             return Uni.createFrom().item(error(e.status()));
         }
-        Approver approver = AdminTokenApprovers.approver((TokenFile.Entry) request.getProperty(AdminAuthentication.ADMIN));
+        Approver approver = (Approver) request.getProperty(AdminAuthentication.APPROVER);
         return approvals.decide(id, approver, approve, reason)
                 .map(r -> Response.ok(r).build())
                 .onFailure().recoverWithItem(ApprovalsResource::failure);

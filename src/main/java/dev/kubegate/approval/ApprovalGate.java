@@ -101,7 +101,7 @@ public class ApprovalGate {
     ApprovalService service;
 
     @Inject
-    ApproverRealm approvers;
+    ApproverRealms approvers;
 
     @Inject
     StateStore store;
@@ -187,7 +187,7 @@ public class ApprovalGate {
         String reasons = String.join("; ", call.decision().reasons());
         if (!approvers.configured()) {
             return Future.succeededFuture(Outcome.refuse(Status.forbidden(reasons + "; this call needs approval by "
-                    + groups(approval) + ", and no approver can sign in to this kubegate (kubegate.admin.tokens-file is not set), "
+                    + groups(approval) + ", and no approver can sign in to this kubegate (neither kubegate.admin.tokens-file nor kubegate.approvers.oidc.issuer is set), "
                     + "so the call is refused")));
         }
         if (approval.approverGroups().isEmpty()) {

@@ -57,7 +57,8 @@ public class ApprovalLinks {
         return "kubegate approvals approve " + id;
     }
 
-    Optional<String> base() {
+    /** The configured public base URL of this kubegate ({@code https://host[:port]}), if any. */
+    public Optional<String> base() {
         Optional<String> b = base;
         if (b == null) {
             List<String> certNames = config.tls().certFile().map(ApprovalLinks::certificateNames).orElse(List.of());

@@ -19,7 +19,10 @@ import java.util.Optional;
  * Tells people about approval requests through a Slack-compatible incoming webhook
  * ({@code kubegate.approval.webhook-url}): {@code text} plus {@code blocks} with Approve / Deny
  * buttons linking to the web page (no buttons when no public address is configured: the message then
- * gives the CLI command; a request whose diff is cut gets "Review full diff" instead of Approve). Asynchronous and never in the way of a call: delivery is retried
+ * gives the CLI command; a request whose diff is cut gets "Review full diff" instead of Approve). With
+ * Slack interactivity on ({@code kubegate.approval.slack.signing-secret-file}) the buttons are
+ * interactive instead: a click posts to {@code /kubegate/v1/approvals/slack/interactions}, which
+ * authenticates it and updates the message. Asynchronous and never in the way of a call: delivery is retried
  * a few times with growing pauses, and each outcome (delivered or not) is written on the request
  * and recorded as {@code approval.notified}.
  */
@@ -52,7 +55,7 @@ public class ApprovalNotifier {
         if (url.isEmpty()) {
             return;
         }
-        String body = payload(r, event).toString();
+        String body = payload(r, event, interactive()).toString();
         attempt(URI.create(url.get()), body, r.id(), event, 1);
     }
 
@@ -74,12 +77,21 @@ public class ApprovalNotifier {
         });
     }
 
+    private boolean interactive() {
+        return config.approval().slack().signingSecretFile().isPresent();
+    }
+
+    /** The message for {@code r} as it stands now (a Slack interaction replaces the clicked message with it). */
+    public ObjectNode message(ApprovalRequest r) {
+        return payload(r, r.pending() ? "requested" : r.status(), interactive());
+    }
+
     /** Slack's mrkdwn needs only &, < and > escaped; agent-supplied text goes through here. */
     static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    static ObjectNode payload(ApprovalRequest r, String event) {
+    static ObjectNode payload(ApprovalRequest r, String event, boolean interactive) {
         String who = esc(r.requester().principal()) + (r.requester().sessionId() == null ? "" : " (session " + esc(r.requester().sessionId()) + ")");
         String headline = switch (event) {
             case "requested" -> "Approval needed: " + who + " wants to " + esc(r.request().describe());
@@ -111,6 +123,10 @@ public class ApprovalNotifier {
         if (r.diffTruncated()) {
             detail.append("The change has ").append(r.changesTotal()).append(" parts and only some are shown: review the full diff before approving.\n");
         }
+        if ("requested".equals(event) && r.approvals() > 0) {
+            detail.append("Approved so far by ").append(esc(r.approvedBy().replace(",", ", "))).append(" (")
+                    .append(r.approvals()).append(" of ").append(r.requiredApprovers()).append("): waiting for another approver\n");
+        }
         if ("requested".equals(event)) {
             detail.append(r.url() == null ? "Decide with `" + ApprovalLinks.command(r.id()) + "` (or `kubegate approvals deny " + r.id() + " --reason ...`)"
                     : "Or from a terminal: `" + ApprovalLinks.command(r.id()) + "`").append('\n');
@@ -120,7 +136,9 @@ public class ApprovalNotifier {
         ObjectNode text = section.putObject("text");
         text.put("type", "mrkdwn");
         text.put("text", detail.length() > 2900 ? detail.substring(0, 2900) + "… (cut: open the request for the rest)" : detail.toString());
-        if ("requested".equals(event) && r.url() != null) {
+        if ("requested".equals(event) && interactive) {
+            interactiveButtons(blocks.addObject(), r);
+        } else if ("requested".equals(event) && r.url() != null) {
             ObjectNode actions = blocks.addObject();
             actions.put("type", "actions");
             ArrayNode elements = actions.putArray("elements");
@@ -135,14 +153,57 @@ public class ApprovalNotifier {
         return root;
     }
 
-    private static void button(ArrayNode elements, String label, String url, String style) {
+    /** Action ids of the interactive buttons (the interaction endpoint acts on these two only). */
+    public static final String APPROVE_ACTION = "kubegate_approve";
+    public static final String DENY_ACTION = "kubegate_deny";
+
+    /**
+     * Buttons that post to the interaction endpoint (value = the request id). A cut diff is never
+     * approved from chat: instead of Approve, a link to review the full diff first.
+     */
+    private static void interactiveButtons(ObjectNode actions, ApprovalRequest r) {
+        actions.put("type", "actions");
+        actions.put("block_id", "kubegate:" + r.id());
+        ArrayNode elements = actions.putArray("elements");
+        if (r.diffTruncated()) {
+            if (r.url() != null) {
+                button(elements, "Review full diff", r.url() + "/diff", "primary").put("action_id", "kubegate_open");
+            }
+        } else {
+            ObjectNode approve = interactiveButton(elements, "Approve", APPROVE_ACTION, r.id(), "primary");
+            ObjectNode confirm = approve.putObject("confirm");
+            confirm.putObject("title").put("type", "plain_text").put("text", "Approve " + r.id() + "?");
+            confirm.putObject("text").put("type", "plain_text").put("text", r.request().describe());
+            confirm.putObject("confirm").put("type", "plain_text").put("text", "Approve");
+            confirm.putObject("deny").put("type", "plain_text").put("text", "Cancel");
+            if (r.url() != null) {
+                button(elements, "Open", r.url(), null).put("action_id", "kubegate_open");
+            }
+        }
+        interactiveButton(elements, "Deny", DENY_ACTION, r.id(), "danger");
+    }
+
+    private static ObjectNode interactiveButton(ArrayNode elements, String label, String actionId, String value, String style) {
+        ObjectNode b = elements.addObject();
+        b.put("type", "button");
+        b.putObject("text").put("type", "plain_text").put("text", label);
+        b.put("action_id", actionId);
+        b.put("value", value);
+        b.put("style", style);
+        return b;
+    }
+
+    private static ObjectNode button(ArrayNode elements, String label, String url, String style) {
         ObjectNode b = elements.addObject();
         b.put("type", "button");
         ObjectNode t = b.putObject("text");
         t.put("type", "plain_text");
         t.put("text", label);
         b.put("url", url);
-        b.put("style", style);
+        if (style != null) {
+            b.put("style", style);
+        }
         b.put("action_id", label.toLowerCase());
+        return b;
     }
 }

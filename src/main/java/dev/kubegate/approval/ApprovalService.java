@@ -224,9 +224,10 @@ public class ApprovalService {
                 throw new ApprovalException(Status.forbidden("\"" + approver.name() + "\" may not decide on " + id
                         + ": approvers must be members of " + String.join(" or ", r.approverGroups())).withDetails(id, "approvals"));
             }
-            if (approver.name().equals(r.requester().principal())) {
+            if (approver.is(r.requester())) {
                 throw new ApprovalException(Status.forbidden("nobody approves their own request: " + id + " was requested by \""
-                        + approver.name() + "\"").withDetails(id, "approvals"));
+                        + r.requester().principal() + "\"" + (approver.name().equals(r.requester().principal()) ? ""
+                        : ", who is " + approver.name() + " of " + approver.realm()) ).withDetails(id, "approvals"));
             }
             if (approve && r.diffTruncated() && !r.fullDiffViewedBy().contains(approver.name())) {
                 throw new ApprovalException(new Status(409, "Conflict", "approval request " + id + " makes " + r.changesTotal()

@@ -6,9 +6,9 @@ import java.util.Optional;
 
 /**
  * Where approvers come from: humans, authenticated separately from agents. The admin token file
- * ({@link AdminTokenApprovers}) serves small installs; an OIDC realm for people plugs in here later
- * (verify an ID token or a browser session, map claims to name and groups) without touching the
- * approval logic.
+ * ({@link AdminTokenApprovers}) serves break-glass and small installs; the OIDC realm
+ * ({@code approval.oidc.OidcApprovers}) people of the company's identity provider. Both are
+ * combined by {@link ApproverRealms}; the approval logic does not know which vouched.
  */
 public interface ApproverRealm {
 

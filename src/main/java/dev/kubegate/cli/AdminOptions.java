@@ -23,6 +23,9 @@ public class AdminOptions {
     @Option(names = "--token-file", description = "File holding the admin bearer token.")
     Path adminTokenFile;
 
+    @Option(names = "--oidc", description = "Sign in at the gateway's OIDC issuer instead of using an admin token (device flow; token cached under ~/.kube/cache/kubegate).")
+    boolean oidc;
+
     /** Deprecated spelling of {@code --token} (kubegate 0.1); hidden, kept so existing scripts work. */
     @Option(names = "--admin-token", hidden = true)
     void deprecatedAdminToken(String value) {
@@ -41,6 +44,17 @@ public class AdminOptions {
         Path ca = caFile != null ? caFile : ServingCertificate.paths(config.dataDir()).caCert();
         byte[] pem = caFile != null || Files.isReadable(ca) ? Files.readAllBytes(ca) : null;
         return new GatewayClient(server != null ? server : "https://127.0.0.1:" + sslPort, pem);
+    }
+
+    /** The bearer token for {@code client}: from --oidc's sign-in, else the admin token. */
+    String token(GatewayClient client) throws Exception {
+        if (oidc) {
+            if (adminToken != null || adminTokenFile != null) {
+                throw new IllegalArgumentException("give --oidc or an admin token, not both");
+            }
+            return new OidcDeviceLogin(System.err).token(client, client.server(), OidcDeviceLogin.defaultCacheDir());
+        }
+        return token();
     }
 
     String token() throws Exception {

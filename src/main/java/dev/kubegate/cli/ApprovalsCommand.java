@@ -22,7 +22,8 @@ import java.util.function.BiFunction;
 
 /**
  * {@code kubegate approvals list|show|approve|deny}: approvers' commands against a running gateway's
- * {@code /kubegate/v1/approvals} API, authenticated with an admin token.
+ * {@code /kubegate/v1/approvals} API, authenticated with an admin token or, with {@code --oidc}, a
+ * token from the gateway's OIDC issuer ({@link OidcDeviceLogin}).
  */
 @Command(name = "approvals", mixinStandardHelpOptions = true,
         description = "List, show, approve and deny calls waiting for approval.",
@@ -46,6 +47,13 @@ public class ApprovalsCommand {
         @Option(names = "--ca-file", description = "CA that signed the gateway's certificate (default: the generated one under the data dir).")
         Path caFile;
 
+        @Option(names = "--oidc", description = "Sign in at the gateway's OIDC issuer instead of using an admin token "
+                + "(device flow: open the printed address in a browser; the token is cached under ~/.kube/cache/kubegate).")
+        boolean oidc;
+
+        @Option(names = "--cache-dir", description = "Where --oidc caches tokens (default: ~/.kube/cache/kubegate).")
+        Path cacheDir;
+
         @Inject
         KubegateConfig config;
 
@@ -54,7 +62,26 @@ public class ApprovalsCommand {
 
         /** Calls the API; prints the Status message and answers null on an error. */
         JsonNode call(BiFunction<KubegateApi, String, Response> request) throws Exception {
+            Path ca = caFile != null ? caFile : ServingCertificate.paths(config.dataDir()).caCert();
+            byte[] pem = Files.isReadable(ca) ? Files.readAllBytes(ca) : null;
+            String url = server != null ? server : "https://127.0.0.1:" + sslPort;
+            GatewayClient client = new GatewayClient(url, pem);
             String bearer = token;
+            if (oidc) {
+                if (token != null || tokenFile != null) {
+                    System.err.println("kubegate: give --oidc or an admin token, not both");
+                    return null;
+                }
+                try {
+                    bearer = new OidcDeviceLogin(System.err).token(client, url, cacheDir != null ? cacheDir : OidcDeviceLogin.defaultCacheDir());
+                } catch (GatewayClient.Failure f) {
+                    System.err.println("Error from server (" + f.reason + "): " + f.statusMessage);
+                    return null;
+                } catch (IllegalStateException e) {
+                    System.err.println("kubegate: " + e.getMessage());
+                    return null;
+                }
+            }
             if (bearer == null && tokenFile != null) {
                 bearer = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
             }
@@ -62,13 +89,10 @@ public class ApprovalsCommand {
                 bearer = System.getenv("KUBEGATE_ADMIN_TOKEN");
             }
             if (bearer == null || bearer.isEmpty()) {
-                System.err.println("kubegate: give --token-file, --token or KUBEGATE_ADMIN_TOKEN (an admin token)");
+                System.err.println("kubegate: give --token-file, --token or KUBEGATE_ADMIN_TOKEN (an admin token), or --oidc");
                 return null;
             }
             String auth = GatewayClient.bearer(bearer);
-            Path ca = caFile != null ? caFile : ServingCertificate.paths(config.dataDir()).caCert();
-            byte[] pem = Files.isReadable(ca) ? Files.readAllBytes(ca) : null;
-            GatewayClient client = new GatewayClient(server != null ? server : "https://127.0.0.1:" + sslPort, pem);
             try {
                 return client.call(api -> request.apply(api, auth));
             } catch (GatewayClient.Failure f) {

@@ -58,6 +58,10 @@ final class GatewayClient {
         this.api = b.build(KubegateApi.class);
     }
 
+    String server() {
+        return server.toString();
+    }
+
     static KeyStore trustStore(byte[] caPem) throws GeneralSecurityException, IOException {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);

@@ -32,6 +32,10 @@ public interface KubegateApi {
 
     /** The session of the presented session token. */
     @GET
+    @Path("/oidc")
+    Response oidcSettings();
+
+    @GET
     @Path("/sessions/current")
     Response currentSession(@HeaderParam("Authorization") String authorization);
 

@@ -13,11 +13,8 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -172,33 +169,11 @@ public class LoginCommand implements Callable<Integer> {
     }
 
     private void store(Path cache, JsonNode status) throws IOException {
-        Path dir = cache.getParent();
-        Files.createDirectories(dir);
-        try {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not POSIX
-        }
         ObjectNode entry = GatewayClient.JSON.createObjectNode();
         entry.put("token", status.get("token").asText());
         entry.put("expirationTimestamp", status.get("expirationTimestamp").asText());
         entry.put("issuedAt", Instant.now().toString());
-        Path tmp = Files.createTempFile(dir, ".login", ".tmp");
-        try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not POSIX
-            }
-            Files.writeString(tmp, GatewayClient.JSON.writeValueAsString(entry), StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, cache, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        PrivateFiles.write(cache, GatewayClient.JSON.writeValueAsString(entry));
     }
 
     /** One cache file per server and credential source (and session options): never the credential itself. */

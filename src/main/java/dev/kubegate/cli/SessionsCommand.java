@@ -35,8 +35,9 @@ public class SessionsCommand {
         @Override
         public Integer call() {
             try {
-                String auth = GatewayClient.bearer(admin.token());
-                JsonNode list = admin.client(config, sslPort).call(api -> api.sessions(auth));
+                GatewayClient client = admin.client(config, sslPort);
+                String auth = GatewayClient.bearer(admin.token(client));
+                JsonNode list = client.call(api -> api.sessions(auth));
                 output.format.print(System.out, list, () -> table(list));
                 return 0;
             } catch (Exception e) {
@@ -81,8 +82,9 @@ public class SessionsCommand {
         @Override
         public Integer call() {
             try {
-                String auth = GatewayClient.bearer(admin.token());
-                JsonNode s = admin.client(config, sslPort).call(api -> api.revokeSession(auth, id));
+                GatewayClient client = admin.client(config, sslPort);
+                String auth = GatewayClient.bearer(admin.token(client));
+                JsonNode s = client.call(api -> api.revokeSession(auth, id));
                 System.out.println("session " + s.path("id").asText() + " of " + s.path("principal").path("name").asText()
                         + " revoked at " + s.path("revokedAt").asText());
                 return 0;

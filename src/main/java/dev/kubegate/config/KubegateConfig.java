@@ -36,6 +36,9 @@ public interface KubegateConfig {
 
     Approval approval();
 
+    /** People who approve and administer, signed in with the company's identity provider (docs/approvals.md). */
+    Approvers approvers();
+
     /**
      * Where the state all replicas share lives (contract key): {@code embedded} keeps it under
      * {@code data-dir/state} for one replica; {@code postgres} in the database of {@link #postgres()}.
@@ -405,6 +408,83 @@ public interface KubegateConfig {
         /** Attempts per webhook notification (with 1 s, 2 s, 4 s ... pauses between them). */
         @WithDefault("3")
         int webhookAttempts();
+
+        /** Deciding from Slack with the webhook message's buttons (docs/approvals.md). */
+        Slack slack();
+
+        interface Slack {
+            /**
+             * The Slack app's signing secret (a file holding it). When set, the webhook message's
+             * Approve / Deny buttons post to {@code /kubegate/v1/approvals/slack/interactions}; off when absent.
+             */
+            Optional<Path> signingSecretFile();
+
+            /** Who each Slack user is: rows {@code <Slack user id>,<approver name | email:address>}. Required with the secret. */
+            Optional<Path> usersFile();
+
+            /** Only clicks from this Slack workspace (team id) count; any workspace signed with the secret when absent. */
+            Optional<String> teamId();
+
+            /** Message updates are posted only to a {@code response_url} starting with one of these. */
+            @WithDefault("https://hooks.slack.com/")
+            java.util.List<String> responseUrlPrefixes();
+        }
+    }
+
+    interface Approvers {
+        Oidc oidc();
+
+        /** OpenID Connect for approvers and admins: bearer tokens on the admin API and the CLI's device flow; off without an issuer. */
+        interface Oidc {
+            /** The issuer URL, exactly as the tokens' {@code iss} (discovery at {@code <issuer>/.well-known/openid-configuration}). */
+            Optional<String> issuer();
+
+            /** kubegate's client at the issuer (the web page's); tokens issued to it are accepted. */
+            Optional<String> clientId();
+
+            /** The web client's secret (a file holding it); needed for the web page's sign-in. */
+            Optional<Path> clientSecretFile();
+
+            /** The public client the CLI's device flow uses ({@code kubegate approvals --oidc}). */
+            Optional<String> cliClientId();
+
+            /** Accepted {@code aud} values; the client id when absent. */
+            Optional<java.util.List<String>> audiences();
+
+            @WithDefault("openid,profile,email")
+            java.util.List<String> scopes();
+
+            /** The claim naming the person (compared with requesters' names: no self-approval). */
+            @WithDefault("preferred_username")
+            String usernameClaim();
+
+            /** The claim listing the person's groups, matched against the policy's approver groups. */
+            @WithDefault("groups")
+            String groupsClaim();
+
+            /** The claim holding the person's email (Slack users mapped by {@code email:} are found by it). */
+            @WithDefault("email")
+            String emailClaim();
+
+            /** Members of these groups may use the whole admin API; other OIDC people only the approvals API. */
+            Optional<java.util.List<String>> adminGroups();
+
+            /** Leeway for exp / nbf / iat. */
+            @WithDefault("30s")
+            Duration clockSkew();
+
+            /** Timeout for discovery and key fetches. */
+            @WithDefault("10s")
+            Duration fetchTimeout();
+
+            /** How long the approvals page's sign-in lasts (the session cookie's lifetime). */
+            @WithDefault("1h")
+            Duration sessionTtl();
+
+            /** How long a sign-in vouches for the person behind a Slack {@code email:} mapping (their groups as of then). */
+            @WithDefault("12h")
+            Duration directoryTtl();
+        }
     }
 
     /** The database of {@code kubegate.store=postgres}; ignored otherwise. */

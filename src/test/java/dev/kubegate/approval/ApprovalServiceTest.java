@@ -73,6 +73,8 @@ class ApprovalServiceTest {
                     case "webhookUrl" -> Optional.ofNullable(webhook);
                     case "webhookAttempts" -> 3;
                     case "maxPending" -> 3;
+                    case "slack" -> Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{KubegateConfig.Approval.Slack.class},
+                            (p2, m2, a2) -> m2.getName().equals("responseUrlPrefixes") ? List.of() : Optional.empty());
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
         KubegateConfig config = (KubegateConfig) Proxy.newProxyInstance(getClass().getClassLoader(),

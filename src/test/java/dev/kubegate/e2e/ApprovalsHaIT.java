@@ -6,6 +6,7 @@ import dev.kubegate.testing.FakeKubeApiServer;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.Postgres;
+import dev.kubegate.testing.SlackClicks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,13 +30,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * Two kubegate replicas on one PostgreSQL: a call held on A is released by an approval given on B
  * (the store's change feed), and while the database is down a call needing approval is refused
- * with 503 instead of waiting on state nobody can see.
+ * with 503 instead of waiting on state nobody can see. A signed Slack click is used once, whichever
+ * replica receives it (the replay record is in the shared store).
  */
 class ApprovalsHaIT {
 
     static final String AGENT = "ha-agent-" + UUID.randomUUID();
     static final String APPROVER = "ha-approver-" + UUID.randomUUID();
     static final ObjectMapper JSON = new ObjectMapper();
+    static final String SLACK_SECRET = "ha-slack-" + UUID.randomUUID();
 
     static Postgres pg;
     static FakeKubeApiServer cluster;
@@ -54,6 +57,12 @@ class ApprovalsHaIT {
         Files.writeString(admins, APPROVER + ",bob,bob-uid,\"kubegate-approvers\"\n");
         Map<String, String> settings = GatewayProcess.replicaSettings(cluster, dir, pg, agents, admins);
         settings.put("kubegate.approval.wait", "30s");
+        Path slackSecret = dir.resolve("slack-secret");
+        Files.writeString(slackSecret, SLACK_SECRET);
+        Path slackUsers = dir.resolve("slack-users.csv");
+        Files.writeString(slackUsers, "UBOB1,bob\n");
+        settings.put("kubegate.approval.slack.signing-secret-file", slackSecret.toString());
+        settings.put("kubegate.approval.slack.users-file", slackUsers.toString());
         a = GatewayProcess.start(dir.resolve("a"), settings);
         b = GatewayProcess.start(dir.resolve("b"), settings);
         a.awaitReady();
@@ -138,5 +147,25 @@ class ApprovalsHaIT {
         await().atMost(20, TimeUnit.SECONDS).until(() -> a.httpClient().send(HttpRequest.newBuilder(URI.create(a.url() + "/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
         assertThat(agentOnA.run("get", "namespace", "ha-down", "-o", "name").stdout()).contains("ha-down");
+    }
+
+    @Test
+    void aSignedSlackClickIsUsedOnceWhicheverReplicaGetsIt() throws Exception {
+        agentOnA.run("create", "namespace", "ha-slack").assertSuccess();
+        try (Kubectl.Running delete = agentOnA.start("delete", "namespace", "ha-slack")) {
+            String id = pendingOnB("ha-slack");
+            SlackClicks clicks = new SlackClicks(SLACK_SECRET);
+            String body = SlackClicks.form("UBOB1", "kubegate_approve", id, "https://hooks.slack.com/actions/T0/1/x");
+            String ts = Long.toString(java.time.Instant.now().getEpochSecond());
+            String signed = clicks.sign(ts, body);
+            HttpResponse<String> onB = SlackClicks.post(b, body, ts, signed);
+            assertThat(onB.statusCode()).as(onB.body()).isEqualTo(200);
+            assertThat(onB.body()).contains(id + " is approved");
+            // Bob's click, captured and sent again to the other replica within the five minutes: refused there.
+            HttpResponse<String> replayOnA = SlackClicks.post(a, body, ts, signed);
+            assertThat(replayOnA.statusCode()).as(replayOnA.body()).isEqualTo(401);
+            assertThat(replayOnA.body()).contains("already received");
+            assertThat(delete.waitFor(Duration.ofSeconds(30))).as(delete.stderr()).isZero();
+        }
     }
 }

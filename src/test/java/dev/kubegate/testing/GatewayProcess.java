@@ -113,6 +113,14 @@ public final class GatewayProcess implements AutoCloseable {
         return out;
     }
 
+    /** Starts a kubegate CLI command (not serve) with this gateway's data dir, its stdout and stderr going to the given files. */
+    public Process startCli(Path stdout, Path stderr, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Dkubegate.data-dir=" + dataDir,
+                "-Dquarkus.http.ssl-port=" + port, "-jar", app().toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    }
+
     /** A kubeconfig for an agent presenting {@code token}, written by {@code kubegate kubeconfig}. */
     public Path kubeconfig(Path file, String token) throws Exception {
         cli("kubeconfig", "--token", token, "--output-file", file.toString());

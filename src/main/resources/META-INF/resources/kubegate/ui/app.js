@@ -1,29 +1,47 @@
 // kubegate approvals page. Plain JS, no build step.
-// Security: the admin token lives in sessionStorage (this tab only) and goes in the Authorization
-// header of every call — no cookies, so no cross-site request can act as the approver (CSRF).
+// Security: two ways in. An admin token lives in sessionStorage (this tab only) and goes in the
+// Authorization header of every call — no cookie. Or the person signs in with the company's OIDC
+// issuer: the session is then an HttpOnly, Secure, SameSite=Strict cookie this script never sees,
+// and every state-changing call carries the session's CSRF token (read from /kubegate/v1/oidc/session,
+// which no other site can read) in the X-Kubegate-CSRF header.
 // Everything the API returns comes from agents (labels, reasons, names): it is only ever put in
 // the page with textContent, never parsed as HTML. The server sends a strict Content-Security-Policy.
 'use strict';
 
 const API = '/kubegate/v1/approvals';
 const TOKEN_KEY = 'kubegate.adminToken';
+const OIDC = '/kubegate/v1/oidc';
 const $ = (sel, root = document) => root.querySelector(sel);
 
 const state = { filter: 'pending', focus: null, scrolledTo: null, focusAction: null, items: [], stream: null, poll: null, refreshTimer: null,
-  fullDiffs: new Map() };
+  fullDiffs: new Map(), web: null };
 
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+/** Signed in with a token (this tab) or with the OIDC session cookie. */
+function signedIn() { return !!token() || !!state.web; }
+
+/** How this page authenticates a call: the token header, or the cookie plus the CSRF token on changes. */
+function auth(method, headers) {
+  if (!token() && state.web) {
+    if (method !== 'GET' && method !== 'HEAD') headers['X-Kubegate-CSRF'] = state.web.csrfToken;
+    return 'same-origin';
+  }
+  headers['Authorization'] = 'Bearer ' + token();
+  return 'omit';
+}
 
 function say(text) { $('#message').textContent = text || ''; }
 
 async function api(method, path, body) {
-  const headers = { 'Authorization': 'Bearer ' + token(), 'Accept': 'application/json' };
+  const headers = { 'Accept': 'application/json' };
+  const credentials = auth(method, headers);
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const resp = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'omit', cache: 'no-store' });
+    credentials, cache: 'no-store' });
   let data = null;
   try { data = await resp.json(); } catch (e) { /* not JSON */ }
-  if (resp.status === 401) { signOut('Your token was not accepted; sign in again.'); throw new Error('unauthorized'); }
+  if (resp.status === 401) { signOut(state.web ? 'Your session ended; sign in again.' : 'Your token was not accepted; sign in again.'); throw new Error('unauthorized'); }
   if (!resp.ok) throw new Error((data && data.message) || ('HTTP ' + resp.status));
   return data;
 }
@@ -35,7 +53,7 @@ function parseHash() {
 }
 
 async function refresh() {
-  if (!token()) return;
+  if (!signedIn()) return;
   try {
     const q = state.filter ? '?status=' + encodeURIComponent(state.filter) : '';
     const list = await api('GET', API + q);
@@ -209,12 +227,13 @@ async function decide(id, action, body, button) {
 // header). Each event names a changed request; the list is re-read. If the stream breaks, poll
 // every 2 s and try the stream again later.
 async function stream() {
-  if (state.stream || !token()) return;
+  if (state.stream || !signedIn()) return;
   const ctrl = new AbortController();
   state.stream = ctrl;
   try {
-    const resp = await fetch(API + '/events', { headers: { 'Authorization': 'Bearer ' + token(), 'Accept': 'text/event-stream' },
-      credentials: 'omit', cache: 'no-store', signal: ctrl.signal });
+    const headers = { 'Accept': 'text/event-stream' };
+    const credentials = auth('GET', headers);
+    const resp = await fetch(API + '/events', { headers, credentials, cache: 'no-store', signal: ctrl.signal });
     if (!resp.ok || !resp.body) throw new Error('HTTP ' + resp.status);
     live(true);
     const reader = resp.body.getReader();
@@ -236,7 +255,7 @@ async function stream() {
   } finally {
     if (state.stream === ctrl) state.stream = null;
   }
-  if (token()) setTimeout(stream, 10000);
+  if (signedIn()) setTimeout(stream, 10000);
 }
 
 function live(on) {
@@ -248,14 +267,39 @@ function live(on) {
 }
 
 function show() {
-  const signedIn = !!token();
-  $('#login').hidden = signedIn;
-  $('#board').hidden = !signedIn;
-  $('#who').hidden = !signedIn;
-  if (signedIn) { refresh(); stream(); } else { $('#token').focus(); }
+  const inside = signedIn();
+  $('#login').hidden = inside;
+  $('#board').hidden = !inside;
+  $('#who').hidden = !inside;
+  text($('#whoami'), state.web ? state.web.name : 'admin token');
+  if (inside) { refresh(); stream(); } else { $('#token').focus(); }
+}
+
+/** Ends the OIDC session (server side, then at the issuer when it offers a logout address). */
+async function signOutWeb() {
+  try {
+    const r = await api('POST', OIDC + '/logout');
+    state.web = null;
+    if (r && r.endSession) { location.assign(r.endSession); return; }
+    signOut();
+  } catch (e) {
+    if (e.message !== 'unauthorized') say('Could not sign out: ' + e.message);
+  }
+}
+
+/** Whether the OIDC session cookie signs this browser in; shows the SSO button when OIDC is on. */
+async function webSession() {
+  try {
+    const resp = await fetch(OIDC + '/session', { credentials: 'same-origin', cache: 'no-store', headers: { 'Accept': 'application/json' } });
+    $('#sso-box').hidden = resp.status === 404;
+    state.web = resp.ok ? await resp.json() : null;
+  } catch (e) {
+    state.web = null;
+  }
 }
 
 function signOut(message) {
+  state.web = null;
   sessionStorage.removeItem(TOKEN_KEY);
   if (state.stream) state.stream.abort();
   state.stream = null;
@@ -282,7 +326,7 @@ document.addEventListener('DOMContentLoaded', () => {
       if (e.message !== 'unauthorized') { sessionStorage.removeItem(TOKEN_KEY); say('Sign-in failed: ' + e.message); }
     }
   });
-  $('#signout').addEventListener('click', () => signOut());
+  $('#signout').addEventListener('click', () => state.web ? signOutWeb() : signOut());
   document.querySelectorAll('nav button').forEach(b => b.addEventListener('click', () => {
     state.filter = b.dataset.filter;
     document.querySelectorAll('nav button').forEach(x => x.setAttribute('aria-pressed', String(x === b)));
@@ -291,4 +335,6 @@ document.addEventListener('DOMContentLoaded', () => {
   window.addEventListener('hashchange', () => { parseHash(); refresh(); });
   setInterval(() => document.querySelectorAll('.card time').forEach(t => { t.textContent = age(t.dateTime); }), 15000);
   show();
+  // A token in this tab signs in at once; otherwise the OIDC session cookie may.
+  webSession().then(() => { if (state.web && !token()) show(); });
 });
