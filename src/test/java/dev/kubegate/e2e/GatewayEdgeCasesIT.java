@@ -273,15 +273,21 @@ class GatewayEdgeCasesIT {
         RecordedRequest seen = cluster.requests().stream().filter(r -> r.path().endsWith("/pods/web-1")).findFirst().orElseThrow();
         String traceId = seen.header("traceparent").split("-")[1];
         byte[] traceIdBytes = HexFormat.of().parseHex(traceId);
-        await().atMost(15, TimeUnit.SECONDS).until(() -> exportedTraces.stream().anyMatch(b -> contains(b.getBytes(), traceIdBytes)));
-        Buffer export = exportedTraces.stream().filter(b -> contains(b.getBytes(), traceIdBytes)).reduce(Buffer.buffer(), Buffer::appendBuffer);
-        String text = export.toString(StandardCharsets.ISO_8859_1);
+        // the spans of one trace may reach the collector in different batches: wait for the server span too
+        await().atMost(15, TimeUnit.SECONDS).until(() -> exported(traceIdBytes).contains("kubegate.k8s.verb"));
+        String text = exported(traceIdBytes);
         assertThat(text).contains("kubegate.k8s.verb", "kubegate.k8s.resource", "kubegate.k8s.namespace", "web-1",
                 "kubegate.authenticate", "kubegate.principal", "server.address", "http.response.status_code");
         // ...and its audit record carries the same trace id, to go from a record to the trace
         await().atMost(10, TimeUnit.SECONDS).until(() -> RestAssured.given().baseUri(gateway.url()).relaxedHTTPSValidation()
                 .header("Authorization", "Bearer " + ADMIN).get("/kubegate/v1/audit/events?namespace=default&verb=get&limit=1000")
                 .asString(), events -> events.contains("\"trace\":\"" + traceId + "\""));
+    }
+
+    /** Every export batch that holds spans of this trace, as Latin-1 text (protobuf: the strings read as they are). */
+    private String exported(byte[] traceIdBytes) {
+        return exportedTraces.stream().filter(b -> contains(b.getBytes(), traceIdBytes)).reduce(Buffer.buffer(), Buffer::appendBuffer)
+                .toString(StandardCharsets.ISO_8859_1);
     }
 
     private static boolean contains(byte[] haystack, byte[] needle) {

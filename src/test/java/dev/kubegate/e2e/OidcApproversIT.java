@@ -232,6 +232,14 @@ class OidcApproversIT {
         assertThat(again.exitValue()).as(Files.readString(err2)).isZero();
         assertThat(Files.readString(err2)).doesNotContain("open http");
         assertThat(Files.readString(out2)).contains("oidc-cli");
+        // sessions takes --oidc too: the cached token reaches the server, which keeps /sessions for admins
+        Path out3 = dir.resolve("cli3.out");
+        Path err3 = dir.resolve("cli3.err");
+        Process sessions = gateway.startCli(out3, err3, "sessions", "list", "--oidc", "--server", gateway.url(),
+                "--cache-dir", cache.toString());
+        assertThat(sessions.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(sessions.exitValue()).isNotZero();
+        assertThat(Files.readString(err3)).doesNotContain("open http").contains("only the approvals API");
     }
 
     @Test
