@@ -26,6 +26,9 @@ public class AdminOptions {
     @Option(names = "--oidc", description = "Sign in at the gateway's OIDC issuer instead of using an admin token (device flow; token cached under ~/.kube/cache/kubegate).")
     boolean oidc;
 
+    @Option(names = "--cache-dir", description = "Where --oidc caches tokens (default: ~/.kube/cache/kubegate).")
+    Path cacheDir;
+
     /** Deprecated spelling of {@code --token} (kubegate 0.1); hidden, kept so existing scripts work. */
     @Option(names = "--admin-token", hidden = true)
     void deprecatedAdminToken(String value) {
@@ -52,7 +55,7 @@ public class AdminOptions {
             if (adminToken != null || adminTokenFile != null) {
                 throw new IllegalArgumentException("give --oidc or an admin token, not both");
             }
-            return new OidcDeviceLogin(System.err).token(client, client.server(), OidcDeviceLogin.defaultCacheDir());
+            return new OidcDeviceLogin(System.err).token(client, client.server(), cacheDir != null ? cacheDir : OidcDeviceLogin.defaultCacheDir());
         }
         return token();
     }
