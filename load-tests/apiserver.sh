@@ -9,12 +9,16 @@
 #   load-tests/apiserver.sh                                   # 3 rounds x 10 s, c=16 and c=1
 #   SKIP_BUILD=true ROUNDS=1 DURATION=3 WARMUP=5 load-tests/apiserver.sh   # quick smoke
 #   JFR=true load-tests/apiserver.sh                          # + a JFR profile of kubegate (extra c=16 run)
+#   PROFILE=async load-tests/apiserver.sh                     # + an async-profiler CPU flame graph instead
 #   KUBEGATE_APP=/tmp/other/quarkus-run.jar load-tests/apiserver.sh        # another build
 #
 # Settings (environment): DURATION (s per measurement, 10), ROUNDS (3), WARMUP (s of load on
 # kubegate before the first round, 20; 5 s for the others), CONNS (16), THREADS (wrk threads, 2), LATENCY_CONNS (the
 # latency scenario's connections, 1; 0 skips it), GATEWAY_OPTS (extra JVM options for kubegate),
-# GATEWAY_HEAP (-Xmx512m), KUBEGATE_APP, SKIP_BUILD, WORK (target/load-apiserver), JFR (false).
+# GATEWAY_HEAP (-Xmx512m), KUBEGATE_APP, SKIP_BUILD, WORK (target/load-apiserver), JFR (false),
+# PROFILE (jfr when JFR=true; async: async-profiler from Maven Central, tools.profiler:async-profiler
+# linux-x64, attached with jcmd JVMTI.agent_load: native frames too, no safepoint bias),
+# PROFILE_SECONDS (the profiled run, 20).
 # Needs wrk and nginx (Debian: apt-get install -y wrk nginx-light), openssl, curl. All traffic on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +34,9 @@ GATEWAY_HEAP=${GATEWAY_HEAP:--Xmx512m}
 SKIP_BUILD=${SKIP_BUILD:-false}
 WORK=${WORK:-target/load-apiserver}
 JFR=${JFR:-false}
+PROFILE=${PROFILE:-$([[ $JFR == true ]] && echo jfr || echo none)}
+PROFILE_SECONDS=${PROFILE_SECONDS:-20}
+ASYNC_PROFILER_VERSION=4.1
 APP=${KUBEGATE_APP:-target/quarkus-app/quarkus-run.jar}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 KUBECTL=${KUBEGATE_CACHE:-$HOME/.cache/kubegate}/kube-apiserver-1.20.2/kubectl
@@ -230,13 +237,31 @@ for round in $(seq "$ROUNDS"); do
   fi
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
-if [[ $JFR == true ]]; then
-  # After the measured rounds, on its own: a recording slows kubegate down (and its end leaves it busy)
-  log "JFR profile of kubegate under c=$CONNS (not part of the ratios)"
-  jcmd "$GATEWAY_PID" JFR.start name=load settings=profile filename="$WORK/kubegate.jfr" >/dev/null
-  measure "c=$CONNS" jfr kubegate "$THREADS" "$CONNS"
-  jcmd "$GATEWAY_PID" JFR.stop name=load >/dev/null
-fi
+async_profiler_lib() { # the linux-x64 agent library, fetched from Maven Central once
+  local jar=$HOME/.m2/repository/tools/profiler/async-profiler/$ASYNC_PROFILER_VERSION/async-profiler-$ASYNC_PROFILER_VERSION-linux-x64.jar
+  [[ -f $jar ]] || ./mvnw -q -B dependency:get -Dartifact="tools.profiler:async-profiler:$ASYNC_PROFILER_VERSION:jar:linux-x64" -Dtransitive=false >&2
+  unzip -o -q "$jar" 'linux-x64/*' -d "$WORK/async-profiler"
+  echo "$WORK/async-profiler/linux-x64/libasyncProfiler.so"
+}
+# After the measured rounds, on its own: a profile slows kubegate down (and a JFR's end leaves it busy)
+case $PROFILE in
+  jfr)
+    log "JFR profile of kubegate under c=$CONNS (not part of the ratios)"
+    jcmd "$GATEWAY_PID" JFR.start name=load settings=profile filename="$WORK/kubegate.jfr" >/dev/null
+    DURATION=$PROFILE_SECONDS measure "c=$CONNS" jfr kubegate "$THREADS" "$CONNS"
+    jcmd "$GATEWAY_PID" JFR.stop name=load >/dev/null ;;
+  async)
+    log "async-profiler CPU profile of kubegate under c=$CONNS (not part of the ratios)"
+    lib=$(async_profiler_lib)
+    # itimer: CPU time of every thread, Java and native, without perf_events (often restricted)
+    # the options quoted once more: jcmd would read "a=b" in them as its own key=value arguments
+    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" '"start,event=itimer,interval=1ms"' >/dev/null
+    DURATION=$PROFILE_SECONDS measure "c=$CONNS" jfr kubegate "$THREADS" "$CONNS"
+    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\"dump,collapsed,file=$WORK/kubegate.collapsed\"" >/dev/null
+    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\"stop,flamegraph,file=$WORK/kubegate-flame.html\"" >/dev/null ;;
+  none) ;;
+  *) die "PROFILE is jfr, async or none, not $PROFILE" ;;
+esac
 HEAP=$(heap_used_kib || echo "?")
 RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
 
@@ -257,8 +282,8 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
   echo
   echo "Ratios per round (same round, same scenario):"
   echo
-  if [[ $JFR == true ]]; then
-    echo "Round \"jfr\": kubegate alone while JFR records it (slower), not in the ratios."
+  if [[ $PROFILE != none ]]; then
+    echo "Round \"jfr\": kubegate alone while a profiler ($PROFILE) records it (slower), not in the ratios."
     echo
   fi
   echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
@@ -272,7 +297,9 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
         p50[k, "kubegate"] - p50[k, "direct"], p99[k, "kubegate"] - p99[k, "direct"] } }'
 } >"$WORK/results.md"
 cat "$WORK/results.md"
-if [[ $JFR == true ]]; then
-  python3 load-tests/jfr-top.py "$WORK/kubegate.jfr" >"$WORK/kubegate-jfr-top.txt" && log "JFR summary: $WORK/kubegate-jfr-top.txt"
-fi
+case $PROFILE in
+  jfr) python3 load-tests/jfr-top.py "$WORK/kubegate.jfr" >"$WORK/kubegate-jfr-top.txt" && log "JFR summary: $WORK/kubegate-jfr-top.txt" ;;
+  async) python3 load-tests/jfr-top.py "$WORK/kubegate.collapsed" >"$WORK/kubegate-profile-top.txt" \
+    && log "profile: $WORK/kubegate-flame.html, summary $WORK/kubegate-profile-top.txt" ;;
+esac
 log "results: $WORK/results.md (rows: $WORK/rows.tsv; logs in $WORK)"

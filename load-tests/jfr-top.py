@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Top frames of a JFR recording's CPU samples (jdk.ExecutionSample), as text.
+"""Top frames of a CPU profile, as text: a JFR recording's CPU samples (jdk.ExecutionSample), or
+async-profiler's collapsed stacks (a `.collapsed` file: "root;...;top count" per line).
 
     python3 load-tests/jfr-top.py kubegate.jfr [N]
+    python3 load-tests/jfr-top.py kubegate.collapsed [N]
 
 Prints: the share of samples per area (the first kubegate/library frame that names one, see AREAS),
 the top N methods by self samples (the frame on top of the stack) and by total samples (anywhere
@@ -34,12 +36,39 @@ AREAS = [
 ]
 
 
+# A frame is (class, method); a native or kernel frame of async-profiler has no class: ("", symbol).
 def class_name(f):
-    return f["method"]["type"]["name"].replace("/", ".")  # JFR writes java/lang/String, lambdas with dots
+    return f[0]
 
 
 def frame_name(f):
-    return class_name(f) + "." + f["method"]["name"]
+    return f[0] + "." + f[1] if f[0] else f[1]
+
+
+def jfr_samples(path):
+    """(frames top first, count) per CPU sample of a JFR recording, via the JDK's `jfr print --json`."""
+    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample", path],
+                         check=True, capture_output=True, text=True).stdout
+    for e in json.loads(out)["recording"]["events"]:
+        frames = [(f["method"]["type"]["name"].replace("/", "."), f["method"]["name"])  # JFR writes java/lang/String
+                  for f in e["values"]["stackTrace"]["frames"]]
+        yield frames, 1
+
+
+def collapsed_samples(path):
+    """(frames top first, count) per line of async-profiler's collapsed output (root first there)."""
+    with open(path) as lines:
+        for line in lines:
+            stack, _, count = line.rstrip("\n").rpartition(" ")
+            frames = []
+            for f in reversed(stack.split(";")):
+                f = f.removesuffix("_[j]").removesuffix("_[i]").removesuffix("_[0]").removesuffix("_[1]")
+                if f.endswith("_[k]") or "/" not in f:
+                    frames.append(("", f))  # native or kernel symbol
+                else:
+                    cls, _, method = f.rpartition(".")
+                    frames.append((cls.replace("/", "."), method))
+            yield frames, int(count)
 
 
 def area(frames):
@@ -49,26 +78,25 @@ def area(frames):
             if cls.startswith(prefixes) and not (name == "JDK" and any(
                     class_name(g).startswith(("dev.", "io.", "com.", "org.")) for g in frames)):
                 return name
+    if frames and not frames[0][0]:
+        return "native (kernel, libc, OpenSSL, JVM)"
     return "other"
 
 
 def main():
     path = sys.argv[1]
     top_n = int(sys.argv[2]) if len(sys.argv) > 2 else 25
-    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample", path],
-                         check=True, capture_output=True, text=True).stdout
-    events = json.loads(out)["recording"]["events"]
+    samples = collapsed_samples(path) if path.endswith(".collapsed") else jfr_samples(path)
     self_counts, total_counts, areas = collections.Counter(), collections.Counter(), collections.Counter()
-    for e in events:
-        frames = e["values"]["stackTrace"]["frames"]
+    for frames, count in samples:
         if not frames:
             continue
-        self_counts[frame_name(frames[0])] += 1
+        self_counts[frame_name(frames[0])] += count
         for name in {frame_name(f) for f in frames}:
-            total_counts[name] += 1
-        areas[area(frames)] += 1
+            total_counts[name] += count
+        areas[area(frames)] += count
     n = sum(self_counts.values())
-    print(f"{path}: {n} CPU samples (jdk.ExecutionSample)\n")
+    print(f"{path}: {n} CPU samples\n")
     print("Share of samples by area (the first frame from the top that belongs to one):")
     for name, c in areas.most_common():
         print(f"  {100 * c / n:5.1f} %  {name}")

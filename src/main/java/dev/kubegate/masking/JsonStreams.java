@@ -37,14 +37,15 @@ final class JsonStreams {
 
     /** Output buffer handed out per call; does not keep a large array after a large chunk. */
     static final class Output extends ByteArrayOutputStream {
+        /** Small at first: one is made per masked answer, and most answers are a few KiB (zeroing 64 KiB showed in profiles). */
         Output() {
-            super(64 << 10);
+            super(4 << 10);
         }
 
         byte[] take() {
             byte[] b = toByteArray();
             if (buf.length > 1 << 20) {
-                buf = new byte[64 << 10];
+                buf = new byte[4 << 10];
             }
             reset();
             return b;
