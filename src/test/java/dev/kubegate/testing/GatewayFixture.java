@@ -6,7 +6,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +22,10 @@ import java.util.Map;
  *         .agent(TOKEN, "masker", "agents")
  *         .setting("kubegate.approval.wait", "1s");
  * }</pre>
+ * For several replicas: {@link #replicas(int)} starts that many gateways with the same settings and
+ * one serving certificate (as behind one DNS name), in {@code <dir>/r<i>}; {@link #postgresStore()} gives
+ * them a shared state store in a real PostgreSQL; {@link #behindHaProxy()} puts HAProxy (TCP, TLS
+ * passthrough, readiness checks) in front of them.
  */
 public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback {
 
@@ -30,10 +36,18 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, String> files = new LinkedHashMap<>();
 
+    private int replicaCount = 1;
+    private boolean withPostgres;
+    private boolean withHaProxy;
+
     private Path dir;
     private FakeKubeApiServer cluster;
     private RealKubeApiServer apiserver;
-    private GatewayProcess gateway;
+    private Postgres pg;
+    private HaProxy lb;
+    private Map<String, String> started;
+    private final List<GatewayProcess> replicas = new ArrayList<>();
+    private final List<Integer> ports = new ArrayList<>();
 
     private GatewayFixture(String name, boolean real) {
         this.name = name;
@@ -74,12 +88,39 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /** {@code n} gateways with the same settings and one serving certificate, in {@code <dir>/r0 .. r<n-1>}. */
+    public GatewayFixture replicas(int n) {
+        replicaCount = n;
+        return this;
+    }
+
+    /** A real PostgreSQL as the replicas' shared state store ({@code kubegate.store=postgres}, 2 s timeout). */
+    public GatewayFixture postgresStore() {
+        withPostgres = true;
+        return this;
+    }
+
+    /** HAProxy in front of the replicas: {@link #lb()}. */
+    public GatewayFixture behindHaProxy() {
+        withHaProxy = true;
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         if (real) {
             Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", context.getDisplayName() + ", against the real kube-apiserver");
         }
+        if (withPostgres) {
+            Prerequisites.require(Postgres.installed(), "PostgreSQL 15 binaries (" + Postgres.BIN + ")");
+        }
+        if (withHaProxy) {
+            Prerequisites.require(HaProxy.installed(), "haproxy (" + HaProxy.BINARY + ")");
+        }
         dir = Files.createTempDirectory(name);
+        if (withPostgres) {
+            pg = Postgres.start();
+        }
         Map<String, String> all = new LinkedHashMap<>();
         if (real) {
             apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
@@ -92,19 +133,56 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
         if (!admins.isEmpty()) {
             all.put("kubegate.admin.tokens-file", write("admins.csv", admins.toString()).toString());
         }
+        if (withPostgres) {
+            all.put("kubegate.store", "postgres");
+            all.put("kubegate.postgres.url", pg.reactiveUrl());
+            all.put("kubegate.postgres.timeout", "2s");
+        }
         for (Map.Entry<String, String> s : settings.entrySet()) {
             String file = files.containsKey(s.getValue()) ? write(s.getValue(), files.get(s.getValue())).toString() : s.getValue();
             all.put(s.getKey(), file);
         }
-        gateway = GatewayProcess.start(dir.resolve("gateway"), all);
-        gateway.awaitReady();
+        started = all;
+        if (replicaCount == 1) {
+            replicas.add(GatewayProcess.start(dir.resolve("gateway"), all));
+        } else {
+            for (int i = 0; i < replicaCount; i++) {
+                ports.add(GatewayProcess.freePort());
+                if (i > 0) {
+                    GatewayProcess.shareServingCertificate(replicas.get(0), dir.resolve("r" + i));
+                }
+                replicas.add(GatewayProcess.start(dir.resolve("r" + i), all, ports.get(i)));
+            }
+        }
+        for (GatewayProcess r : replicas) {
+            r.awaitReady();
+        }
+        if (withHaProxy) {
+            lb = HaProxy.start(dir.resolve("haproxy"), ports);
+        }
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (gateway != null) gateway.close();
+        if (lb != null) lb.close();
+        for (GatewayProcess r : replicas) {
+            if (r != null) r.close();
+        }
         if (cluster != null) cluster.close();
         if (apiserver != null) apiserver.close();
+        if (pg != null) pg.close();
+    }
+
+    /**
+     * Starts replica {@code i} again on its port and work directory (state, audit, certificate kept),
+     * after it stopped or was killed; its previous log is kept beside as {@code kubegate-<n>.log}.
+     * Returns it once it listens (not yet ready).
+     */
+    public GatewayProcess restart(int i) throws Exception {
+        Path work = dir.resolve("r" + i);
+        Files.move(work.resolve("kubegate.log"), work.resolve("kubegate-" + System.nanoTime() + ".log"));
+        replicas.set(i, GatewayProcess.start(work, started, ports.get(i)));
+        return replicas.get(i);
     }
 
     private Path write(String fileName, String content) throws Exception {
@@ -115,8 +193,28 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
         return dir;
     }
 
+    /** The gateway (the first replica). */
     public GatewayProcess gateway() {
-        return gateway;
+        return replicas.get(0);
+    }
+
+    public GatewayProcess replica(int i) {
+        return replicas.get(i);
+    }
+
+    /** The settings every replica started with (ports and data directories aside). */
+    public Map<String, String> settings() {
+        return started;
+    }
+
+    /** The load balancer in front of the replicas; null without {@link #behindHaProxy()}. */
+    public HaProxy lb() {
+        return lb;
+    }
+
+    /** The shared PostgreSQL; null without {@link #postgresStore()}. */
+    public Postgres postgres() {
+        return pg;
     }
 
     /** The fake API server; null against the real one. */
@@ -131,6 +229,6 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
 
     /** kubectl through the gateway with {@code token}; its kubeconfig is {@code <dir>/<fileName>}. */
     public Kubectl kubectl(String fileName, String token) throws Exception {
-        return new Kubectl(gateway.kubeconfig(dir.resolve(fileName), token));
+        return new Kubectl(gateway().kubeconfig(dir.resolve(fileName), token));
     }
 }
