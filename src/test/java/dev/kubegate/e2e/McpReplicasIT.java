@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,7 +64,7 @@ class McpReplicasIT {
             assertThat(result.path("content").get(0).path("text").asText()).contains("name: ha", "k: v");
         }
         // Both replicas served tool calls of the one MCP session.
-        for (GatewayProcess r : List.of(kubegate.replica(0), kubegate.replica(1))) {
+        for (GatewayProcess r : kubegate.replicas()) {
             assertThat(r.logText()).as("replica on port " + r.port()).contains("get configmaps \"ha\" in namespace \"default\" 200");
         }
     }

@@ -35,6 +35,8 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
     private final StringBuilder admins = new StringBuilder();
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, String> files = new LinkedHashMap<>();
+    private final Map<String, Path> copies = new LinkedHashMap<>();
+    private FakeKubeApiServer.Options clusterOptions = FakeKubeApiServer.Options.defaults();
 
     private int replicaCount = 1;
     private boolean withPostgres;
@@ -57,6 +59,13 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
     /** Against the fake API server (which also serves logs and exec). */
     public static GatewayFixture fakeCluster(String name) {
         return new GatewayFixture(name, false);
+    }
+
+    /** Against the fake API server started with {@code options} (e.g. with a {@code deny} rule). */
+    public static GatewayFixture fakeCluster(String name, FakeKubeApiServer.Options options) {
+        GatewayFixture fixture = new GatewayFixture(name, false);
+        fixture.clusterOptions = options;
+        return fixture;
     }
 
     /** Against the real kube-apiserver; skipped (or failed, when all are required) when it is switched off. */
@@ -106,6 +115,13 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /** A copy of {@code source} in the temp directory (e.g. a binary bundle the test later changes); {@code key} is set to its path. */
+    public GatewayFixture copy(String key, String fileName, Path source) {
+        copies.put(fileName, source);
+        settings.put(key, fileName);
+        return this;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         if (real) {
@@ -126,7 +142,7 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
             apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
             all.put("kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString());
         } else {
-            cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
+            cluster = FakeKubeApiServer.start(clusterOptions);
             all.put("kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString());
         }
         all.put("kubegate.identity.static.tokens-file", write("agents.csv", agents.toString()).toString());
@@ -139,8 +155,13 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
             all.put("kubegate.postgres.timeout", "2s");
         }
         for (Map.Entry<String, String> s : settings.entrySet()) {
-            String file = files.containsKey(s.getValue()) ? write(s.getValue(), files.get(s.getValue())).toString() : s.getValue();
-            all.put(s.getKey(), file);
+            String value = s.getValue();
+            if (files.containsKey(value)) {
+                value = write(value, files.get(value)).toString();
+            } else if (copies.containsKey(value)) {
+                value = Files.copy(copies.get(value), dir.resolve(value)).toString();
+            }
+            all.put(s.getKey(), value);
         }
         started = all;
         if (replicaCount == 1) {
@@ -200,6 +221,11 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
 
     public GatewayProcess replica(int i) {
         return replicas.get(i);
+    }
+
+    /** The replicas as they are now (a restarted one replaces its predecessor). */
+    public List<GatewayProcess> replicas() {
+        return List.copyOf(replicas);
     }
 
     /** The settings every replica started with (ports and data directories aside). */
