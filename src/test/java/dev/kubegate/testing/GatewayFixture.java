@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The common set-up of an end-to-end test class, as a JUnit extension: a temp directory, a cluster
@@ -36,6 +37,8 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, String> files = new LinkedHashMap<>();
     private final Map<String, Path> copies = new LinkedHashMap<>();
+    private final Map<String, Supplier<String>> later = new LinkedHashMap<>();
+    private final List<Starter> beforeStart = new ArrayList<>();
     private FakeKubeApiServer.Options clusterOptions = FakeKubeApiServer.Options.defaults();
 
     private int replicaCount = 1;
@@ -81,13 +84,36 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
 
     /** A line of the admins' (approvers') tokens file; sets {@code kubegate.admin.tokens-file}. */
     public GatewayFixture admin(String token, String user, String groups) {
-        admins.append(token).append(',').append(user).append(',').append(user).append("-uid,\"").append(groups).append("\"\n");
+        return admin(token, user, user + "-uid", groups);
+    }
+
+    /** As {@link #admin(String, String, String)} with a uid of its own (one person with two tokens). */
+    public GatewayFixture admin(String token, String user, String uid, String groups) {
+        admins.append(token).append(',').append(user).append(',').append(uid).append(",\"").append(groups).append("\"\n");
         return this;
     }
 
     public GatewayFixture setting(String key, String value) {
         settings.put(key, value);
         return this;
+    }
+
+    /** A setting known only once {@link #beforeStart} ran (e.g. the URL of a webhook receiver it started). */
+    public GatewayFixture setting(String key, Supplier<String> value) {
+        later.put(key, value);
+        return this;
+    }
+
+    /** Something to start before the gateway (a webhook receiver, a collector); the test's {@code @AfterAll} stops it. */
+    public GatewayFixture beforeStart(Starter starter) {
+        beforeStart.add(starter);
+        return this;
+    }
+
+    /** What {@link #beforeStart} runs. */
+    @FunctionalInterface
+    public interface Starter {
+        void start() throws Exception;
     }
 
     /** A file written into the temp directory before the gateway starts; {@code key} is set to its path. */
@@ -145,7 +171,9 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
             cluster = FakeKubeApiServer.start(clusterOptions);
             all.put("kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString());
         }
-        all.put("kubegate.identity.static.tokens-file", write("agents.csv", agents.toString()).toString());
+        if (!agents.isEmpty()) {
+            all.put("kubegate.identity.static.tokens-file", write("agents.csv", agents.toString()).toString());
+        }
         if (!admins.isEmpty()) {
             all.put("kubegate.admin.tokens-file", write("admins.csv", admins.toString()).toString());
         }
@@ -163,6 +191,10 @@ public final class GatewayFixture implements BeforeAllCallback, AfterAllCallback
             }
             all.put(s.getKey(), value);
         }
+        for (Starter starter : beforeStart) {
+            starter.start();
+        }
+        later.forEach((key, value) -> all.put(key, value.get()));
         started = all;
         if (replicaCount == 1) {
             replicas.add(GatewayProcess.start(dir.resolve("gateway"), all));
