@@ -134,6 +134,45 @@ class ArchitectureTest {
         assertThat(pure).containsExactlyElementsOf(PURE);
     }
 
+    /** Each package states its contract (what may block, who owns buffers) in a package-info.java. */
+    @Test
+    void everyPackageHasAPackageInfo() throws IOException {
+        Path main = Path.of("src/main/java/dev/kubegate");
+        List<Path> without;
+        try (var dirs = Files.walk(main)) {
+            without = dirs.filter(Files::isDirectory)
+                    .filter(d -> hasJava(d) && !Files.exists(d.resolve("package-info.java"))).toList();
+        }
+        assertThat(without).as("packages without package-info.java").isEmpty();
+    }
+
+    /** The gateway's package-info lists the steps in the order {@code KubeApiGateway#steps} runs them. */
+    @Test
+    void theGatewaysPackageInfoListsItsSteps() throws IOException {
+        String gateway = Files.readString(Path.of("src/main/java/dev/kubegate/gateway/KubeApiGateway.java"));
+        String steps = gateway.substring(gateway.indexOf("List.of(", gateway.indexOf("List<Step> steps(")));
+        steps = steps.substring(0, steps.indexOf(");"));
+        List<String> inCode = new ArrayList<>();
+        for (Matcher m = Pattern.compile("new ([A-Z]\\w+)\\(").matcher(steps); m.find(); ) {
+            inCode.add(m.group(1));
+        }
+        String info = Files.readString(Path.of("src/main/java/dev/kubegate/gateway/package-info.java"));
+        List<String> documented = new ArrayList<>();
+        for (Matcher m = Pattern.compile("<li>\\{@link dev\\.kubegate\\.gateway\\.([A-Z]\\w+)}").matcher(info); m.find(); ) {
+            documented.add(m.group(1));
+        }
+        assertThat(inCode).hasSizeGreaterThan(5);
+        assertThat(documented).containsExactlyElementsOf(inCode);
+    }
+
+    private static boolean hasJava(Path dir) {
+        try (var files = Files.list(dir)) {
+            return files.anyMatch(f -> f.toString().endsWith(".java"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static String inside(String pkg) {
         return ROOT + "." + pkg + "..";
     }

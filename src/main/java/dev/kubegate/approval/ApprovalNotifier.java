@@ -51,12 +51,12 @@ public class ApprovalNotifier {
     }
 
     private void send(ApprovalRequest r, String event) {
-        Optional<String> url = config.approval().webhookUrl();
+        Optional<URI> url = config.approval().webhookUrl();
         if (url.isEmpty()) {
             return;
         }
         String body = payload(r, event, interactive()).toString();
-        attempt(URI.create(url.get()), body, r.id(), event, 1);
+        attempt(url.get(), body, r.id(), event, 1);
     }
 
     private void attempt(URI url, String body, String id, String event, int n) {

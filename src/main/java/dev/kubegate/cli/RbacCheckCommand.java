@@ -9,6 +9,7 @@ import dev.kubegate.hatches.HatchReport;
 import dev.kubegate.hatches.RbacChecker;
 import dev.kubegate.upstream.UpstreamClient;
 import dev.kubegate.upstream.credentials.UpstreamCredentialsFactory;
+import dev.kubegate.upstream.credentials.UpstreamSource;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
@@ -55,7 +56,8 @@ public class RbacCheckCommand implements Callable<Integer> {
                     return 2;
                 }
             }
-            upstream = new UpstreamClient(vertx, UpstreamCredentialsFactory.create(config.upstream(), System.getenv()), config.upstream());
+            upstream = new UpstreamClient(vertx, UpstreamCredentialsFactory.create(UpstreamSource.from(config.upstream()), System.getenv()),
+                    UpstreamClient.Connections.from(config.upstream()));
         } catch (RuntimeException e) {
             System.err.println("kubegate: cannot check: " + e.getMessage());
             return 2;

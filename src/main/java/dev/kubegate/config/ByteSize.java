@@ -7,13 +7,22 @@ package dev.kubegate.config;
  * {@code MemorySize}, where {@code 16M} means MiB; kubegate's keys keep the Kubernetes meaning.
  *
  * <p>A config type: {@link KubegateConfig} declares sizes as {@code ByteSize}, converted once at
- * start-up through {@link #of(String)}, so a malformed value stops start-up with the key's name.
+ * start-up by {@link Converter} (named on each key: SmallRye's implicit {@code of(String)} converter
+ * would drop the message saying what is expected), so a malformed value stops start-up with the
+ * key's name and the accepted spellings.
  *
  * @param bytes the size in bytes
  */
 public record ByteSize(long bytes) {
 
-    /** The converter SmallRye Config finds by name (a static {@code of(String)}). */
+    /** Reads a setting: {@code @WithConverter(ByteSize.Converter.class)}. */
+    public static final class Converter implements org.eclipse.microprofile.config.spi.Converter<ByteSize> {
+        @Override
+        public ByteSize convert(String value) {
+            return value.isBlank() ? null : of(value);
+        }
+    }
+
     public static ByteSize of(String value) {
         return new ByteSize(parse(value));
     }
@@ -24,13 +33,21 @@ public record ByteSize(long bytes) {
         String[][] units = {{"Ki", "1024"}, {"Mi", "1048576"}, {"Gi", "1073741824"}, {"K", "1000"}, {"M", "1000000"}, {"G", "1000000000"}};
         for (String[] u : units) {
             if (v.endsWith(u[0])) {
-                return Math.multiplyExact(Long.parseLong(v.substring(0, v.length() - u[0].length()).strip()), Long.parseLong(u[1]));
+                try {
+                    return Math.multiplyExact(Long.parseLong(v.substring(0, v.length() - u[0].length()).strip()), Long.parseLong(u[1]));
+                } catch (ArithmeticException | NumberFormatException e) {
+                    throw notASize(value);
+                }
             }
         }
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a byte size: '" + value + "' (use e.g. 3Mi, 512Ki or a number of bytes)");
+            throw notASize(value);
         }
+    }
+
+    private static IllegalArgumentException notASize(String value) {
+        return new IllegalArgumentException("not a byte size: '" + value + "' (use e.g. 3Mi, 512Ki or a number of bytes)");
     }
 }

@@ -1,9 +1,11 @@
 package dev.kubegate.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -66,10 +68,12 @@ public interface KubegateConfig {
 
         /** Largest answer a tool reads from the API (through kubegate); a larger one is a tool error. */
         @WithDefault("16Mi")
+        @WithConverter(ByteSize.Converter.class)
         ByteSize maxAnswer();
 
         /** Largest text a tool returns (logs, exec output, tables); longer text is cut, and says so. */
         @WithDefault("256Ki")
+        @WithConverter(ByteSize.Converter.class)
         ByteSize maxOutput();
 
         /** How long pods_exec lets a command run before it ends the session. */
@@ -207,7 +211,8 @@ public interface KubegateConfig {
              * Where the presigned GetCallerIdentity calls go instead of the token's own STS host (contract
              * key): a VPC endpoint, or a test double. The token's signed host is kept as the Host header.
              */
-            Optional<String> stsEndpoint();
+            @WithConverter(HttpUrl.class)
+            Optional<URI> stsEndpoint();
 
             /** AWS regions whose STS hosts tokens may name; any region of the aws, aws-cn and aws-us-gov partitions when absent. */
             Optional<java.util.List<String>> regions();
@@ -298,6 +303,7 @@ public interface KubegateConfig {
     interface Limits {
         /** Largest request body kubegate reads when it must inspect one; larger → 413. */
         @WithDefault("3Mi")
+        @WithConverter(ByteSize.Converter.class)
         ByteSize maxRequestBody();
     }
 
@@ -399,7 +405,8 @@ public interface KubegateConfig {
         Optional<String> publicUrl();
 
         /** Slack-compatible incoming webhook notified when a request is created and decided; off when absent. */
-        Optional<String> webhookUrl();
+        @WithConverter(HttpUrl.class)
+        Optional<URI> webhookUrl();
 
         /** Pending requests one session (or principal) may have at once; more → 429. */
         @WithDefault("20")
@@ -562,10 +569,12 @@ public interface KubegateConfig {
 
         /** {@code always} (fsync each write batch, shared by all waiting calls), {@code batch(<n>ms)} or {@code never}. */
         @WithDefault("always")
-        String fsync();
+        @WithConverter(AuditFsync.Converter.class)
+        AuditFsync fsync();
 
         /** Rotate a segment when it would grow past this size. */
         @WithDefault("64Mi")
+        @WithConverter(ByteSize.Converter.class)
         ByteSize segmentSize();
 
         /** Rotate a segment this old. */
@@ -589,6 +598,7 @@ public interface KubegateConfig {
 
         /** Largest request object (and, at level RequestResponse, answer) kept in a record; larger ones are omitted, with the reason. */
         @WithDefault("64Ki")
+        @WithConverter(ByteSize.Converter.class)
         ByteSize maxBody();
 
         /**
@@ -597,6 +607,7 @@ public interface KubegateConfig {
          * and the call's audit record say so.
          */
         @WithDefault("64Mi")
+        @WithConverter(ByteSize.Converter.class)
         ByteSize maxRecording();
 
         S3 s3();
@@ -640,7 +651,8 @@ public interface KubegateConfig {
             boolean suspend();
 
             /** URL that receives each action as JSON (POST). */
-            Optional<String> webhook();
+            @WithConverter(HttpUrl.class)
+            Optional<URI> webhook();
         }
 
         interface S3 {
@@ -655,7 +667,8 @@ public interface KubegateConfig {
             String region();
 
             /** Endpoint of an S3-compatible store (path-style addressing); AWS when absent. */
-            Optional<String> endpoint();
+            @WithConverter(HttpUrl.class)
+            Optional<URI> endpoint();
 
             /** Object Lock retention of each uploaded segment, when the bucket has Object Lock enabled. */
             Optional<Duration> retention();
@@ -670,6 +683,7 @@ public interface KubegateConfig {
 
             /** Closed segments not yet uploaded, in bytes, before the audit log refuses records (calls get 503). */
             @WithDefault("1Gi")
+            @WithConverter(ByteSize.Converter.class)
             ByteSize maxPending();
         }
     }

@@ -12,6 +12,7 @@ import dev.kubegate.upstream.UpstreamClient;
 import dev.kubegate.upstream.UpstreamProbe;
 import dev.kubegate.upstream.credentials.UpstreamCredentials;
 import dev.kubegate.upstream.credentials.UpstreamCredentialsFactory;
+import dev.kubegate.upstream.credentials.UpstreamSource;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -62,8 +63,8 @@ public class GatewayRuntime {
         if (!serving) {
             return;
         }
-        UpstreamCredentials credentials = UpstreamCredentialsFactory.create(config.upstream(), System.getenv());
-        UpstreamClient upstream = new UpstreamClient(vertx, credentials, config.upstream());
+        UpstreamCredentials credentials = UpstreamCredentialsFactory.create(UpstreamSource.from(config.upstream()), System.getenv());
+        UpstreamClient upstream = new UpstreamClient(vertx, credentials, UpstreamClient.Connections.from(config.upstream()));
         AuthenticatorChain agents = new AuthenticatorChain(agentAuthenticators(upstream));
         // Session tokens first; agent credentials sent directly get an implicit session.
         AuthenticatorChain authenticators = sessions.start(agents);

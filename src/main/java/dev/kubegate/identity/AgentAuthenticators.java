@@ -63,7 +63,7 @@ public final class AgentAuthenticators implements AutoCloseable {
         }
         if (aws) {
             KubegateConfig.Identity.Aws a = cfg.aws();
-            Optional<URI> endpoint = a.stsEndpoint().map(URI::create);
+            Optional<URI> endpoint = a.stsEndpoint();
             endpoint.filter(e -> "http".equals(e.getScheme())).ifPresent(e ->
                     LOG.warnf("kubegate.identity.aws.sts-endpoint %s is plain HTTP: for tests only", e));
             StsClient sts = new StsClient(vertx, endpoint, a.stsTimeout());

@@ -7,6 +7,7 @@ import dev.kubegate.audit.AuditLog;
 import dev.kubegate.audit.AuditUnavailableException;
 import dev.kubegate.audit.Canonical;
 import dev.kubegate.audit.FsyncPolicy;
+import dev.kubegate.config.AuditFsync;
 import dev.kubegate.audit.LifecycleEvent;
 import dev.kubegate.audit.SigningKeys;
 import dev.kubegate.audit.sink.K8sAuditEvent;
@@ -105,7 +106,7 @@ public class AuditTrail {
                     KubegateConfig.Audit.S3 s3 = config.audit().s3();
                     S3Location where = new S3Location(s3.bucket().orElseThrow(() -> new IllegalArgumentException(
                             "kubegate.audit.sink=s3 needs kubegate.audit.s3.bucket")), s3.prefix().orElse(""), s3.region(),
-                            s3.endpoint().map(java.net.URI::create));
+                            s3.endpoint());
                     S3Shipper sh = new S3Shipper(where, where.client(null), dir, stream, s3.retention(), s3.retentionMode().name(),
                             s3.maxPending().bytes(), java.time.Duration.ofSeconds(2), Clock.systemUTC());
                     shipper = sh;
@@ -113,7 +114,7 @@ public class AuditTrail {
                     LOG.infof("audit: closed segments go to %s", where.describe());
                 }
             }
-            log = new AuditLog(new AuditLog.Options(dir, stream, FsyncPolicy.parse(config.audit().fsync()),
+            log = new AuditLog(new AuditLog.Options(dir, stream, fsyncPolicy(config.audit().fsync()),
                     config.audit().segmentSize().bytes(), config.audit().segmentAge(),
                     config.audit().checkpointInterval(), config.audit().maxBuffered(), java.time.Duration.ofSeconds(1)),
                     signer, Clock.systemUTC(), onSealed);
@@ -148,6 +149,15 @@ public class AuditTrail {
     }
 
     /** The stream id this replica writes: hostname and a random suffix, kept across restarts. */
+    /** The setting, as the audit core's own value. */
+    static FsyncPolicy fsyncPolicy(AuditFsync setting) {
+        return switch (setting.mode()) {
+            case ALWAYS -> FsyncPolicy.ALWAYS;
+            case NEVER -> FsyncPolicy.NEVER;
+            case BATCH -> FsyncPolicy.batch(setting.window());
+        };
+    }
+
     static String writerId(Path dir) {
         Path file = dir.resolve("writer-id");
         try {

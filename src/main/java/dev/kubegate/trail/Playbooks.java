@@ -120,7 +120,7 @@ public class Playbooks {
         config.audit().playbooks().webhook().ifPresent(url -> notify(url, principal, details));
     }
 
-    private void notify(String url, String principal, Map<String, String> details) {
+    private void notify(java.net.URI url, String principal, Map<String, String> details) {
         ObjectNode body = Canonical.JSON.createObjectNode();
         body.put("type", "playbook.action").put("principal", principal).put("time", Instant.now().toString());
         details.forEach(body::put);
@@ -129,7 +129,7 @@ public class Playbooks {
             client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setTrustAll(false));
             webhookClient = client;
         }
-        RequestOptions o = new RequestOptions().setAbsoluteURI(url).setMethod(HttpMethod.POST).setTimeout(10_000)
+        RequestOptions o = new RequestOptions().setAbsoluteURI(url.toString()).setMethod(HttpMethod.POST).setTimeout(10_000)
                 .putHeader("Content-Type", "application/json");
         client.request(o).compose(req -> req.send(Buffer.buffer(body.toString())))
                 .onComplete(ar -> {

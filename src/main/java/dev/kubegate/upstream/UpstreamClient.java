@@ -49,7 +49,19 @@ public final class UpstreamClient implements AutoCloseable {
     private final String pathPrefix;
     private final SocketAddress address;
 
-    public UpstreamClient(Vertx vertx, UpstreamCredentials credentials, KubegateConfig.Upstream cfg) {
+    /**
+     * How kubegate connects to the API server ({@code kubegate.upstream.*}; see {@link KubegateConfig.Upstream}).
+     *
+     * @param maxConnections connections (HTTP/1.1) or streams (HTTP/2) kept
+     * @param http2          offer HTTP/2 (over TLS only)
+     */
+    public record Connections(java.time.Duration connectTimeout, int maxConnections, boolean http2) {
+        public static Connections from(KubegateConfig.Upstream cfg) {
+            return new Connections(cfg.connectTimeout(), cfg.maxConnections(), cfg.http2());
+        }
+    }
+
+    public UpstreamClient(Vertx vertx, UpstreamCredentials credentials, Connections cfg) {
         this.credentials = credentials;
         URI server = credentials.server();
         this.tls = "https".equalsIgnoreCase(server.getScheme());
@@ -79,7 +91,7 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /** TCP/TLS options for upgrade connections: the same trust, client certificate and timeouts. */
-    private NetClientOptions rawOptions(KubegateConfig.Upstream cfg) {
+    private NetClientOptions rawOptions(Connections cfg) {
         NetClientOptions o = new NetClientOptions()
                 .setConnectTimeout((int) cfg.connectTimeout().toMillis())
                 .setTcpKeepAlive(true)
@@ -114,7 +126,7 @@ public final class UpstreamClient implements AutoCloseable {
         return !m.insecureSkipVerify();
     }
 
-    private HttpClientOptions options(KubegateConfig.Upstream cfg, boolean http2) {
+    private HttpClientOptions options(Connections cfg, boolean http2) {
         HttpClientOptions o = new HttpClientOptions()
                 .setConnectTimeout((int) cfg.connectTimeout().toMillis())
                 .setKeepAlive(true)

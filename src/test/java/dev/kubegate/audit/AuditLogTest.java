@@ -28,7 +28,7 @@ class AuditLogTest {
     Path tmp;
 
     private AuditLog open(Path root, long segmentBytes) throws IOException {
-        return new AuditLog(new AuditLog.Options(root, "s1", FsyncPolicy.parse("batch(2ms)"), segmentBytes,
+        return new AuditLog(new AuditLog.Options(root, "s1", FsyncPolicy.batch(Duration.ofMillis(2)), segmentBytes,
                 Duration.ofHours(1), Duration.ofMillis(200), 1000, Duration.ofMillis(50)),
                 SigningKeys.loadOrGenerate(tmp.resolve("key.pem")), Clock.systemUTC(), null);
     }

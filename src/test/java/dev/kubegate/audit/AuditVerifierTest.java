@@ -30,7 +30,7 @@ class AuditVerifierTest {
     void writeLog() throws Exception {
         root = tmp.resolve("audit");
         SigningKeys.Signer signer = SigningKeys.loadOrGenerate(tmp.resolve("key.pem"));
-        AuditLog log = new AuditLog(new AuditLog.Options(root, "replica-a", FsyncPolicy.parse("always"), 4096,
+        AuditLog log = new AuditLog(new AuditLog.Options(root, "replica-a", FsyncPolicy.ALWAYS, 4096,
                 Duration.ofHours(1), Duration.ofHours(1), 10_000, Duration.ofMillis(50)), signer, Clock.systemUTC(), null);
         List<CompletableFuture<AuditLog.Appended>> all = new ArrayList<>();
         for (int i = 0; i < 60; i++) {

@@ -464,7 +464,7 @@ class HelmChartTest {
         // The environment variable the webhook Secret becomes is the one kubegate reads for webhook-url.
         KubegateConfig config = kubegateConfig("existing-secrets webhook env", Map.of(), Map.of(
                 "KUBEGATE_APPROVAL_WEBHOOK_URL", "https://hooks.example/secret"));
-        assertThat(config.approval().webhookUrl()).contains("https://hooks.example/secret");
+        assertThat(config.approval().webhookUrl()).contains(java.net.URI.create("https://hooks.example/secret"));
     }
 
     /** Every file a setting names lives in a volume the container mounts; policy mounts allow hot reload. */

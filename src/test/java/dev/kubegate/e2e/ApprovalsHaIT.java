@@ -2,25 +2,23 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.Postgres;
 import dev.kubegate.testing.SlackClicks;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -40,42 +38,27 @@ class ApprovalsHaIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String SLACK_SECRET = "ha-slack-" + UUID.randomUUID();
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-approvals-ha")
+            .agent(AGENT, "alice", "agents")
+            .admin(APPROVER, "bob", "kubegate-approvers")
+            .setting("kubegate.approval.wait", "30s")
+            .file("kubegate.approval.slack.signing-secret-file", "slack-secret", SLACK_SECRET)
+            .file("kubegate.approval.slack.users-file", "slack-users.csv", "UBOB1,bob\n")
+            .replicas(2).postgresStore();
+
     static Postgres pg;
-    static FakeKubeApiServer cluster;
     static GatewayProcess a;
     static GatewayProcess b;
     static Kubectl agentOnA;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("kubegate-approvals-ha");
-        pg = Postgres.start();
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, AGENT + ",alice,alice-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, APPROVER + ",bob,bob-uid,\"kubegate-approvers\"\n");
-        Map<String, String> settings = GatewayProcess.replicaSettings(cluster, dir, pg, agents, admins);
-        settings.put("kubegate.approval.wait", "30s");
-        Path slackSecret = dir.resolve("slack-secret");
-        Files.writeString(slackSecret, SLACK_SECRET);
-        Path slackUsers = dir.resolve("slack-users.csv");
-        Files.writeString(slackUsers, "UBOB1,bob\n");
-        settings.put("kubegate.approval.slack.signing-secret-file", slackSecret.toString());
-        settings.put("kubegate.approval.slack.users-file", slackUsers.toString());
-        a = GatewayProcess.start(dir.resolve("a"), settings);
-        b = GatewayProcess.start(dir.resolve("b"), settings);
-        a.awaitReady();
-        b.awaitReady();
+        Path dir = kubegate.dir();
+        pg = kubegate.postgres();
+        a = kubegate.replica(0);
+        b = kubegate.replica(1);
         agentOnA = new Kubectl(a.kubeconfig(dir.resolve("alice-a.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(60));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (a != null) a.close();
-        if (b != null) b.close();
-        if (cluster != null) cluster.close();
-        if (pg != null) pg.close();
     }
 
     static HttpResponse<String> onB(String method, String path) throws Exception {

@@ -3,6 +3,7 @@ package dev.kubegate.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.WebhookReceiver;
@@ -11,6 +12,7 @@ import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,48 +50,43 @@ class ApprovalsIT {
     static final Pattern APPROVAL_ID = Pattern.compile("ap-[a-z0-9]{10}");
     static final ObjectMapper JSON = new ObjectMapper();
 
+    static WebhookReceiver webhook;
+
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-approvals")
+            .agent(AGENT, "alice", "agents")
+            .admin(BOB, "bob", "kubegate-approvers")
+            .admin(CAROL, "carol", "kubegate-approvers,sre")
+            .admin(ALICE_ADMIN, "alice", "alice-admin-uid", "kubegate-approvers")
+            .admin(DAVE, "dave", "developers")
+            .file("kubegate.policy.data", "data.json", "{}")
+            .setting("kubegate.policy.reload-interval", "300ms")
+            .setting("kubegate.approval.wait", WAIT.toSeconds() + "s")
+            // Approval links name the address the certificate is configured for, never the caller's Host.
+            .setting("kubegate.tls.sans", "kubegate.approvals.test")
+            .beforeStart(() -> webhook = WebhookReceiver.start())
+            .setting("kubegate.approval.webhook-url", () -> webhook.url());
+
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
     static Kubectl agent;
     static HttpClient http;
-    static WebhookReceiver webhook;
     static Path data;
     static List<JsonNode> hooks;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("kubegate-approvals");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, AGENT + ",alice,alice-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, BOB + ",bob,bob-uid,\"kubegate-approvers\"\n"
-                + CAROL + ",carol,carol-uid,\"kubegate-approvers,sre\"\n"
-                + ALICE_ADMIN + ",alice,alice-admin-uid,\"kubegate-approvers\"\n"
-                + DAVE + ",dave,dave-uid,\"developers\"\n");
+        Path dir = kubegate.dir();
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
         data = dir.resolve("data.json");
-        Files.writeString(data, "{}");
-        webhook = WebhookReceiver.start();
         hooks = webhook.received();
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.admin.tokens-file", admins.toString(),
-                "kubegate.policy.data", data.toString(),
-                "kubegate.policy.reload-interval", "300ms",
-                "kubegate.approval.wait", WAIT.toSeconds() + "s",
-                // Approval links name the address the certificate is configured for, never the caller's Host.
-                "kubegate.tls.sans", "kubegate.approvals.test",
-                "kubegate.approval.webhook-url", webhook.url()));
-        gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(60));
         http = gateway.httpClient();
     }
 
     @AfterAll
     static void stop() {
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
         if (webhook != null) webhook.close();
     }
 

@@ -2,13 +2,13 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
-import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,6 +37,12 @@ class ApprovalsRbacIT {
     static final Pattern APPROVAL_ID = Pattern.compile("ap-[a-z0-9]{10}");
     static final ObjectMapper JSON = new ObjectMapper();
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.realApiServer("kubegate-approvals-rbac")
+            .agent(AGENT, "alice", "agents")
+            .admin(APPROVER, "erin", "kubegate-approvers")
+            .setting("kubegate.approval.wait", "1s");
+
     static RealKubeApiServer apiserver;
     static GatewayProcess gateway;
     static Kubectl agent;
@@ -45,26 +50,10 @@ class ApprovalsRbacIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "ApprovalsRbacIT, against the real kube-apiserver");
-        dir = Files.createTempDirectory("kubegate-approvals-rbac");
-        apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, AGENT + ",alice,alice-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, APPROVER + ",erin,erin-uid,\"kubegate-approvers\"\n");
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.admin.tokens-file", admins.toString(),
-                "kubegate.approval.wait", "1s"));
-        gateway.awaitReady();
+        dir = kubegate.dir();
+        apiserver = kubegate.apiserver();
+        gateway = kubegate.gateway();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(60));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (apiserver != null) apiserver.close();
     }
 
     static JsonNode approval(String id) throws Exception {

@@ -3,12 +3,14 @@ package dev.kubegate.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.WebhookReceiver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -46,40 +47,36 @@ class ApprovalsReviewIT {
     static final Pattern APPROVAL_ID = Pattern.compile("ap-[a-z0-9]{10}");
     static final ObjectMapper JSON = new ObjectMapper();
 
+    static WebhookReceiver webhook;
+
+    // No kubegate.approval.public-url and no kubegate.tls.sans: the case where links used to come from the request.
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-approvals-review")
+            .agent(AGENT, "alice", "agents")
+            .admin(BOB, "bob", "kubegate-approvers")
+            .setting("kubegate.approval.wait", "1s")
+            .beforeStart(() -> webhook = WebhookReceiver.start())
+            .setting("kubegate.approval.webhook-url", () -> webhook.url());
+
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
     static Kubectl agent;
     static HttpClient http;
-    static WebhookReceiver webhook;
     static List<JsonNode> hooks;
     static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("kubegate-approvals-review");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, AGENT + ",alice,alice-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, BOB + ",bob,bob-uid,\"kubegate-approvers\"\n");
-        webhook = WebhookReceiver.start();
+        dir = kubegate.dir();
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
         hooks = webhook.received();
-        // No kubegate.approval.public-url and no kubegate.tls.sans: the case where links used to come from the request.
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.admin.tokens-file", admins.toString(),
-                "kubegate.approval.wait", "1s",
-                "kubegate.approval.webhook-url", webhook.url()));
-        gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(60));
         http = gateway.httpClient();
     }
 
     @AfterAll
     static void stop() {
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
         if (webhook != null) webhook.close();
     }
 

@@ -3,11 +3,12 @@ package dev.kubegate.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +35,12 @@ class ExecRecordingLimitIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final int LIMIT = 16 * 1024;
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-exec-limit")
+            .agent(TOKEN, "alice", "agents")
+            .admin(ADMIN, "root", "admins")
+            .setting("kubegate.audit.max-recording", "16Ki");
+
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
     static Kubectl agent;
@@ -43,20 +49,10 @@ class ExecRecordingLimitIT {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("kubegate-exec-limit");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, TOKEN + ",alice,alice-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, ADMIN + ",root,root-uid,\"admins\"\n");
-        Path work = dir.resolve("gateway");
-        auditDir = work.resolve("data/audit");
-        gateway = GatewayProcess.start(work, Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.admin.tokens-file", admins.toString(),
-                "kubegate.audit.max-recording", "16Ki"));
-        gateway.awaitReady();
+        dir = kubegate.dir();
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
+        auditDir = dir.resolve("gateway").resolve("data/audit");
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), TOKEN)).withTimeout(Duration.ofSeconds(60));
         agent.run("create", "namespace", "apps").assertSuccess();
         Path pod = dir.resolve("pod.yaml");
@@ -68,12 +64,6 @@ class ExecRecordingLimitIT {
                   containers: [{name: web, image: nginx}]
                 """);
         agent.run("apply", "-f", pod.toString()).assertSuccess();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
     }
 
     /** The audit record of the exec call whose command line contains {@code marker}. */

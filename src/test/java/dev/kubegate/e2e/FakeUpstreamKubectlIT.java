@@ -1,18 +1,18 @@
 package dev.kubegate.e2e;
 
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,28 +24,23 @@ import static org.awaitility.Awaitility.await;
  */
 class FakeUpstreamKubectlIT extends KubectlContract {
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-fake-upstream")
+            .agent(ALICE_TOKEN, "alice", "agents")
+            .agent(BOB_TOKEN, "bob", "viewers");
+
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
     static Kubectl alice;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("kubegate-fake-upstream");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", tokensFile(dir).toString()));
-        gateway.awaitReady();
-        alice = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), ALICE_TOKEN));
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
+        alice = kubegate.kubectl("alice.kubeconfig", ALICE_TOKEN);
         cluster.putObject("""
                 {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"default"},
                  "spec":{"containers":[{"name":"web","image":"nginx"}]}}""");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
     }
 
     @Override

@@ -2,15 +2,12 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kubegate.testing.Prerequisites;
-import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
-import dev.kubegate.testing.HaProxy;
 import dev.kubegate.testing.Kubectl;
-import dev.kubegate.testing.Postgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -22,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -51,13 +47,22 @@ class HighAvailabilityIT {
     /** Calls overlapping [kill, kill + this] may fail: they were in flight on, or routed to, the killed replica. */
     static final long KILL_WINDOW_MS = 5_000;
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-ha")
+            .agent(AGENT, "alice", "agents")
+            .admin(ADMIN, "bob", "admins,kubegate-approvers")
+            // The load deletes far more than the pack's per-session delete budget (10) allows without approval.
+            .file("kubegate.policy.data", "policy-data.json", "{\"kubegate\": {\"budgets\": {\"deletes\": 1000000, \"mutations\": 1000000}}}")
+            .setting("kubegate.approval.wait", "60s")
+            .setting("kubegate.audit.checkpoint-interval", "1s")
+            .setting("kubegate.audit.fsync", "always")
+            // Like behind the NLB: a stopping replica stays up briefly so the balancer's checks see it unready.
+            .setting("kubegate.shutdown.drain-delay", "1500ms")
+            .setting("kubegate.shutdown.timeout", "20s")
+            // One serving certificate (and CA) for all replicas, as behind one DNS name: kubectl trusts each.
+            .replicas(3).postgresStore().behindHaProxy();
+
     static Path dir;
-    static Postgres pg;
-    static FakeKubeApiServer cluster;
-    static HaProxy lb;
-    static Map<String, String> settings;
-    static final GatewayProcess[] replicas = new GatewayProcess[3];
-    static final int[] ports = new int[3];
     static Kubectl agentViaLb;
 
     /** One kubectl call's outcome, with when it ran (System.nanoTime, ms). */
@@ -69,55 +74,19 @@ class HighAvailabilityIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.require(Postgres.installed(), "PostgreSQL 15 binaries (" + Postgres.BIN + ")");
-        Prerequisites.require(HaProxy.installed(), "haproxy (" + HaProxy.BINARY + ")");
-        dir = Files.createTempDirectory("kubegate-ha");
-        pg = Postgres.start();
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, AGENT + ",alice,alice-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, ADMIN + ",bob,bob-uid,\"admins,kubegate-approvers\"\n");
-        // The load deletes far more than the pack's per-session delete budget (10) allows without approval.
-        Path data = dir.resolve("policy-data.json");
-        Files.writeString(data, "{\"kubegate\": {\"budgets\": {\"deletes\": 1000000, \"mutations\": 1000000}}}");
-        settings = GatewayProcess.replicaSettings(cluster, dir, pg, agents, admins);
-        settings.put("kubegate.policy.data", data.toString());
-        settings.put("kubegate.approval.wait", "60s");
-        settings.put("kubegate.audit.checkpoint-interval", "1s");
-        settings.put("kubegate.audit.fsync", "always");
-        // Like behind the NLB: a stopping replica stays up briefly so the balancer's checks see it unready.
-        settings.put("kubegate.shutdown.drain-delay", "1500ms");
-        settings.put("kubegate.shutdown.timeout", "20s");
-        for (int i = 0; i < 3; i++) {
-            ports[i] = GatewayProcess.freePort();
-            if (i > 0) {
-                // One serving certificate (and CA) for all replicas, as behind one DNS name: kubectl trusts each.
-                GatewayProcess.shareServingCertificate(replicas[0], dir.resolve("r" + i));
-            }
-            replicas[i] = GatewayProcess.start(dir.resolve("r" + i), settings, ports[i]);
-        }
-        for (GatewayProcess r : replicas) {
-            r.awaitReady();
-        }
-        lb = HaProxy.start(dir.resolve("haproxy"), List.of(ports[0], ports[1], ports[2]));
-        Path kubeconfig = replicas[0].kubeconfig(dir.resolve("alice-direct.kubeconfig"), AGENT);
+        dir = kubegate.dir();
+        int port0 = replica(0).port();
+        Path kubeconfig = replica(0).kubeconfig(dir.resolve("alice-direct.kubeconfig"), AGENT);
         Path viaLb = dir.resolve("alice-lb.kubeconfig");
         String text = Files.readString(kubeconfig);
-        assertThat(text).contains("127.0.0.1:" + ports[0]);
-        Files.writeString(viaLb, text.replace("127.0.0.1:" + ports[0], "127.0.0.1:" + lb.port()));
+        assertThat(text).contains("127.0.0.1:" + port0);
+        Files.writeString(viaLb, text.replace("127.0.0.1:" + port0, "127.0.0.1:" + kubegate.lb().port()));
         agentViaLb = new Kubectl(viaLb).withTimeout(Duration.ofSeconds(90));
         agentViaLb.run("create", "namespace", NS).assertSuccess();
     }
 
-    @AfterAll
-    static void stop() {
-        if (lb != null) lb.close();
-        for (GatewayProcess r : replicas) {
-            if (r != null) r.close();
-        }
-        if (cluster != null) cluster.close();
-        if (pg != null) pg.close();
+    static GatewayProcess replica(int i) {
+        return kubegate.replica(i);
     }
 
     static long nowMs() {
@@ -131,14 +100,11 @@ class HighAvailabilityIT {
     }
 
     static Kubectl direct(int replica, String name) throws Exception {
-        return new Kubectl(replicas[replica].kubeconfig(dir.resolve(name + ".kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(90));
+        return new Kubectl(replica(replica).kubeconfig(dir.resolve(name + ".kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(90));
     }
 
     static void restart(int i) throws Exception {
-        Path work = dir.resolve("r" + i);
-        Files.move(work.resolve("kubegate.log"), work.resolve("kubegate-" + System.nanoTime() + ".log"));
-        replicas[i] = GatewayProcess.start(work, settings, ports[i]);
-        replicas[i].awaitReady();
+        kubegate.restart(i).awaitReady();
     }
 
     static Call timed(String what, String name, String... args) {
@@ -204,12 +170,12 @@ class HighAvailabilityIT {
             long beforeStop = succeeded(calls, "delete");
             Kubectl.Running watchOnReplica0 = direct(0, "alice-r0").start("-n", NS, "get", "configmaps", "-w", "-o", "name");
             watchOnReplica0.awaitStdout("configmap/cm-", Duration.ofSeconds(30));
-            replicas[0].terminate();
+            replica(0).terminate();
             assertThat(watchOnReplica0.waitFor(Duration.ofSeconds(30))).as("kubectl -w on a stopping replica ends cleanly: "
                     + watchOnReplica0.stderr()).isZero();
             // The JVM exits with 143 (128 + SIGTERM) once its shutdown hooks finished: the graceful path.
-            assertThat(replicas[0].awaitExit(Duration.ofSeconds(40))).as(replicas[0].logText()).isIn(0, 143);
-            assertThat(replicas[0].logText()).contains("kubegate stopped in");
+            assertThat(replica(0).awaitExit(Duration.ofSeconds(40))).as(replica(0).logText()).isIn(0, 143);
+            assertThat(replica(0).logText()).contains("kubegate stopped in");
             await().atMost(60, TimeUnit.SECONDS).until(() -> succeeded(calls, "delete") >= beforeStop + 10);
             restart(0);
 
@@ -222,12 +188,12 @@ class HighAvailabilityIT {
                 approvalId = pendingOn(2, "ha-held");
                 assertThat(held.isAlive()).isTrue();
                 killedAt = nowMs();
-                replicas[1].kill();
+                replica(1).kill();
                 assertThat(held.waitFor(Duration.ofSeconds(30))).as("the held call loses its replica").isNotZero();
             }
             // The request is in the store: listed and approved through another replica; the retry succeeds.
             assertThat(pendingOn(0, "ha-held")).isEqualTo(approvalId);
-            HttpResponse<String> approved = call(replicas[2], "POST", "/kubegate/v1/approvals/" + approvalId + "/approve", ADMIN);
+            HttpResponse<String> approved = call(replica(2), "POST", "/kubegate/v1/approvals/" + approvalId + "/approve", ADMIN);
             assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
             agentViaLb.run("delete", "namespace", "ha-held").assertSuccess();
             long afterKill = succeeded(calls, "delete");
@@ -238,19 +204,19 @@ class HighAvailabilityIT {
 
             // 3. A revocation through one replica is refused on every other replica within a second.
             for (int revoker = 0; revoker < 3; revoker++) {
-                HttpResponse<String> login = call(replicas[revoker], "POST", "/kubegate/v1/sessions", AGENT);
+                HttpResponse<String> login = call(replica(revoker), "POST", "/kubegate/v1/sessions", AGENT);
                 assertThat(login.statusCode()).as(login.body()).isEqualTo(201);
                 JsonNode cred = JSON.readTree(login.body());
                 String token = cred.path("status").path("token").asText();
-                for (GatewayProcess r : replicas) {
+                for (GatewayProcess r : kubegate.replicas()) {
                     assertThat(call(r, "GET", "/api/v1/namespaces", token).statusCode()).isEqualTo(200);
                 }
                 long t0 = System.nanoTime();
-                HttpResponse<String> revoked = call(replicas[revoker], "DELETE", "/kubegate/v1/sessions/" + cred.path("session").path("id").asText(), ADMIN);
+                HttpResponse<String> revoked = call(replica(revoker), "DELETE", "/kubegate/v1/sessions/" + cred.path("session").path("id").asText(), ADMIN);
                 assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
                 for (int other = 0; other < 3; other++) {
                     if (other != revoker) {
-                        long ms = untilStatus(replicas[other], token, 401, t0, Duration.ofSeconds(1));
+                        long ms = untilStatus(replica(other), token, 401, t0, Duration.ofSeconds(1));
                         System.out.printf("revocation on replica %d refused on replica %d after %d ms%n", revoker, other, ms);
                     }
                 }
@@ -284,7 +250,7 @@ class HighAvailabilityIT {
             await().atMost(20, TimeUnit.SECONDS).untilAsserted(() -> {
                 Set<String> recordedCreates = new HashSet<>();
                 Set<String> recordedDeletes = new HashSet<>();
-                for (GatewayProcess r : replicas) {
+                for (GatewayProcess r : kubegate.replicas()) {
                     recordedCreates.addAll(objectNames(r, "create"));
                     recordedDeletes.addAll(objectNames(r, "delete"));
                 }
@@ -303,7 +269,7 @@ class HighAvailabilityIT {
 
         // 5. Every replica's audit chain (across its restarts) verifies.
         for (int i = 0; i < 3; i++) {
-            replicas[i].close();
+            replica(i).close();
             Path audit = dir.resolve("r" + i).resolve("data/audit");
             Kubectl.Result v = cli(dir.resolve("r" + i).resolve("data"), "audit", "verify", audit.toString());
             assertThat(v.exitCode()).as("replica %d: %s%s", i, v.stdout(), v.stderr()).isZero();
@@ -317,7 +283,7 @@ class HighAvailabilityIT {
     static String pendingOn(int replica, String namespace) {
         String[] id = new String[1];
         await().atMost(30, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() -> {
-            for (JsonNode item : JSON.readTree(call(replicas[replica], "GET", "/kubegate/v1/approvals?status=pending", ADMIN).body()).path("items")) {
+            for (JsonNode item : JSON.readTree(call(replica(replica), "GET", "/kubegate/v1/approvals?status=pending", ADMIN).body()).path("items")) {
                 if (namespace.equals(item.path("request").path("name").asText())) {
                     id[0] = item.path("id").asText();
                     return true;

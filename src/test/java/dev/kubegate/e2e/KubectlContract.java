@@ -21,12 +21,6 @@ abstract class KubectlContract {
     static final String ALICE_TOKEN = "alice-token-" + UUID.randomUUID();
     static final String BOB_TOKEN = "bob-token-" + UUID.randomUUID();
 
-    static Path tokensFile(Path dir) throws Exception {
-        Path file = dir.resolve("agents.csv");
-        Files.writeString(file, ALICE_TOKEN + ",alice,alice-uid,\"agents\"\n" + BOB_TOKEN + ",bob,bob-uid,\"viewers\"\n");
-        return file;
-    }
-
     abstract GatewayProcess gateway();
 
     abstract Kubectl alice();

@@ -1,20 +1,19 @@
 package dev.kubegate.e2e;
 
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +37,22 @@ class LogExecMaskingIT {
     static final String SIGNING_SEED = "sd:Mv5Jw1Hd8Gb3Fc6";
     static final List<String> VALUES = List.of(DB_PASSWORD, GITHUB_TOKEN, SIGNING_SEED);
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-logexec", lockedSecrets())
+            .agent(TOKEN, "logexec", "agents")
+            .setting("kubegate.approval.wait", "1s")
+            // any event-loop task over 100 ms is reported with its stack (Vert.x blocked-thread checker)
+            .setting("quarkus.vertx.max-event-loop-execute-time", "100ms")
+            .setting("quarkus.vertx.warning-exception-time", "100ms");
+
+    /** kubegate's own identity may not read Secrets in namespace "locked". */
+    static FakeKubeApiServer.Options lockedSecrets() {
+        FakeKubeApiServer.Options defaults = FakeKubeApiServer.Options.defaults();
+        String gatewayUser = defaults.user();
+        return defaults.toBuilder().deny(a -> a.user().equals(gatewayUser)
+                && "secrets".equals(a.resource()) && "locked".equals(a.namespace())).build();
+    }
+
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
     static Kubectl agent;
@@ -45,22 +60,9 @@ class LogExecMaskingIT {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("kubegate-logexec");
-        FakeKubeApiServer.Options defaults = FakeKubeApiServer.Options.defaults();
-        String gatewayUser = defaults.user();
-        // kubegate's own identity may not read Secrets in namespace "locked"
-        cluster = FakeKubeApiServer.start(defaults.toBuilder().deny(a -> a.user().equals(gatewayUser)
-                && "secrets".equals(a.resource()) && "locked".equals(a.namespace())).build());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, TOKEN + ",logexec,logexec-uid,\"agents\"\n");
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.approval.wait", "1s",
-                // any event-loop task over 100 ms is reported with its stack (Vert.x blocked-thread checker)
-                "quarkus.vertx.max-event-loop-execute-time", "100ms",
-                "quarkus.vertx.warning-exception-time", "100ms"));
-        gateway.awaitReady();
+        dir = kubegate.dir();
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("agent.kubeconfig"), TOKEN));
         cluster.putObject("""
                 {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"locked"}}""");
@@ -83,12 +85,6 @@ class LogExecMaskingIT {
                       "volumes":[{"name":"keys","projected":{"sources":[{"secret":{"name":"signing"}}]}}]}}"""
                     .formatted(ns));
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
     }
 
     static String b64(String s) {

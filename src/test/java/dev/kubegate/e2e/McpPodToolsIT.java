@@ -1,17 +1,16 @@
 package dev.kubegate.e2e;
 
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.McpClients;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -30,24 +29,22 @@ class McpPodToolsIT {
     static final String TOKEN = "mcp-pods-agent-token";
     static final String DB_PASSWORD = "Mcp-Db-Pa55word-7731";
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-mcp-pods")
+            .agent(TOKEN, "mcp-pods", "agents")
+            .setting("kubegate.mcp.max-output", "2Ki")
+            .setting("kubegate.mcp.exec-timeout", "2s")
+            .setting("quarkus.vertx.max-event-loop-execute-time", "100ms")
+            .setting("quarkus.vertx.warning-exception-time", "100ms");
+
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
     static McpSyncClient agent;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = Files.createTempDirectory("kubegate-mcp-pods");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, TOKEN + ",mcp-pods,mcp-pods-uid,\"agents\"\n");
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.mcp.max-output", "2Ki",
-                "kubegate.mcp.exec-timeout", "2s",
-                "quarkus.vertx.max-event-loop-execute-time", "100ms",
-                "quarkus.vertx.warning-exception-time", "100ms"));
-        gateway.awaitReady();
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
         cluster.putObject("""
                 {"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"default"},
                  "data":{"password":"%s"}}""".formatted(Base64.getEncoder().encodeToString(DB_PASSWORD.getBytes(StandardCharsets.UTF_8))));
@@ -59,13 +56,6 @@ class McpPodToolsIT {
         cluster.addPodLogLines("default", "app", List.of("starting", "connecting with password " + DB_PASSWORD, "ready"));
         agent = McpClients.of(gateway, TOKEN, Duration.ofSeconds(60), p -> { });
         agent.initialize();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (agent != null) agent.closeGracefully();
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
     }
 
     static McpSchema.CallToolResult call(String tool, Map<String, Object> args) {

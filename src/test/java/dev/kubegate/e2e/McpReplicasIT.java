@@ -2,22 +2,16 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
-import dev.kubegate.testing.HaProxy;
-import dev.kubegate.testing.Prerequisites;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,49 +25,21 @@ class McpReplicasIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String TOKEN = "mcp-replicas-agent";
 
-    static FakeKubeApiServer cluster;
-    static final GatewayProcess[] replicas = new GatewayProcess[2];
-    static HaProxy lb;
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-mcp-replicas")
+            .agent(TOKEN, "mcp-ha", "agents")
+            .replicas(2).behindHaProxy();
 
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.require(HaProxy.installed(), "haproxy (" + HaProxy.BINARY + ")");
-        Path dir = Files.createTempDirectory("kubegate-mcp-replicas");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, TOKEN + ",mcp-ha,mcp-ha-uid,\"agents\"\n");
-        Map<String, String> settings = Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString());
-        int[] ports = new int[2];
-        for (int i = 0; i < 2; i++) {
-            ports[i] = GatewayProcess.freePort();
-            if (i > 0) {
-                GatewayProcess.shareServingCertificate(replicas[0], dir.resolve("r" + i));
-            }
-            replicas[i] = GatewayProcess.start(dir.resolve("r" + i), settings, ports[i]);
-        }
-        for (GatewayProcess r : replicas) {
-            r.awaitReady();
-        }
-        lb = HaProxy.start(dir.resolve("haproxy"), List.of(ports[0], ports[1]));
-        cluster.putObject("""
+        kubegate.cluster().putObject("""
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ha","namespace":"default"},"data":{"k":"v"}}""");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (lb != null) lb.close();
-        for (GatewayProcess r : replicas) {
-            if (r != null) r.close();
-        }
-        if (cluster != null) cluster.close();
     }
 
     /** One request on a new connection (the balancer picks the replica per connection). */
     static HttpResponse<String> post(String session, String body) throws Exception {
-        HttpClient fresh = HttpClient.newBuilder().sslContext(replicas[0].sslContext()).build();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(lb.url() + "/kubegate/mcp"))
+        HttpClient fresh = HttpClient.newBuilder().sslContext(kubegate.gateway().sslContext()).build();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(kubegate.lb().url() + "/kubegate/mcp"))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body));
         if (session != null) b.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18");
@@ -98,7 +64,7 @@ class McpReplicasIT {
             assertThat(result.path("content").get(0).path("text").asText()).contains("name: ha", "k: v");
         }
         // Both replicas served tool calls of the one MCP session.
-        for (GatewayProcess r : replicas) {
+        for (GatewayProcess r : kubegate.replicas()) {
             assertThat(r.logText()).as("replica on port " + r.port()).contains("get configmaps \"ha\" in namespace \"default\" 200");
         }
     }

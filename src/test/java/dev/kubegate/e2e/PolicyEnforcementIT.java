@@ -1,18 +1,18 @@
 package dev.kubegate.e2e;
 
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -29,6 +29,12 @@ class PolicyEnforcementIT {
 
     static final String TOKEN = "policy-agent-" + UUID.randomUUID();
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-policy")
+            .agent(TOKEN, "alice", "agents")
+            .copy("kubegate.policy.bundle", "bundle.tar.gz", Path.of("target/generated-resources/policy/bundle.tar.gz"))
+            .setting("kubegate.policy.reload-interval", "500ms");
+
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
     static Kubectl agent;
@@ -37,26 +43,12 @@ class PolicyEnforcementIT {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("kubegate-policy");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, TOKEN + ",alice,alice-uid,\"agents\"\n");
+        dir = kubegate.dir();
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
         bundle = dir.resolve("bundle.tar.gz");
-        Files.copy(Path.of("target/generated-resources/policy/bundle.tar.gz"), bundle);
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.policy.bundle", bundle.toString(),
-                "kubegate.policy.reload-interval", "500ms"));
-        gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), TOKEN));
         agent.run("create", "namespace", "apps").assertSuccess();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
     }
 
     private static Path manifest(String yaml) throws Exception {

@@ -1,16 +1,15 @@
 package dev.kubegate.e2e;
 
-import dev.kubegate.testing.Prerequisites;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.RealKubeApiServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,6 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RealApiServerKubectlIT extends KubectlContract {
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.realApiServer("kubegate-real-apiserver")
+            .agent(ALICE_TOKEN, "alice", "agents")
+            .agent(BOB_TOKEN, "bob", "viewers");
+
     static RealKubeApiServer apiserver;
     static GatewayProcess gateway;
     static Kubectl alice;
@@ -28,21 +32,10 @@ class RealApiServerKubectlIT extends KubectlContract {
 
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "the real kube-apiserver tests");
-        Path dir = Files.createTempDirectory("kubegate-real-apiserver");
-        apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString(),
-                "kubegate.identity.static.tokens-file", tokensFile(dir).toString()));
-        gateway.awaitReady();
-        alice = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), ALICE_TOKEN));
-        bob = new Kubectl(gateway.kubeconfig(dir.resolve("bob.kubeconfig"), BOB_TOKEN));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (apiserver != null) apiserver.close();
+        apiserver = kubegate.apiserver();
+        gateway = kubegate.gateway();
+        alice = kubegate.kubectl("alice.kubeconfig", ALICE_TOKEN);
+        bob = kubegate.kubectl("bob.kubeconfig", BOB_TOKEN);
     }
 
     @Override

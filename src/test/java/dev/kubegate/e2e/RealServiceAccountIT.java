@@ -1,19 +1,17 @@
 package dev.kubegate.e2e;
 
-import dev.kubegate.testing.Prerequisites;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.RealKubeApiServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +22,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RealServiceAccountIT {
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.realApiServer("kubegate-real-sa")
+            .setting("kubegate.identity.serviceaccount.enabled", "true")
+            .file("kubegate.identity.mappings", "mappings.yaml", """
+                    mappings:
+                    - identity: system:serviceaccount:default:ci-bot
+                      kind: serviceaccount
+                      name: ci-bot
+                      groups: [readonly-agents]
+                    """);
+
     static RealKubeApiServer apiserver;
     static GatewayProcess gateway;
     static Kubectl admin;
@@ -31,31 +40,13 @@ class RealServiceAccountIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "the real kube-apiserver tests");
-        dir = Files.createTempDirectory("kubegate-real-sa");
-        apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
+        dir = kubegate.dir();
+        apiserver = kubegate.apiserver();
+        gateway = kubegate.gateway();
         admin = new Kubectl(apiserver.adminKubeconfig());
         admin.run("-n", "default", "create", "serviceaccount", "ci-bot").assertSuccess();
-        Path mappings = dir.resolve("mappings.yaml");
-        Files.writeString(mappings, """
-                mappings:
-                - identity: system:serviceaccount:default:ci-bot
-                  kind: serviceaccount
-                  name: ci-bot
-                  groups: [readonly-agents]
-                """);
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString(),
-                "kubegate.identity.serviceaccount.enabled", "true",
-                "kubegate.identity.mappings", mappings.toString()));
-        gateway.awaitReady();
     }
 
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (apiserver != null) apiserver.close();
-    }
 
     @Test
     void aRealServiceAccountTokenIsReviewedAndImpersonated() throws Exception {

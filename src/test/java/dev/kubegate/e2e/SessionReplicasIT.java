@@ -2,26 +2,23 @@ package dev.kubegate.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kubegate.testing.Prerequisites;
-import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import dev.kubegate.testing.Postgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,8 +36,14 @@ class SessionReplicasIT {
     static final String OTHER = "other-" + UUID.randomUUID();
     static final String ADMIN = "admin-" + UUID.randomUUID();
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-session-replicas")
+            .agent(AGENT, "ci", "agents")
+            .agent(OTHER, "other", "agents")
+            .admin(ADMIN, "root", "admins")
+            .replicas(2).postgresStore();
+
     static Postgres pg;
-    static FakeKubeApiServer cluster;
     static GatewayProcess a;
     static GatewayProcess b;
     static HttpClient httpA;
@@ -49,29 +52,12 @@ class SessionReplicasIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.require(Postgres.installed(), "PostgreSQL 15 binaries (" + Postgres.BIN + ")");
-        dir = Files.createTempDirectory("kubegate-session-replicas");
-        pg = Postgres.start();
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, AGENT + ",ci,ci-uid,\"agents\"\n" + OTHER + ",other,other-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, ADMIN + ",root,root-uid,\"admins\"\n");
-        Map<String, String> settings = GatewayProcess.replicaSettings(cluster, dir, pg, agents, admins);
-        a = GatewayProcess.start(dir.resolve("a"), settings);
-        b = GatewayProcess.start(dir.resolve("b"), settings);
-        a.awaitReady();
-        b.awaitReady();
+        dir = kubegate.dir();
+        pg = kubegate.postgres();
+        a = kubegate.replica(0);
+        b = kubegate.replica(1);
         httpA = a.httpClient();
         httpB = b.httpClient();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (a != null) a.close();
-        if (b != null) b.close();
-        if (cluster != null) cluster.close();
-        if (pg != null) pg.close();
     }
 
     static HttpResponse<String> call(GatewayProcess g, String method, String path, String bearer, String body) throws Exception {

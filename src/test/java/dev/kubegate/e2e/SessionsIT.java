@@ -3,13 +3,14 @@ package dev.kubegate.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -39,31 +39,24 @@ class SessionsIT {
     static final String ERIN = "erin-" + UUID.randomUUID();
     static final String ADMIN = "admin-" + UUID.randomUUID();
 
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.fakeCluster("kubegate-sessions")
+            .agent(ALICE, "alice", "agents")
+            .agent(BOB, "bob", "agents")
+            .agent(CAROL, "carol", "agents")
+            .agent(DAVE, "dave", "agents")
+            .agent(ERIN, "erin", "agents")
+            .admin(ADMIN, "root", "admins");
+
     static FakeKubeApiServer cluster;
     static GatewayProcess gateway;
     static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("kubegate-sessions");
-        cluster = FakeKubeApiServer.start(FakeKubeApiServer.Options.defaults());
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, ALICE + ",alice,alice-uid,\"agents\"\n" + BOB + ",bob,bob-uid,\"agents\"\n"
-                + CAROL + ",carol,carol-uid,\"agents\"\n" + DAVE + ",dave,dave-uid,\"agents\"\n"
-                + ERIN + ",erin,erin-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, ADMIN + ",root,root-uid,\"admins\"\n");
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", cluster.writeKubeconfig(dir.resolve("upstream.kubeconfig")).toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.admin.tokens-file", admins.toString()));
-        gateway.awaitReady();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) gateway.close();
-        if (cluster != null) cluster.close();
+        dir = kubegate.dir();
+        cluster = kubegate.cluster();
+        gateway = kubegate.gateway();
     }
 
     /** kubectl whose user runs `kubegate login` (written by `kubegate kubeconfig --exec`), with its own $HOME for the cache. */

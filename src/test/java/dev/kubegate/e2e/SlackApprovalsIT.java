@@ -3,9 +3,9 @@ package dev.kubegate.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kubegate.approval.slack.SlackSignature;
+import dev.kubegate.testing.GatewayFixture;
 import dev.kubegate.testing.GatewayProcess;
 import dev.kubegate.testing.Kubectl;
-import dev.kubegate.testing.Prerequisites;
 import dev.kubegate.testing.RealKubeApiServer;
 import dev.kubegate.testing.SlackClicks;
 import dev.kubegate.testing.WebhookReceiver;
@@ -13,6 +13,7 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -44,50 +44,41 @@ class SlackApprovalsIT {
     static final SlackSignature SLACK = new SlackSignature(SECRET.getBytes(StandardCharsets.UTF_8));
     static final SlackClicks CLICKS = new SlackClicks(SECRET);
 
+    static WebhookReceiver slack;
+
+    @RegisterExtension
+    static final GatewayFixture kubegate = GatewayFixture.realApiServer("kubegate-slack")
+            .agent(AGENT, "alice", "agents")
+            .admin(BOB, "bob", "kubegate-approvers")
+            .admin(UUID.randomUUID().toString(), "carol", "kubegate-approvers,sre")
+            .admin(UUID.randomUUID().toString(), "alice", "alice-admin-uid", "kubegate-approvers")
+            .admin(UUID.randomUUID().toString(), "dave", "developers")
+            .file("kubegate.policy.data", "data.json", "{}")
+            .setting("kubegate.policy.reload-interval", "300ms")
+            .setting("kubegate.approval.wait", "60s")
+            .file("kubegate.approval.slack.signing-secret-file", "slack-secret", SECRET + "\n")
+            .file("kubegate.approval.slack.users-file", "slack-users.csv",
+                    "# Slack user id, approver\nUBOB1,bob\nUCAROL1,carol\nUALICE1,alice\nUDAVE1,dave\n")
+            .beforeStart(() -> slack = WebhookReceiver.start())
+            .setting("kubegate.approval.webhook-url", () -> slack.url())
+            .setting("kubegate.approval.slack.response-url-prefixes", () -> slack.url() + "/");
+
     static RealKubeApiServer apiserver;
     static GatewayProcess gateway;
     static Kubectl agent;
-    static WebhookReceiver slack;
     static Path data;
 
     @BeforeAll
     static void start() throws Exception {
-        Prerequisites.unlessSwitchedOff("kubegate.it.real-apiserver", "the real kube-apiserver tests");
-        Path dir = Files.createTempDirectory("kubegate-slack");
-        apiserver = RealKubeApiServer.start(dir.resolve("apiserver"));
-        Path agents = dir.resolve("agents.csv");
-        Files.writeString(agents, AGENT + ",alice,alice-uid,\"agents\"\n");
-        Path admins = dir.resolve("admins.csv");
-        Files.writeString(admins, BOB + ",bob,bob-uid,\"kubegate-approvers\"\n"
-                + UUID.randomUUID() + ",carol,carol-uid,\"kubegate-approvers,sre\"\n"
-                + UUID.randomUUID() + ",alice,alice-admin-uid,\"kubegate-approvers\"\n"
-                + UUID.randomUUID() + ",dave,dave-uid,\"developers\"\n");
-        Path secret = dir.resolve("slack-secret");
-        Files.writeString(secret, SECRET + "\n");
-        Path users = dir.resolve("slack-users.csv");
-        Files.writeString(users, "# Slack user id, approver\nUBOB1,bob\nUCAROL1,carol\nUALICE1,alice\nUDAVE1,dave\n");
+        Path dir = kubegate.dir();
+        apiserver = kubegate.apiserver();
+        gateway = kubegate.gateway();
         data = dir.resolve("data.json");
-        Files.writeString(data, "{}");
-        slack = WebhookReceiver.start();
-        gateway = GatewayProcess.start(dir.resolve("gateway"), Map.of(
-                "kubegate.upstream.kubeconfig", apiserver.gatewayKubeconfig().toString(),
-                "kubegate.identity.static.tokens-file", agents.toString(),
-                "kubegate.admin.tokens-file", admins.toString(),
-                "kubegate.policy.data", data.toString(),
-                "kubegate.policy.reload-interval", "300ms",
-                "kubegate.approval.wait", "60s",
-                "kubegate.approval.webhook-url", slack.url(),
-                "kubegate.approval.slack.signing-secret-file", secret.toString(),
-                "kubegate.approval.slack.users-file", users.toString(),
-                "kubegate.approval.slack.response-url-prefixes", slack.url() + "/"));
-        gateway.awaitReady();
         agent = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), AGENT)).withTimeout(Duration.ofSeconds(120));
     }
 
     @AfterAll
     static void stop() {
-        if (gateway != null) gateway.close();
-        if (apiserver != null) apiserver.close();
         if (slack != null) slack.close();
     }
 

@@ -1,8 +1,7 @@
 package dev.kubegate.upstream;
 
-import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.testing.FakeKubeApiServer;
-import dev.kubegate.upstream.credentials.UpstreamCredentialsFactory;
+import dev.kubegate.testing.Upstreams;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -19,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,8 +41,7 @@ class HttpForwarderCaptureTest {
         cluster = FakeKubeApiServer.start();
         cluster.putObject("""
                 {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings","namespace":"default"},"data":{"color":"blue"}}""");
-        KubegateConfig.Upstream cfg = upstreamConfig(cluster.writeKubeconfig(dir.resolve("kubeconfig")));
-        upstream = new UpstreamClient(vertx, UpstreamCredentialsFactory.create(cfg, Map.of()), cfg);
+        upstream = Upstreams.client(vertx, cluster.writeKubeconfig(dir.resolve("kubeconfig")));
         HttpForwarder forwarder = new HttpForwarder(vertx, upstream, Duration.ofSeconds(10));
         front = vertx.createHttpServer(new HttpServerOptions().setPort(0)).requestHandler(req -> {
             req.pause();
@@ -53,29 +50,6 @@ class HttpForwarderCaptureTest {
             forwarder.forward(req, headers, null, 1 << 20, false, ResponseFilter.NONE, capture)
                     .onComplete(x -> captured.get().complete(capture));
         }).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    static KubegateConfig.Upstream upstreamConfig(Path kubeconfig) {
-        return new KubegateConfig.Upstream() {
-            @Override public Optional<String> url() { return Optional.empty(); }
-            @Override public Optional<Path> kubeconfig() { return Optional.of(kubeconfig); }
-            @Override public Optional<String> context() { return Optional.empty(); }
-            @Override public Optional<Path> caFile() { return Optional.empty(); }
-            @Override public Optional<Path> tokenFile() { return Optional.empty(); }
-            @Override public boolean insecureSkipTlsVerify() { return false; }
-            @Override public Eks eks() {
-                return new Eks() {
-                    @Override public Optional<String> clusterName() { return Optional.empty(); }
-                    @Override public Optional<String> region() { return Optional.empty(); }
-                    @Override public Optional<String> roleArn() { return Optional.empty(); }
-                };
-            }
-            @Override public boolean impersonate() { return true; }
-            @Override public Duration connectTimeout() { return Duration.ofSeconds(5); }
-            @Override public Duration responseTimeout() { return Duration.ofSeconds(10); }
-            @Override public int maxConnections() { return 10; }
-            @Override public boolean http2() { return true; }
-        };
     }
 
     @AfterAll

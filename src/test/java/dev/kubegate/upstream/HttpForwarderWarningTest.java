@@ -1,12 +1,11 @@
 package dev.kubegate.upstream;
 
-import dev.kubegate.config.KubegateConfig;
+import dev.kubegate.testing.Upstreams;
 import dev.kubegate.masking.JsonMasker;
 import dev.kubegate.masking.MaskRules;
 import dev.kubegate.masking.ResourceHint;
 import dev.kubegate.policy.PolicyDecision;
 import dev.kubegate.testing.FakeKubeApiServer;
-import dev.kubegate.upstream.credentials.UpstreamCredentialsFactory;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,8 +63,7 @@ class HttpForwarderWarningTest {
                     {"apiVersion":"v1","kind":"Secret","metadata":{"name":"big-%d","namespace":"big","annotations":{"note":"%s"}},
                      "data":{"password":"%s"}}""".formatted(i, note, b64("p4ss")));
         }
-        KubegateConfig.Upstream cfg = HttpForwarderCaptureTest.upstreamConfig(cluster.writeKubeconfig(dir.resolve("kubeconfig")));
-        upstream = new UpstreamClient(vertx, UpstreamCredentialsFactory.create(cfg, Map.of()), cfg);
+        upstream = Upstreams.client(vertx, cluster.writeKubeconfig(dir.resolve("kubeconfig")));
         HttpForwarder forwarder = new HttpForwarder(vertx, upstream, Duration.ofSeconds(10));
         MaskRules rules = PolicyDecision.Mask.SECRETS_ONLY.rules();
         ResponseFilter secrets = (status, headers) -> new JsonMasker(rules, ResourceHint.SECRETS);

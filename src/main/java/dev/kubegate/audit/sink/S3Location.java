@@ -24,7 +24,7 @@ public record S3Location(String bucket, String prefix, String region, Optional<U
     }
 
     /** {@code s3://bucket/prefix}. */
-    public static S3Location parse(String uri, String region, Optional<String> endpoint) {
+    public static S3Location parse(String uri, String region, Optional<URI> endpoint) {
         if (!uri.startsWith("s3://")) {
             throw new IllegalArgumentException(uri + " is not an s3://bucket/prefix URI");
         }
@@ -34,7 +34,7 @@ public record S3Location(String bucket, String prefix, String region, Optional<U
         if (bucket.isEmpty()) {
             throw new IllegalArgumentException(uri + " names no bucket");
         }
-        return new S3Location(bucket, slash < 0 ? "" : rest.substring(slash + 1), region, endpoint.map(URI::create));
+        return new S3Location(bucket, slash < 0 ? "" : rest.substring(slash + 1), region, endpoint);
     }
 
     public S3Client client(AwsCredentialsProvider credentials) {

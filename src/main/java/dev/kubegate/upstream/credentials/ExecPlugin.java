@@ -98,6 +98,8 @@ final class ExecPlugin implements Refreshing.Source<ClientAuth> {
     }
 
     /** Validates an ExecCredential the way client-go does and converts it to a {@link ClientAuth}. */
+    // Long on purpose: client-go's checks of an ExecCredential (apiVersion, kind, status, token vs. certificate pair,
+    // expiry) in its order, so that each refusal matches the one kubectl would print.
     Refreshing.Value<ClientAuth> parse(String stdout) {
         JsonNode cred;
         try {

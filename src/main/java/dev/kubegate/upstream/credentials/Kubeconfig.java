@@ -76,6 +76,8 @@ final class Kubeconfig {
         return kc;
     }
 
+    // Six parameters: one of the three lists (clusters, contexts, users) of one file, the map it merges into,
+    // and the file and directory its error messages and relative paths name; called three times per file.
     private void addAll(Map<String, Entry> into, JsonNode root, String list, String field, Path file, Path dir) {
         JsonNode items = root.get(list);
         if (items == null || items.isNull()) {
@@ -104,6 +106,8 @@ final class Kubeconfig {
      *
      * @throws UpstreamCredentialsException naming what is missing or unsupported and what to do instead
      */
+    // Long on purpose: context → cluster → user, then the cluster's TLS and the user's credential, checked in the
+    // order client-go's loader checks them, each refusal naming what to change; split, that order would be scattered.
     Selected select(Optional<String> context) {
         String where = "kubeconfig " + files();
         String ctxName = context.filter(c -> !c.isBlank()).orElse(currentContext);
@@ -192,6 +196,8 @@ final class Kubeconfig {
         }
     }
 
+    // One field of client-go's ExecConfig after the other (apiVersion, command, interactiveMode, args, env,
+    // provideClusterInfo), as clientcmd validates them: kept as one list to compare with it.
     private static ExecPlugin.Config execConfig(JsonNode e, Path dir, String userWhat, JsonNode cluster,
                                                 Optional<String> caPem) {
         String what = userWhat + " exec";

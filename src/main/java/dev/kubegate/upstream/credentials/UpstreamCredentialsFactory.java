@@ -1,6 +1,5 @@
 package dev.kubegate.upstream.credentials;
 
-import dev.kubegate.config.KubegateConfig;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -64,11 +63,11 @@ public final class UpstreamCredentialsFactory {
      *            the base environment of exec plugins
      * @throws UpstreamCredentialsException when no source applies or the chosen one is unusable
      */
-    public static UpstreamCredentials create(KubegateConfig.Upstream cfg, Map<String, String> env) {
+    public static UpstreamCredentials create(UpstreamSource cfg, Map<String, String> env) {
         return create(cfg, env, new Hooks());
     }
 
-    static UpstreamCredentials create(KubegateConfig.Upstream cfg, Map<String, String> env, Hooks hooks) {
+    static UpstreamCredentials create(UpstreamSource cfg, Map<String, String> env, Hooks hooks) {
         Builder b = new Builder(cfg, env, hooks);
         try {
             return b.build();
@@ -80,14 +79,14 @@ public final class UpstreamCredentialsFactory {
 
     /** One creation: collects what must be closed if creation fails half-way. */
     private static final class Builder {
-        private final KubegateConfig.Upstream cfg;
+        private final UpstreamSource cfg;
         private final Map<String, String> env;
         private final Hooks hooks;
         private final Scheduler scheduler;
         private final List<AutoCloseable> resources = new ArrayList<>();
         private Refreshing<ClientAuth> auth;
 
-        Builder(KubegateConfig.Upstream cfg, Map<String, String> env, Hooks hooks) {
+        Builder(UpstreamSource cfg, Map<String, String> env, Hooks hooks) {
             this.cfg = cfg;
             this.env = env;
             this.hooks = hooks;
@@ -128,7 +127,7 @@ public final class UpstreamCredentialsFactory {
         // ---- sources ------------------------------------------------------------------------------------------
 
         private UpstreamCredentials eks(String clusterName) {
-            KubegateConfig.Upstream.Eks e = cfg.eks();
+            UpstreamSource.Eks e = cfg.eks();
             Region region = EksAws.region(e.region().filter(s -> !s.isBlank()), env);
             AwsCredentialsProvider creds = hooks.awsCredentials != null ? hooks.awsCredentials
                     : EksAws.credentials(e.roleArn().filter(s -> !s.isBlank()), region, env, resources);

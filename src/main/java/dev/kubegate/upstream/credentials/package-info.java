@@ -1,7 +1,8 @@
 /**
  * How kubegate authenticates to the cluster it fronts: {@link dev.kubegate.upstream.credentials.UpstreamCredentials}
  * (server URL, TLS material as PEM, bearer token), built by
- * {@link dev.kubegate.upstream.credentials.UpstreamCredentialsFactory} from {@code kubegate.upstream.*} — EKS
+ * {@link dev.kubegate.upstream.credentials.UpstreamCredentialsFactory} from an
+ * {@link dev.kubegate.upstream.credentials.UpstreamSource} (those of the {@code kubegate.upstream.*} settings it reads) — EKS
  * (AWS SDK v2 presigned STS tokens), a kubeconfig (certificates, tokens, token files, exec plugins), the in-cluster
  * service account, or a bare URL. The factory's javadoc gives the selection order.
  *

@@ -51,9 +51,17 @@ public class AuditLogBenchmark {
     @Setup(Level.Trial)
     public void open() throws Exception {
         dir = Files.createTempDirectory(Path.of("target"), "audit-bench");
-        log = new AuditLog(new AuditLog.Options(dir.resolve("audit"), "bench", FsyncPolicy.parse(fsync), 64L << 20,
+        log = new AuditLog(new AuditLog.Options(dir.resolve("audit"), "bench", fsyncPolicy(), 64L << 20,
                 Duration.ofHours(1), Duration.ofSeconds(10), 1_000_000, Duration.ofSeconds(1)),
                 SigningKeys.loadOrGenerate(dir.resolve("key.pem")), Clock.systemUTC(), null);
+    }
+
+    private FsyncPolicy fsyncPolicy() {
+        return switch (fsync) {
+            case "always" -> FsyncPolicy.ALWAYS;
+            case "never" -> FsyncPolicy.NEVER;
+            default -> FsyncPolicy.batch(Duration.ofMillis(2));
+        };
     }
 
     @TearDown(Level.Trial)

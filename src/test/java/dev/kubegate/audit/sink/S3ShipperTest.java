@@ -62,7 +62,7 @@ class S3ShipperTest {
     void open(long maxPending) throws Exception {
         shipper = new S3Shipper(where, where.client(CREDS), root, "r1", Optional.of(Duration.ofDays(1)), "GOVERNANCE",
                 maxPending, Duration.ofMillis(200), Clock.systemUTC());
-        log = new AuditLog(new AuditLog.Options(root, "r1", FsyncPolicy.parse("always"), 2048, Duration.ofHours(1),
+        log = new AuditLog(new AuditLog.Options(root, "r1", FsyncPolicy.ALWAYS, 2048, Duration.ofHours(1),
                 Duration.ofHours(1), 10_000, Duration.ofMillis(50)),
                 SigningKeys.loadOrGenerate(tmp.resolve("key.pem")), Clock.systemUTC(), shipper::sealed);
     }

@@ -1,13 +1,12 @@
 package dev.kubegate.identity.serviceaccount;
 
-import dev.kubegate.config.KubegateConfig;
 import dev.kubegate.identity.AuthenticationException;
 import dev.kubegate.identity.Principal;
 import dev.kubegate.identity.mapping.IdentityMapper;
 import dev.kubegate.identity.mapping.IdentityMappings;
 import dev.kubegate.testing.FakeKubeApiServer;
+import dev.kubegate.testing.Upstreams;
 import dev.kubegate.upstream.UpstreamClient;
-import dev.kubegate.upstream.credentials.UpstreamCredentialsFactory;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,8 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,31 +63,7 @@ class ServiceAccountAuthenticatorTest {
     }
 
     static UpstreamClient client(FakeKubeApiServer api, Path kubeconfig) {
-        KubegateConfig.Upstream cfg = upstreamConfig(api.writeKubeconfig(kubeconfig));
-        return new UpstreamClient(vertx, UpstreamCredentialsFactory.create(cfg, Map.of()), cfg);
-    }
-
-    static KubegateConfig.Upstream upstreamConfig(Path kubeconfig) {
-        return new KubegateConfig.Upstream() {
-            @Override public Optional<String> url() { return Optional.empty(); }
-            @Override public Optional<Path> kubeconfig() { return Optional.of(kubeconfig); }
-            @Override public Optional<String> context() { return Optional.empty(); }
-            @Override public Optional<Path> caFile() { return Optional.empty(); }
-            @Override public Optional<Path> tokenFile() { return Optional.empty(); }
-            @Override public boolean insecureSkipTlsVerify() { return false; }
-            @Override public Eks eks() {
-                return new Eks() {
-                    @Override public Optional<String> clusterName() { return Optional.empty(); }
-                    @Override public Optional<String> region() { return Optional.empty(); }
-                    @Override public Optional<String> roleArn() { return Optional.empty(); }
-                };
-            }
-            @Override public boolean impersonate() { return true; }
-            @Override public Duration connectTimeout() { return Duration.ofSeconds(5); }
-            @Override public Duration responseTimeout() { return Duration.ofSeconds(10); }
-            @Override public int maxConnections() { return 10; }
-            @Override public boolean http2() { return true; }
-        };
+        return Upstreams.client(vertx, api.writeKubeconfig(kubeconfig));
     }
 
     /** A JWT-shaped token with service-account claims (the double does not check signatures; the real API server would). */

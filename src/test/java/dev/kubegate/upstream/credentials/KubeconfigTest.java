@@ -51,7 +51,7 @@ class KubeconfigTest {
         hooks.scheduler = () -> scheduler;
         hooks.clock = scheduler.clock;
         hooks.serviceAccountDir = dir.resolve("no-service-account");
-        return UpstreamCredentialsFactory.create(cfg, env, hooks);
+        return UpstreamCredentialsFactory.create(cfg.source(), env, hooks);
     }
 
     Path write(String relative, String content) throws Exception {
@@ -332,7 +332,7 @@ class KubeconfigTest {
         cfg.kubeconfig = kc;
         UpstreamCredentialsFactory.Hooks hooks = new UpstreamCredentialsFactory.Hooks(); // real thread, real clock
         hooks.serviceAccountDir = dir.resolve("none");
-        try (UpstreamCredentials c = UpstreamCredentialsFactory.create(cfg, Map.of("PATH", System.getenv("PATH")), hooks)) {
+        try (UpstreamCredentials c = UpstreamCredentialsFactory.create(cfg.source(), Map.of("PATH", System.getenv("PATH")), hooks)) {
             assertThat(c.bearerToken()).contains("tok-1---cluster");
             long deadline = System.nanoTime() + 15_000_000_000L;
             while (c.bearerToken().orElseThrow().equals("tok-1---cluster") && System.nanoTime() < deadline) {

@@ -61,7 +61,7 @@ class SelectionTest {
     }
 
     UpstreamCredentials create() {
-        return UpstreamCredentialsFactory.create(cfg, env, hooks);
+        return UpstreamCredentialsFactory.create(cfg.source(), env, hooks);
     }
 
     Path write(String relative, String content) throws Exception {
