@@ -70,7 +70,7 @@ class ApprovalServiceTest {
                     case "requestTtl" -> Duration.ofHours(1);
                     case "retention" -> Duration.ofHours(24);
                     case "publicUrl" -> Optional.empty();
-                    case "webhookUrl" -> Optional.ofNullable(webhook);
+                    case "webhookUrl" -> Optional.ofNullable(webhook).map(java.net.URI::create);
                     case "webhookAttempts" -> 3;
                     case "maxPending" -> 3;
                     case "slack" -> Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{KubegateConfig.Approval.Slack.class},
