@@ -95,7 +95,7 @@ final class Loopback {
         if (contentType != null) {
             headers.add("Content-Type", contentType);
         }
-        ToolCallMarker.mark(headers, ctx.tool, ctx.mcpSession, ctx.clientAddress);
+        ToolCallMarker.mark(headers, ctx.mark());
         RequestOptions options = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri).setHeaders(headers);
         Promise<Answer> answer = Promise.promise();
         client.request(options).onFailure(e -> answer.tryFail(unreachable(e))).onSuccess(req -> {

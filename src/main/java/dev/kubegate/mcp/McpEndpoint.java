@@ -73,6 +73,12 @@ public class McpEndpoint {
     @Inject
     ApprovalService approvals;
 
+    @Inject
+    dev.kubegate.trail.AuditTrail audit;
+
+    @Inject
+    dev.kubegate.store.StateStore store;
+
     @ConfigProperty(name = "quarkus.http.ssl-port", defaultValue = "8443")
     int sslPort;
 
@@ -83,6 +89,7 @@ public class McpEndpoint {
     private Loopback loopback;
     private PodExec exec;
     private ToolCalls tools;
+    private Elicitations elicitations;
     private long maxMessage;
     private String version;
 
@@ -98,9 +105,11 @@ public class McpEndpoint {
         Discovery discovery = new Discovery(loopback, config.mcp().discoveryTtl());
         long maxOutput = config.mcp().maxOutput().bytes();
         exec = new PodExec(vertx, loopback, maxOutput, config.mcp().execTimeout());
+        java.time.Duration askFor = config.mcp().elicitationTimeout();
+        elicitations = askFor.isZero() || askFor.isNegative() ? null : new Elicitations(vertx, store, askFor);
         tools = new ToolCalls(catalog, new KubernetesTools(vertx, loopback, discovery, new Output(maxOutput),
                 new ApprovalProgress(vertx, approvals), exec, maxBody),
-                new KubegateTools(vertx, discovery, policy, counters, approvals, maxBody));
+                new KubegateTools(vertx, discovery, policy, counters, approvals, maxBody), elicitations, audit);
         version = buildVersion();
         router.route(METADATA_PATH).handler(this::metadata);
         router.route(PATH).handler(this::handle);
@@ -110,6 +119,7 @@ public class McpEndpoint {
     void close() {
         if (loopback != null) loopback.close();
         if (exec != null) exec.close();
+        if (elicitations != null) elicitations.close();
     }
 
     /** RFC 9728 protected resource metadata: a bearer token in the header; tokens come from {@code kubegate login}. */
@@ -213,6 +223,20 @@ public class McpEndpoint {
                 return;
             }
         }
+        if (method == null && elicitations != null && Elicitations.isOurs(id) && (message.has("result") || message.has("error"))) {
+            // The answer to an elicitation, maybe asked by another replica: routed through the shared store.
+            elicitations.answered(principal, session, message).onComplete(ar -> {
+                if (ar.succeeded() && ar.result()) {
+                    resp.setStatusCode(202).end();
+                } else if (ar.succeeded()) {
+                    json(resp, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "no elicitation " + id.asText() + " is waiting for an answer in this session"));
+                } else {
+                    resp.putHeader(HttpHeaders.RETRY_AFTER, "1");
+                    plain(resp, 503, "kubegate could not pass the answer on: " + Status.describe(ar.cause()));
+                }
+            });
+            return;
+        }
         if (method == null || id == null || id.isNull()) {
             resp.setStatusCode(202).end(); // a notification or a response: nothing to answer
             return;
@@ -227,7 +251,9 @@ public class McpEndpoint {
                 result.putObject("serverInfo").put("name", "kubegate").put("title", "kubegate").put("version", version);
                 result.put("instructions", "Kubernetes tools through kubegate: every call is judged by policy, may be held for a "
                         + "human's approval, has Secret values masked, and is recorded. A refusal's message says what to do instead.");
-                resp.putHeader(SESSION_HEADER, McpSessions.open(principal));
+                // Asked for a justification before an approval request only when the client says it answers.
+                boolean elicits = elicitations != null && params.path("capabilities").path("elicitation").isObject();
+                resp.putHeader(SESSION_HEADER, McpSessions.open(principal, elicits));
                 json(resp, 200, JsonRpc.result(id, result));
             }
             case "ping" -> json(resp, 200, JsonRpc.result(id, JsonRpc.JSON.createObjectNode()));

@@ -58,7 +58,7 @@ final class PodExec {
                 + query + "&" + rest.substring(1);
         MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", ctx.authorization)
                 .add("User-Agent", "kubegate-mcp/" + ctx.tool);
-        ToolCallMarker.mark(headers, ctx.tool, ctx.mcpSession, ctx.clientAddress);
+        ToolCallMarker.mark(headers, ctx.mark());
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(api.host()).setPort(api.port()).setSsl(true)
                 .setURI(uri).setHeaders(headers).setSubProtocols(List.of(PROTOCOL)).setTimeout(timeout.toMillis());
         Promise<String> result = Promise.promise();
