@@ -299,8 +299,9 @@ public class ApprovalGate {
     static Status justificationFirst(Call call) {
         PolicyDecision.Approval a = call.decision().approval();
         String why = String.join("; ", call.decision().reasons());
+        String approvalReason = a.reason().isEmpty() || why.contains(a.reason()) ? "" : "; " + a.reason();
         return new Status(JUSTIFICATION_REQUIRED, "PreconditionRequired", call.info().describe() + " needs approval by "
-                + groups(a) + (why.isEmpty() ? "" : " (" + why + ")") + (a.reason().isEmpty() ? "" : ": " + a.reason()), null)
+                + groups(a) + (why.isEmpty() && approvalReason.isEmpty() ? "" : " (" + why + approvalReason + ")"), null)
                 .withDetails("", "justification");
     }
 

@@ -205,7 +205,7 @@ final class KubernetesTools {
                 case "timeout" -> Future.failedFuture(new ToolError("No justification arrived in time (kubegate.mcp.elicitation-timeout), "
                         + "so no approval was requested and nothing was sent to the cluster. Call the tool again to be asked again."));
                 default -> Future.failedFuture(new ToolError("The justification was " + ("decline".equals(a.action()) ? "declined" : "cancelled")
-                        + ", so no approval was requested and nothing was sent to the cluster (" + needs + ")."));
+                        + ", so no approval was requested and nothing was sent to the cluster."));
             });
         });
     }

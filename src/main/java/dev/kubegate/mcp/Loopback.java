@@ -19,9 +19,10 @@ import io.vertx.core.http.RequestOptions;
  * loopback address, with the agent's own {@code Authorization} header, so the call goes through the
  * whole pipeline (authentication, classification, policy, approval, masking, audit) like kubectl's,
  * and nothing a tool does can get around it. The call carries {@link ToolCallMarker}'s headers for its
- * audit record. The listener's certificate is not checked: the address is this process's own socket
- * on 127.0.0.1 (or the configured listen address), and the agent's credential was already presented
- * to that same listener.
+ * audit record. One pooled client (keep-alive, HTTP/1.1) serves every tool, exec's WebSocket
+ * included; it trusts only the certificate this gateway serves (or its generated CA), so the agent's
+ * credential goes nowhere else. The host name is not checked: the address is this process's own
+ * socket on 127.0.0.1 (or the configured listen address), which an operator's certificate may not name.
  */
 final class Loopback {
 
@@ -71,9 +72,11 @@ final class Loopback {
     private final int port;
     private final long maxAnswer;
 
-    Loopback(Vertx vertx, String host, int port, long maxAnswer) {
-        this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
-                .setKeepAlive(true).setDecompressionSupported(false), new PoolOptions().setHttp1MaxSize(64));
+    Loopback(Vertx vertx, String host, int port, long maxAnswer, java.nio.file.Path trusted) {
+        this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(trusted.toString())).setVerifyHost(false)
+                .setKeepAlive(true).setDecompressionSupported(false).setMaxWebSocketMessageSize(8 * 1024 * 1024),
+                new PoolOptions().setHttp1MaxSize(64));
         this.host = host;
         this.port = port;
         this.maxAnswer = maxAnswer;

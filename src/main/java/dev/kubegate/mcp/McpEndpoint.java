@@ -85,6 +85,10 @@ public class McpEndpoint {
     @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0")
     String listenHost;
 
+    /** False for the CLI's commands, which start the application without serving (no state store, no listener). */
+    @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
+    boolean serving;
+
     private final ToolCatalog catalog = new ToolCatalog();
     private Loopback loopback;
     private PodExec exec;
@@ -94,14 +98,14 @@ public class McpEndpoint {
     private String version;
 
     void routes(@Observes Router router) {
-        if (!config.mcp().enabled()) {
+        if (!config.mcp().enabled() || !serving) {
             return;
         }
         long maxBody = config.limits().maxRequestBody().bytes();
         // A resource argument up to the request limit, JSON-escaped (up to 6 bytes a character for control characters).
         maxMessage = 6 * maxBody + 64 * 1024;
         String host = "0.0.0.0".equals(listenHost) || "::".equals(listenHost) || "[::]".equals(listenHost) ? "127.0.0.1" : listenHost;
-        loopback = new Loopback(vertx, host, sslPort, config.mcp().maxAnswer().bytes());
+        loopback = new Loopback(vertx, host, sslPort, config.mcp().maxAnswer().bytes(), servedCertificate());
         Discovery discovery = new Discovery(loopback, config.mcp().discoveryTtl());
         long maxOutput = config.mcp().maxOutput().bytes();
         exec = new PodExec(vertx, loopback, maxOutput, config.mcp().execTimeout());
@@ -115,10 +119,25 @@ public class McpEndpoint {
         router.route(PATH).handler(this::handle);
     }
 
+    /**
+     * The certificate this gateway's HTTPS listener serves, for the loopback client to trust (and
+     * nothing else): an explicit {@code quarkus.http.ssl} one, the operator's {@code kubegate.tls.cert-file},
+     * or the generated CA.
+     */
+    private java.nio.file.Path servedCertificate() {
+        java.util.Optional<java.util.List<java.nio.file.Path>> quarkus = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValues("quarkus.http.ssl.certificate.files", java.nio.file.Path.class);
+        if (quarkus.isPresent() && !quarkus.get().isEmpty()) {
+            return quarkus.get().get(0);
+        }
+        // The same call the TLS customizer makes before binding (idempotent); here first, on the start-up thread.
+        return config.tls().certFile().orElseGet(() -> dev.kubegate.tls.ServingCertificate.ensure(config.dataDir(),
+                config.tls().sans().orElse(List.of())).caCert());
+    }
+
     @PreDestroy
     void close() {
         if (loopback != null) loopback.close();
-        if (exec != null) exec.close();
         if (elicitations != null) elicitations.close();
     }
 
@@ -209,7 +228,9 @@ public class McpEndpoint {
         String session = req.getHeader(SESSION_HEADER);
         if (!initialize) {
             String version = req.getHeader(VERSION_HEADER);
-            if (version != null && !SUPPORTED.contains(version)) {
+            // A response (to an elicitation) is not checked: the Java SDK 2.2 client sends its own
+            // latest version on responses rather than the negotiated one, and a response means the same in every version.
+            if (version != null && !SUPPORTED.contains(version) && method != null) {
                 json(resp, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "unsupported " + VERSION_HEADER + " " + version
                         + "; this server speaks " + String.join(", ", SUPPORTED)));
                 return;
