@@ -73,7 +73,12 @@ final class Loopback {
     private final long maxAnswer;
 
     Loopback(Vertx vertx, String host, int port, long maxAnswer, java.nio.file.Path trusted) {
-        this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+        HttpClientOptions options = new HttpClientOptions();
+        if (io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
+            // BoringSSL, as the listener uses: each tool call's bytes are encrypted and decrypted twice more.
+            options.setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
+        }
+        this.client = vertx.createHttpClient(options.setSsl(true)
                 .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(trusted.toString())).setVerifyHost(false)
                 .setKeepAlive(true).setDecompressionSupported(false).setMaxWebSocketMessageSize(8 * 1024 * 1024),
                 new PoolOptions().setHttp1MaxSize(64));
