@@ -282,22 +282,24 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
   echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'
   echo
-  echo "Ratios per round (same round, same scenario):"
-  echo
-  if [[ $JFR == true ]]; then
-    echo "Round \"jfr\": kubegate alone while JFR records it (slower), not in the ratios."
+  if [[ " ${TARGETS[*]} " == *" direct "* ]]; then
+    echo "Ratios per round (same round, same scenario):"
     echo
+    if [[ $JFR == true ]]; then
+      echo "Round \"jfr\": kubegate alone while JFR records it (slower), not in the ratios."
+      echo
+    fi
+    echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
+    echo "|---|---|---:|---:|---:|---:|---:|"
+    tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '
+      $1 == "jfr" { next }
+      { k = $1 SUBSEP $2; rps[k, $3] = $4; p50[k, $3] = $5; p99[k, $3] = $6; if (!(k in seen)) { seen[k] = 1; keys[n++] = k } }
+      function ratio(a, b) { return b > 0 ? a / b : 0 }
+      END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
+        printf "| %s | %s | %.2f | %.2f | %.2f | %+.2f | %+.2f |\n", p[1], p[2], ratio(rps[k, "kubegate"], rps[k, "direct"]),
+          ratio(rps[k, "kubegate"], rps[k, "nginx"]), ratio(rps[k, "nginx"], rps[k, "direct"]),
+          p50[k, "kubegate"] - p50[k, "direct"], p99[k, "kubegate"] - p99[k, "direct"] } }'
   fi
-  echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
-  tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '
-    $1 == "jfr" { next }
-    { k = $1 SUBSEP $2; rps[k, $3] = $4; p50[k, $3] = $5; p99[k, $3] = $6; if (!(k in seen)) { seen[k] = 1; keys[n++] = k } }
-    function ratio(a, b) { return b > 0 ? a / b : 0 }
-    END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
-      printf "| %s | %s | %.2f | %.2f | %.2f | %+.2f | %+.2f |\n", p[1], p[2], ratio(rps[k, "kubegate"], rps[k, "direct"]),
-        ratio(rps[k, "kubegate"], rps[k, "nginx"]), ratio(rps[k, "nginx"], rps[k, "direct"]),
-        p50[k, "kubegate"] - p50[k, "direct"], p99[k, "kubegate"] - p99[k, "direct"] } }'
   if [[ $MCP == true ]]; then
     echo
     echo "MCP: tools/call resources_get vs the same GET through kubegate (same round, same scenario):"

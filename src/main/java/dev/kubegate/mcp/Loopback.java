@@ -69,7 +69,8 @@ final class Loopback {
 
     private final HttpClient client;
     private final String host;
-    private final int port;
+    private final int configuredPort;
+    private volatile int port;
     private final long maxAnswer;
 
     Loopback(Vertx vertx, String host, int port, long maxAnswer, java.nio.file.Path trusted) {
@@ -83,7 +84,7 @@ final class Loopback {
                 .setKeepAlive(true).setDecompressionSupported(false).setMaxWebSocketMessageSize(8 * 1024 * 1024),
                 new PoolOptions().setHttp1MaxSize(64));
         this.host = host;
-        this.port = port;
+        this.configuredPort = port;
         this.maxAnswer = maxAnswer;
     }
 
@@ -104,7 +105,7 @@ final class Loopback {
             headers.add("Content-Type", contentType);
         }
         ToolCallMarker.mark(headers, ctx.mark());
-        RequestOptions options = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri).setHeaders(headers);
+        RequestOptions options = new RequestOptions().setMethod(method).setHost(host).setPort(port()).setURI(uri).setHeaders(headers);
         Promise<Answer> answer = Promise.promise();
         client.request(options).onFailure(e -> answer.tryFail(unreachable(e))).onSuccess(req -> {
             ctx.started(req);
@@ -143,12 +144,23 @@ final class Loopback {
         return client;
     }
 
+    /** Learns the listener's port from an MCP request that came over HTTPS (when it was configured as 0: any free port). */
+    void arrivedOn(io.vertx.core.http.HttpServerRequest req) {
+        if (configuredPort == 0 && port == 0 && req.isSSL() && req.localAddress() != null) {
+            port = req.localAddress().port();
+        }
+    }
+
     String host() {
         return host;
     }
 
+    /**
+     * The listener's port: the configured one, or, with {@code quarkus.http.ssl-port=0}, the one the
+     * MCP requests arrive on ({@link #arrivedOn}).
+     */
     int port() {
-        return port;
+        return configuredPort != 0 ? configuredPort : port;
     }
 
     void close() {

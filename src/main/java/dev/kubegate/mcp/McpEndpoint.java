@@ -169,6 +169,7 @@ public class McpEndpoint {
             plain(resp, 503, "kubegate is starting or stopping; retry shortly");
             return;
         }
+        loopback.arrivedOn(req);
         req.pause();
         String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
         io.vertx.core.Context vctx = Vertx.currentContext();
