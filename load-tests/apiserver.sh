@@ -268,6 +268,11 @@ HEAP=$(heap_used_kib || echo "?")
 RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
 
 # ---- report ------------------------------------------------------------------------------------------
+# The rows by (round, scenario) and target, for the ratio tables (the JFR round is not compared).
+BY_ROUND='
+  $1 == "jfr" { next }
+  { k = $1 SUBSEP $2; rps[k, $3] = $4; p50[k, $3] = $5; p99[k, $3] = $6; cpu[k, $3] = $8; if (!(k in seen)) { seen[k] = 1; keys[n++] = k } }
+  function ratio(a, b) { return b > 0 ? a / b : 0 }'
 {
   echo "# kubegate vs a real kube-apiserver: small GET of one ConfigMap"
   echo
@@ -291,10 +296,7 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
     fi
     echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
     echo "|---|---|---:|---:|---:|---:|---:|"
-    tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '
-      $1 == "jfr" { next }
-      { k = $1 SUBSEP $2; rps[k, $3] = $4; p50[k, $3] = $5; p99[k, $3] = $6; if (!(k in seen)) { seen[k] = 1; keys[n++] = k } }
-      function ratio(a, b) { return b > 0 ? a / b : 0 }
+    tail -n +2 "$WORK/rows.tsv" | awk -F'\t' "$BY_ROUND"'
       END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
         printf "| %s | %s | %.2f | %.2f | %.2f | %+.2f | %+.2f |\n", p[1], p[2], ratio(rps[k, "kubegate"], rps[k, "direct"]),
           ratio(rps[k, "kubegate"], rps[k, "nginx"]), ratio(rps[k, "nginx"], rps[k, "direct"]),
@@ -306,10 +308,7 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
     echo
     echo "| round | scenario | mcp/kubegate req/s | added p50 ms (mcp - kubegate) | added p99 ms | CPU µs/call kubegate GET | CPU µs/call mcp | added CPU µs |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
-    tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '
-      $1 == "jfr" { next }
-      { k = $1 SUBSEP $2; rps[k, $3] = $4; p50[k, $3] = $5; p99[k, $3] = $6; cpu[k, $3] = $8; if (!(k in seen)) { seen[k] = 1; keys[n++] = k } }
-      function ratio(a, b) { return b > 0 ? a / b : 0 }
+    tail -n +2 "$WORK/rows.tsv" | awk -F'\t' "$BY_ROUND"'
       END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
         printf "| %s | %s | %.2f | %+.3f | %+.3f | %s | %s | %+d |\n", p[1], p[2], ratio(rps[k, "mcp"], rps[k, "kubegate"]),
           p50[k, "mcp"] - p50[k, "kubegate"], p99[k, "mcp"] - p99[k, "kubegate"], cpu[k, "kubegate"], cpu[k, "mcp"],
