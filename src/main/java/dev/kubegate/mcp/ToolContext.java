@@ -18,7 +18,7 @@ final class ToolContext {
     final String mcpSession;
     final String clientAddress;
     /** This tool call's id: its own audit record, named by the records of its API calls. */
-    final String callId = dev.kubegate.audit.AuditLog.newId();
+    final String callId = java.util.UUID.randomUUID().toString();
     private final Consumer<String> progress;
     /** Asks the client for a justification (elicitation), or null when it cannot be asked. */
     private final Asker asker;
