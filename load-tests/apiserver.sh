@@ -11,6 +11,7 @@
 #   JFR=true load-tests/apiserver.sh                          # + a JFR profile of kubegate (extra c=16 run)
 #   PROFILE=async load-tests/apiserver.sh                     # + an async-profiler CPU flame graph instead
 #   KUBEGATE_APP=/tmp/other/quarkus-run.jar load-tests/apiserver.sh        # another build
+#   MCP=true load-tests/apiserver.sh                          # + mcp: the same GET as MCP tools/call resources_get
 #
 # Settings (environment): DURATION (s per measurement, 10), ROUNDS (3), WARMUP (s of load on
 # kubegate before the first round, 20; 5 s for the others), CONNS (16), THREADS (wrk threads, 2), LATENCY_CONNS (the
@@ -18,7 +19,9 @@
 # GATEWAY_HEAP (-Xmx512m), KUBEGATE_APP, SKIP_BUILD, WORK (target/load-apiserver), JFR (false),
 # PROFILE (jfr when JFR=true; async: async-profiler from Maven Central, tools.profiler:async-profiler
 # linux-x64, attached with jcmd JVMTI.agent_load: native frames too, no safepoint bias),
-# PROFILE_SECONDS (the profiled run, 20).
+# PROFILE_SECONDS (the profiled run, 20), MCP (false: a fourth target "mcp", POST /kubegate/mcp
+# tools/call resources_get of the same ConfigMap, with its added p50/p99 and CPU per call over the
+# kubegate GET; a profile then profiles the mcp target, and TARGETS_ONLY=kubegate,mcp skips the others).
 # Needs wrk and nginx (Debian: apt-get install -y wrk nginx-light), openssl, curl. All traffic on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +40,8 @@ JFR=${JFR:-false}
 PROFILE=${PROFILE:-$([[ $JFR == true ]] && echo jfr || echo none)}
 PROFILE_SECONDS=${PROFILE_SECONDS:-20}
 ASYNC_PROFILER_VERSION=4.1
+MCP=${MCP:-false}
+TARGETS_ONLY=${TARGETS_ONLY:-}
 APP=${KUBEGATE_APP:-target/quarkus-app/quarkus-run.jar}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 KUBECTL=${KUBEGATE_CACHE:-$HOME/.cache/kubegate}/kube-apiserver-1.20.2/kubectl
@@ -151,6 +156,17 @@ URL[kubegate]=https://127.0.0.1:$GATEWAY_PORT$CM_PATH
 AUTH[direct]=$ADMIN_TOKEN
 AUTH[nginx]=$ADMIN_TOKEN
 AUTH[kubegate]=$TOKEN
+if [[ $MCP == true ]]; then
+  URL[mcp]=https://127.0.0.1:$GATEWAY_PORT/kubegate/mcp
+  AUTH[mcp]=$TOKEN
+  MCP_SESSION=$(curl -sk -D - -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' "${URL[mcp]}" -d '{"jsonrpc":"2.0","id":1,"method":"initialize",
+    "params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"wrk","version":"1"}}}' \
+    | tr -d '\r' | awk -F': ' 'tolower($1) == "mcp-session-id" {print $2}')
+  [[ -n $MCP_SESSION ]] || die "MCP initialize gave no session"
+  export MCP_SESSION
+  export MCP_BODY='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"resources_get","arguments":{"apiVersion":"v1","kind":"ConfigMap","namespace":"default","name":"load-cm"}}}'
+fi
 
 # ---- measurement helpers ------------------------------------------------------------------------------
 pids_of() { # pids_of NAME: the processes whose CPU is counted as NAME
@@ -182,8 +198,9 @@ to_ms() { # wrk's "470.00us" / "1.23ms" / "1.02s" -> ms
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
 }
 run_wrk() { # run_wrk TARGET THREADS CONNS SECONDS -> "req/s p50ms p99ms errors"
-  local out
-  out=$(wrk -t"$2" -c"$3" -d"$4"s --latency -H "Authorization: Bearer ${AUTH[$1]}" -H 'Accept: application/json' "${URL[$1]}")
+  local out script=()
+  [[ $1 == mcp ]] && script=(-s load-tests/mcp-call.lua)
+  out=$(wrk -t"$2" -c"$3" -d"$4"s --latency "${script[@]}" -H "Authorization: Bearer ${AUTH[$1]}" -H 'Accept: application/json' "${URL[$1]}")
   echo "$out" >>"$WORK/wrk-$1.log"
   local rps p50 p99 errors non2xx
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
@@ -214,6 +231,13 @@ for t in direct nginx kubegate; do
   code=$(curl -sk -o "$WORK/check-$t.json" -w '%{http_code}' -H "Authorization: Bearer ${AUTH[$t]}" "${URL[$t]}" || true)
   [[ $code == 200 ]] || die "$t answered $code for $CM_PATH: $(head -c 300 "$WORK/check-$t.json")"
 done
+if [[ $MCP == true ]]; then
+  curl -sk -o "$WORK/check-mcp.json" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $MCP_SESSION" -H 'MCP-Protocol-Version: 2025-06-18' \
+    -d "$MCP_BODY" "${URL[mcp]}"
+  grep -q 'kind: ConfigMap' "$WORK/check-mcp.json" && ! grep -q '"isError":true' "$WORK/check-mcp.json" \
+    || die "mcp tools/call answered: $(head -c 300 "$WORK/check-mcp.json")"
+fi
 # Keep-alive: a second request on the same connection (a proxy that closed it would pay a TLS handshake per call)
 for t in nginx kubegate; do
   curl -sk -v -o /dev/null -o /dev/null -H "Authorization: Bearer ${AUTH[$t]}" "${URL[$t]}" "${URL[$t]}" 2>&1 \
@@ -222,14 +246,17 @@ done
 log "kube-apiserver :$API_PORT, nginx :$NGINX_PORT, kubegate :$GATEWAY_PORT (pid $GATEWAY_PID; first request ${FIRST_MS} ms after start)"
 log "warm-up: ${WARMUP}s of kubegate (JIT), 5 s of the others (connection pools)"
 run_wrk kubegate "$THREADS" "$CONNS" "$WARMUP" >/dev/null # the JIT: the others are native code
+[[ $MCP == true ]] && run_wrk mcp "$THREADS" "$CONNS" "$WARMUP" >/dev/null
 for t in nginx direct; do run_wrk "$t" "$THREADS" "$CONNS" 5 >/dev/null; done
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 printf 'round\tscenario\ttarget\treq/s\tp50 ms\tp99 ms\terrors\tCPU kubegate µs/req\tof which JIT\tCPU apiserver µs/req\tCPU etcd µs/req\tCPU nginx µs/req\n' >"$WORK/rows.tsv"
 TARGETS=(direct nginx kubegate)
+[[ $MCP == true ]] && TARGETS+=(mcp)
+[[ -n $TARGETS_ONLY ]] && IFS=, read -r -a TARGETS <<<"$TARGETS_ONLY"
 for round in $(seq "$ROUNDS"); do
   order=()
-  for i in 0 1 2; do order+=("${TARGETS[$(((i + round - 1) % 3))]}"); done
+  for i in $(seq 0 $((${#TARGETS[@]} - 1))); do order+=("${TARGETS[$(((i + round - 1) % ${#TARGETS[@]}))]}"); done
   log "round $round: ${order[*]}"
   for t in "${order[@]}"; do measure "c=$CONNS" "$round" "$t" "$THREADS" "$CONNS"; done
   if [[ $LATENCY_CONNS -gt 0 ]]; then
@@ -244,11 +271,12 @@ async_profiler_lib() { # the linux-x64 agent library, fetched from Maven Central
   echo "$WORK/async-profiler/linux-x64/libasyncProfiler.so"
 }
 # After the measured rounds, on its own: a profile slows kubegate down (and a JFR's end leaves it busy)
+PROFILED=$([[ $MCP == true ]] && echo mcp || echo kubegate)
 case $PROFILE in
   jfr)
     log "JFR profile of kubegate under c=$CONNS (not part of the ratios)"
     jcmd "$GATEWAY_PID" JFR.start name=load settings=profile filename="$WORK/kubegate.jfr" >/dev/null
-    DURATION=$PROFILE_SECONDS measure "c=$CONNS" jfr kubegate "$THREADS" "$CONNS"
+    DURATION=$PROFILE_SECONDS measure "c=$CONNS" jfr "$PROFILED" "$THREADS" "$CONNS"
     jcmd "$GATEWAY_PID" JFR.stop name=load >/dev/null ;;
   async)
     log "async-profiler CPU profile of kubegate under c=$CONNS (not part of the ratios)"
@@ -256,9 +284,9 @@ case $PROFILE in
     # itimer: CPU time of every thread, Java and native, without perf_events (often restricted)
     # the options quoted once more: jcmd would read "a=b" in them as its own key=value arguments
     jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" '"start,event=itimer,interval=1ms"' >/dev/null
-    DURATION=$PROFILE_SECONDS measure "c=$CONNS" jfr kubegate "$THREADS" "$CONNS"
-    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\"dump,collapsed,file=$WORK/kubegate.collapsed\"" >/dev/null
-    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\"stop,flamegraph,file=$WORK/kubegate-flame.html\"" >/dev/null ;;
+    DURATION=$PROFILE_SECONDS measure "c=$CONNS" jfr "$PROFILED" "$THREADS" "$CONNS"
+    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\\"dump,collapsed,file=$WORK/kubegate.collapsed\\"" >/dev/null
+    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\\"stop,flamegraph,file=$WORK/kubegate-flame.html\\"" >/dev/null ;;
   none) ;;
   *) die "PROFILE is jfr, async or none, not $PROFILE" ;;
 esac
@@ -266,6 +294,11 @@ HEAP=$(heap_used_kib || echo "?")
 RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
 
 # ---- report ------------------------------------------------------------------------------------------
+# The rows by (round, scenario) and target, for the ratio tables (the JFR round is not compared).
+BY_ROUND='
+  $1 == "jfr" { next }
+  { k = $1 SUBSEP $2; rps[k, $3] = $4; p50[k, $3] = $5; p99[k, $3] = $6; cpu[k, $3] = $8; if (!(k in seen)) { seen[k] = 1; keys[n++] = k } }
+  function ratio(a, b) { return b > 0 ? a / b : 0 }'
 {
   echo "# kubegate vs a real kube-apiserver: small GET of one ConfigMap"
   echo
@@ -280,21 +313,33 @@ RSS=$(awk '/VmRSS/ {print $2}' "/proc/$GATEWAY_PID/status")
   echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }'
   echo
-  echo "Ratios per round (same round, same scenario):"
-  echo
-  if [[ $PROFILE != none ]]; then
-    echo "Round \"jfr\": kubegate alone while a profiler ($PROFILE) records it (slower), not in the ratios."
+  if [[ " ${TARGETS[*]} " == *" direct "* ]]; then
+    echo "Ratios per round (same round, same scenario):"
     echo
+    if [[ $PROFILE != none ]]; then
+      echo "Round \\"jfr\\": kubegate alone while a profiler ($PROFILE) records it (slower), not in the ratios."
+      echo
+    fi
+    echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
+    echo "|---|---|---:|---:|---:|---:|---:|"
+    tail -n +2 "$WORK/rows.tsv" | awk -F'\\t' "$BY_ROUND"'
+      END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
+        printf "| %s | %s | %.2f | %.2f | %.2f | %+.2f | %+.2f |\\n", p[1], p[2], ratio(rps[k, "kubegate"], rps[k, "direct"]),
+          ratio(rps[k, "kubegate"], rps[k, "nginx"]), ratio(rps[k, "nginx"], rps[k, "direct"]),
+          p50[k, "kubegate"] - p50[k, "direct"], p99[k, "kubegate"] - p99[k, "direct"] } }'
   fi
-  echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
-  echo "|---|---|---:|---:|---:|---:|---:|"
-  tail -n +2 "$WORK/rows.tsv" | awk -F'\t' '
-    $1 == "jfr" { next }
-    { k = $1 SUBSEP $2; rps[k, $3] = $4; p50[k, $3] = $5; p99[k, $3] = $6; if (!(k in seen)) { seen[k] = 1; keys[n++] = k } }
-    END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
-      printf "| %s | %s | %.2f | %.2f | %.2f | %+.2f | %+.2f |\n", p[1], p[2], rps[k, "kubegate"] / rps[k, "direct"],
-        rps[k, "kubegate"] / rps[k, "nginx"], rps[k, "nginx"] / rps[k, "direct"],
-        p50[k, "kubegate"] - p50[k, "direct"], p99[k, "kubegate"] - p99[k, "direct"] } }'
+  if [[ $MCP == true ]]; then
+    echo
+    echo "MCP: tools/call resources_get vs the same GET through kubegate (same round, same scenario):"
+    echo
+    echo "| round | scenario | mcp/kubegate req/s | added p50 ms (mcp - kubegate) | added p99 ms | CPU µs/call kubegate GET | CPU µs/call mcp | added CPU µs |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
+    tail -n +2 "$WORK/rows.tsv" | awk -F'\t' "$BY_ROUND"'
+      END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
+        printf "| %s | %s | %.2f | %+.3f | %+.3f | %s | %s | %+d |\n", p[1], p[2], ratio(rps[k, "mcp"], rps[k, "kubegate"]),
+          p50[k, "mcp"] - p50[k, "kubegate"], p99[k, "mcp"] - p99[k, "kubegate"], cpu[k, "kubegate"], cpu[k, "mcp"],
+          cpu[k, "mcp"] - cpu[k, "kubegate"] } }'
+  fi
 } >"$WORK/results.md"
 cat "$WORK/results.md"
 case $PROFILE in

@@ -47,7 +47,8 @@ class ArchitectureTest {
             new Row("cli", "hatches", "trail", "audit", "tls", "upstream", "config"),
             new Row("hatches", "gateway", "identity", "upstream", "config"),
             new Row("admin", "gateway", "trail", "approval", "audit", "identity", "store", "upstream", "config", "k8s"),
-            new Row("mcp", "gateway", "trail", "approval", "inspect", "policy", "identity", "config", "k8s"),
+            // store: elicitation answers cross replicas through it; tls: the loopback client trusts the served certificate
+            new Row("mcp", "gateway", "trail", "approval", "inspect", "policy", "identity", "store", "tls", "config", "k8s"),
             new Row("gateway", "trail", "approval", "inspect", "policy", "identity", "upstream", "masking", "config", "k8s"),
             new Row("trail", "audit", "policy", "identity", "upstream", "masking", "config", "k8s"),
             new Row("approval", "inspect", "policy", "identity", "store", "audit", "masking", "config", "k8s"),

@@ -72,9 +72,17 @@ public class ApprovalGate {
      * @param current         the object as it is now (update, patch, delete), or null
      * @param dryRun          how to ask the API server what the call would change
      * @param upstreamHeaders the headers the call goes upstream with (the dry run impersonates the caller too)
+     * @param justification   why the agent makes the call, as its user answered kubegate's MCP server; or null
+     * @param askFirst        the caller (kubegate's MCP server) asks its user for a justification before a new
+     *                        approval request is made: such a call is refused with 428 instead of raising one
      */
     public record Call(Request request, Principal principal, PolicyDecision decision, JsonNode current, DryRun dryRun,
-                       MultiMap upstreamHeaders) {
+                       MultiMap upstreamHeaders, String justification, boolean askFirst) {
+
+        public Call(Request request, Principal principal, PolicyDecision decision, JsonNode current, DryRun dryRun,
+                    MultiMap upstreamHeaders) {
+            this(request, principal, decision, current, dryRun, upstreamHeaders, null, false);
+        }
 
         public RequestInfo info() {
             return request.info();
@@ -287,6 +295,19 @@ public class ApprovalGate {
                 + "a different command needs its own approval.").withDetails(r.id(), "approvals");
     }
 
+    /** The refusal that makes kubegate's MCP server ask its user for a justification (only its calls get it). */
+    static Status justificationFirst(Call call) {
+        PolicyDecision.Approval a = call.decision().approval();
+        String why = String.join("; ", call.decision().reasons());
+        String approvalReason = a.reason().isEmpty() || why.contains(a.reason()) ? "" : "; " + a.reason();
+        return new Status(JUSTIFICATION_REQUIRED, "PreconditionRequired", call.info().describe() + " needs approval by "
+                + groups(a) + (why.isEmpty() && approvalReason.isEmpty() ? "" : " (" + why + approvalReason + ")"), null)
+                .withDetails("", "justification");
+    }
+
+    /** The status of {@link #justificationFirst}. */
+    public static final int JUSTIFICATION_REQUIRED = 428;
+
     private static String groups(PolicyDecision.Approval a) {
         return a.approverGroups().isEmpty() ? "an approver" : "a member of " + String.join(" or ", a.approverGroups());
     }
@@ -300,11 +321,16 @@ public class ApprovalGate {
 
     /** A new request for this call, with what it would change (dry run) for mutations. */
     private Uni<ApprovalRequest> draft(Call call, ApprovalRequest.Call digest, Buffer body) {
+        if (call.askFirst()) {
+            // Nothing is created yet: the MCP server asks its user why, then repeats the call with the answer.
+            return Uni.createFrom().failure(new ApprovalException(justificationFirst(call)));
+        }
         Future<Changes> changes = changes(call, body);
         return Uni.createFrom().completionStage(changes.toCompletionStage()).flatMap(ch -> {
             Principal p = call.principal();
             Map<String, String> labels = p.session().map(Principal.Session::labels).orElse(Map.of());
-            String justification = labels.getOrDefault("justification", labels.getOrDefault("task", ""));
+            String justification = call.justification() != null && !call.justification().isBlank() ? call.justification()
+                    : labels.getOrDefault("justification", labels.getOrDefault("task", ""));
             RequestInfo i = call.info();
             PolicyDecision.Approval a = call.decision().approval();
             java.time.Instant now = service.now();

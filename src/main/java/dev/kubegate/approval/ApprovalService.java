@@ -141,16 +141,25 @@ public class ApprovalService {
                             return store.delete(ApprovalRecords.KIND, r.id()).flatMap(x -> covering(call, draft, attempt + 1));
                         })))
                 .call(c -> c.created() ? record(event("approval.requested", c.current().request(), c.current().request().requester().principal(),
-                        Map.of("reasons", String.join("; ", c.current().request().reasons()),
-                                "digest", call.digest(),
-                                "approverGroups", String.join(",", c.current().request().approverGroups()),
-                                "approvers", Integer.toString(c.current().request().requiredApprovers()))))
+                        requestedDetails(c.current().request(), call)))
                         : Uni.createFrom().voidItem())
                 .invoke(c -> {
                     if (c.created()) {
                         notifier.requested(c.current().request());
                     }
                 });
+    }
+
+    /** What the {@code approval.requested} record keeps: the policy's reasons and the agent's justification, if any. */
+    private static Map<String, String> requestedDetails(ApprovalRequest r, ApprovalRequest.Call call) {
+        Map<String, String> d = new java.util.HashMap<>(Map.of("reasons", String.join("; ", r.reasons()),
+                "digest", call.digest(),
+                "approverGroups", String.join(",", r.approverGroups()),
+                "approvers", Integer.toString(r.requiredApprovers())));
+        if (!r.requester().justification().isEmpty()) {
+            d.put("justification", r.requester().justification());
+        }
+        return d;
     }
 
     /** Refuses (429) a requester who already has the most pending requests approvers should face at once. */

@@ -65,6 +65,8 @@ public final class AuditQuery {
                             if (matches(n, f)) {
                                 keep(found, n, limit, truncated);
                             }
+                        } else if (type.equals("tool") && !f.callOnly() && matches(n, f)) {
+                            keep(found, n, limit, truncated); // an MCP tool call (its API calls have their own records)
                         } else if (type.equals("lifecycle") && !f.callOnly() && matchesLifecycle(n, f)) {
                             keep(found, n, limit, truncated);
                         }

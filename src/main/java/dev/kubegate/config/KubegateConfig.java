@@ -83,6 +83,13 @@ public interface KubegateConfig {
         /** How long a tool reuses what API discovery said about a group version (kind to resource). */
         @WithDefault("60s")
         java.time.Duration discoveryTtl();
+
+        /**
+         * How long a tool call waits for the client's answer when it asks for a justification (MCP
+         * elicitation) before a new approval request; 0 never asks.
+         */
+        @WithDefault("2m")
+        java.time.Duration elicitationTimeout();
     }
 
     /** The escape-hatch report ({@code kubegate rbac-check}) the gateway runs periodically. */

@@ -49,7 +49,8 @@ final class Approve implements Step {
     private static ApprovalGate.Call held(CallContext call) {
         ApprovalGate.Request request = new ApprovalGate.Request(call.req.method().name(), call.req.uri(), call.req.path(),
                 call.req.getHeader(HttpHeaders.CONTENT_TYPE), call.info, call.query);
-        return new ApprovalGate.Call(request, call.principal, call.decision, call.current, call.runtime.dryRun(), call.upstreamHeaders);
+        return new ApprovalGate.Call(request, call.principal, call.decision, call.current, call.runtime.dryRun(), call.upstreamHeaders,
+                call.record.mcpJustification(), call.record.mcpAsksJustificationFirst());
     }
 
     /** The held call's client connection. */

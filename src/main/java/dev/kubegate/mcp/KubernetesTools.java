@@ -102,7 +102,7 @@ final class KubernetesTools {
 
     private Future<String> delete(ToolContext ctx, Discovery.Resource r, String namespace, String name) {
         String path = ApiPaths.of(r, namespace, ApiPaths.name("name", name));
-        Future<Loopback.Answer> call = api.call(ctx, HttpMethod.DELETE, path, null, null);
+        Future<Loopback.Answer> call = write(ctx, HttpMethod.DELETE, path, null, null);
         return approvals.during(ctx, watched("delete", r, "", namespace, name), call).map(answer -> {
             if (!answer.ok()) {
                 throw answer.error();
@@ -137,7 +137,7 @@ final class KubernetesTools {
         } else {
             Buffer body = Buffer.buffer("{\"spec\":{\"replicas\":" + replicas + "}}");
             call = approvals.during(ctx, watched("patch", r, "scale", namespace, name),
-                    api.call(ctx, HttpMethod.PATCH, path, "application/merge-patch+json", body));
+                    write(ctx, HttpMethod.PATCH, path, "application/merge-patch+json", body));
         }
         return call.map(answer -> {
             if (!answer.ok()) {
@@ -174,7 +174,7 @@ final class KubernetesTools {
                 return Future.failedFuture(new ToolError("kubegate could not write the object: " + e.getOriginalMessage()));
             }
             return approvals.during(ctx, watched("patch", r, "", r.namespaced() ? namespace : "", name),
-                    api.call(ctx, HttpMethod.PATCH, path, APPLY, body)).compose(answer -> {
+                    write(ctx, HttpMethod.PATCH, path, APPLY, body)).compose(answer -> {
                 if (!answer.ok()) {
                     ToolError e = answer.error();
                     String done = applied.isEmpty() ? "" : " (applied before it: " + applied.size() + " document(s))";
@@ -183,6 +183,29 @@ final class KubernetesTools {
                 }
                 applied.add(output.yaml(answer.json()));
                 return applyFrom(ctx, docs, i + 1, applied);
+            });
+        });
+    }
+
+    /**
+     * A write, which policy may hold for approval. When the client can be asked (elicitation), the
+     * gateway refuses a call that would raise a new approval request ({@code 428}, nothing created,
+     * nothing forwarded); the client is asked why, and the call is made again with the answer, which
+     * the approval request shows the approvers. Declined, cancelled or unanswered: a tool error.
+     */
+    private Future<Loopback.Answer> write(ToolContext ctx, HttpMethod method, String path, String contentType, Buffer body) {
+        return api.call(ctx, method, path, contentType, body == null ? null : body.copy()).compose(answer -> {
+            if (answer.status() != dev.kubegate.approval.ApprovalGate.JUSTIFICATION_REQUIRED || !ctx.canAsk()) {
+                return Future.succeededFuture(answer);
+            }
+            String needs = answer.json().path("message").asText("this call needs approval");
+            return ctx.askJustification("kubegate: " + needs + ". Why is this needed? The approvers see your answer, "
+                    + "and it is kept in the audit trail.").compose(a -> switch (a.action()) {
+                case "accept" -> api.call(ctx, method, path, contentType, body);
+                case "timeout" -> Future.failedFuture(new ToolError("No justification arrived in time (kubegate.mcp.elicitation-timeout), "
+                        + "so no approval was requested and nothing was sent to the cluster. Call the tool again to be asked again."));
+                default -> Future.failedFuture(new ToolError("The justification was " + ("decline".equals(a.action()) ? "declined" : "cancelled")
+                        + ", so no approval was requested and nothing was sent to the cluster."));
             });
         });
     }

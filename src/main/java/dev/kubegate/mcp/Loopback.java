@@ -19,9 +19,10 @@ import io.vertx.core.http.RequestOptions;
  * loopback address, with the agent's own {@code Authorization} header, so the call goes through the
  * whole pipeline (authentication, classification, policy, approval, masking, audit) like kubectl's,
  * and nothing a tool does can get around it. The call carries {@link ToolCallMarker}'s headers for its
- * audit record. The listener's certificate is not checked: the address is this process's own socket
- * on 127.0.0.1 (or the configured listen address), and the agent's credential was already presented
- * to that same listener.
+ * audit record. One pooled client (keep-alive, HTTP/1.1) serves every tool, exec's WebSocket
+ * included; it trusts only the certificate this gateway serves (or its generated CA), so the agent's
+ * credential goes nowhere else. The host name is not checked: the address is this process's own
+ * socket on 127.0.0.1 (or the configured listen address), which an operator's certificate may not name.
  */
 final class Loopback {
 
@@ -68,14 +69,22 @@ final class Loopback {
 
     private final HttpClient client;
     private final String host;
-    private final int port;
+    private final int configuredPort;
+    private volatile int port;
     private final long maxAnswer;
 
-    Loopback(Vertx vertx, String host, int port, long maxAnswer) {
-        this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
-                .setKeepAlive(true).setDecompressionSupported(false), new PoolOptions().setHttp1MaxSize(64));
+    Loopback(Vertx vertx, String host, int port, long maxAnswer, java.nio.file.Path trusted) {
+        HttpClientOptions options = new HttpClientOptions();
+        if (io.vertx.core.net.OpenSSLEngineOptions.isAvailable()) {
+            // BoringSSL, as the listener uses: each tool call's bytes are encrypted and decrypted twice more.
+            options.setSslEngineOptions(new io.vertx.core.net.OpenSSLEngineOptions());
+        }
+        this.client = vertx.createHttpClient(options.setSsl(true)
+                .setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(trusted.toString())).setVerifyHost(false)
+                .setKeepAlive(true).setDecompressionSupported(false).setMaxWebSocketMessageSize(8 * 1024 * 1024),
+                new PoolOptions().setHttp1MaxSize(64));
         this.host = host;
-        this.port = port;
+        this.configuredPort = port;
         this.maxAnswer = maxAnswer;
     }
 
@@ -95,8 +104,8 @@ final class Loopback {
         if (contentType != null) {
             headers.add("Content-Type", contentType);
         }
-        ToolCallMarker.mark(headers, ctx.tool, ctx.mcpSession, ctx.clientAddress);
-        RequestOptions options = new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri).setHeaders(headers);
+        ToolCallMarker.mark(headers, ctx.mark());
+        RequestOptions options = new RequestOptions().setMethod(method).setHost(host).setPort(port()).setURI(uri).setHeaders(headers);
         Promise<Answer> answer = Promise.promise();
         client.request(options).onFailure(e -> answer.tryFail(unreachable(e))).onSuccess(req -> {
             ctx.started(req);
@@ -135,12 +144,23 @@ final class Loopback {
         return client;
     }
 
+    /** Learns the listener's port from an MCP request that came over HTTPS (when it was configured as 0: any free port). */
+    void arrivedOn(io.vertx.core.http.HttpServerRequest req) {
+        if (configuredPort == 0 && port == 0 && req.isSSL() && req.localAddress() != null) {
+            port = req.localAddress().port();
+        }
+    }
+
     String host() {
         return host;
     }
 
+    /**
+     * The listener's port: the configured one, or, with {@code quarkus.http.ssl-port=0}, the one the
+     * MCP requests arrive on ({@link #arrivedOn}).
+     */
     int port() {
-        return port;
+        return configuredPort != 0 ? configuredPort : port;
     }
 
     void close() {

@@ -73,43 +73,72 @@ public class McpEndpoint {
     @Inject
     ApprovalService approvals;
 
+    @Inject
+    dev.kubegate.trail.AuditTrail audit;
+
+    @Inject
+    dev.kubegate.store.StateStore store;
+
     @ConfigProperty(name = "quarkus.http.ssl-port", defaultValue = "8443")
     int sslPort;
 
     @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0")
     String listenHost;
 
+    /** False for the CLI's commands, which start the application without serving (no state store, no listener). */
+    @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true")
+    boolean serving;
+
     private final ToolCatalog catalog = new ToolCatalog();
     private Loopback loopback;
     private PodExec exec;
     private ToolCalls tools;
+    private Elicitations elicitations;
     private long maxMessage;
     private String version;
 
     void routes(@Observes Router router) {
-        if (!config.mcp().enabled()) {
+        if (!config.mcp().enabled() || !serving) {
             return;
         }
         long maxBody = config.limits().maxRequestBody().bytes();
         // A resource argument up to the request limit, JSON-escaped (up to 6 bytes a character for control characters).
         maxMessage = 6 * maxBody + 64 * 1024;
         String host = "0.0.0.0".equals(listenHost) || "::".equals(listenHost) || "[::]".equals(listenHost) ? "127.0.0.1" : listenHost;
-        loopback = new Loopback(vertx, host, sslPort, config.mcp().maxAnswer().bytes());
+        loopback = new Loopback(vertx, host, sslPort, config.mcp().maxAnswer().bytes(), servedCertificate());
         Discovery discovery = new Discovery(loopback, config.mcp().discoveryTtl());
         long maxOutput = config.mcp().maxOutput().bytes();
         exec = new PodExec(vertx, loopback, maxOutput, config.mcp().execTimeout());
+        java.time.Duration askFor = config.mcp().elicitationTimeout();
+        elicitations = askFor.isZero() || askFor.isNegative() ? null : new Elicitations(vertx, store, askFor);
         tools = new ToolCalls(catalog, new KubernetesTools(vertx, loopback, discovery, new Output(maxOutput),
                 new ApprovalProgress(vertx, approvals), exec, maxBody),
-                new KubegateTools(vertx, discovery, policy, counters, approvals, maxBody));
+                new KubegateTools(vertx, discovery, policy, counters, approvals, maxBody), elicitations, audit);
         version = buildVersion();
         router.route(METADATA_PATH).handler(this::metadata);
         router.route(PATH).handler(this::handle);
     }
 
+    /**
+     * The certificate this gateway's HTTPS listener serves, for the loopback client to trust (and
+     * nothing else): an explicit {@code quarkus.http.ssl} one, the operator's {@code kubegate.tls.cert-file},
+     * or the generated CA.
+     */
+    private java.nio.file.Path servedCertificate() {
+        java.util.Optional<java.util.List<java.nio.file.Path>> quarkus = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValues("quarkus.http.ssl.certificate.files", java.nio.file.Path.class);
+        if (quarkus.isPresent() && !quarkus.get().isEmpty()) {
+            return quarkus.get().get(0);
+        }
+        // The same call the TLS customizer makes before binding (idempotent); here first, on the start-up thread.
+        return config.tls().certFile().orElseGet(() -> dev.kubegate.tls.ServingCertificate.ensure(config.dataDir(),
+                config.tls().sans().orElse(List.of())).caCert());
+    }
+
     @PreDestroy
     void close() {
         if (loopback != null) loopback.close();
-        if (exec != null) exec.close();
+        if (elicitations != null) elicitations.close();
     }
 
     /** RFC 9728 protected resource metadata: a bearer token in the header; tokens come from {@code kubegate login}. */
@@ -140,6 +169,7 @@ public class McpEndpoint {
             plain(resp, 503, "kubegate is starting or stopping; retry shortly");
             return;
         }
+        loopback.arrivedOn(req);
         req.pause();
         String authorization = req.getHeader(HttpHeaders.AUTHORIZATION);
         io.vertx.core.Context vctx = Vertx.currentContext();
@@ -199,7 +229,9 @@ public class McpEndpoint {
         String session = req.getHeader(SESSION_HEADER);
         if (!initialize) {
             String version = req.getHeader(VERSION_HEADER);
-            if (version != null && !SUPPORTED.contains(version)) {
+            // A response (to an elicitation) is not checked: the Java SDK 2.2 client sends its own
+            // latest version on responses rather than the negotiated one, and a response means the same in every version.
+            if (version != null && !SUPPORTED.contains(version) && method != null) {
                 json(resp, 400, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "unsupported " + VERSION_HEADER + " " + version
                         + "; this server speaks " + String.join(", ", SUPPORTED)));
                 return;
@@ -212,6 +244,20 @@ public class McpEndpoint {
                 json(resp, 404, JsonRpc.error(id, JsonRpc.INVALID_REQUEST, "unknown MCP session; send initialize again"));
                 return;
             }
+        }
+        if (method == null && elicitations != null && Elicitations.isOurs(id) && (message.has("result") || message.has("error"))) {
+            // The answer to an elicitation, maybe asked by another replica: routed through the shared store.
+            elicitations.answered(principal, session, message).onComplete(ar -> {
+                if (ar.succeeded() && ar.result()) {
+                    resp.setStatusCode(202).end();
+                } else if (ar.succeeded()) {
+                    json(resp, 400, JsonRpc.error(null, JsonRpc.INVALID_REQUEST, "no elicitation " + id.asText() + " is waiting for an answer in this session"));
+                } else {
+                    resp.putHeader(HttpHeaders.RETRY_AFTER, "1");
+                    plain(resp, 503, "kubegate could not pass the answer on: " + Status.describe(ar.cause()));
+                }
+            });
+            return;
         }
         if (method == null || id == null || id.isNull()) {
             resp.setStatusCode(202).end(); // a notification or a response: nothing to answer
@@ -227,7 +273,9 @@ public class McpEndpoint {
                 result.putObject("serverInfo").put("name", "kubegate").put("title", "kubegate").put("version", version);
                 result.put("instructions", "Kubernetes tools through kubegate: every call is judged by policy, may be held for a "
                         + "human's approval, has Secret values masked, and is recorded. A refusal's message says what to do instead.");
-                resp.putHeader(SESSION_HEADER, McpSessions.open(principal));
+                // Asked for a justification before an approval request only when the client says it answers.
+                boolean elicits = elicitations != null && params.path("capabilities").path("elicitation").isObject();
+                resp.putHeader(SESSION_HEADER, McpSessions.open(principal, elicits));
                 json(resp, 200, JsonRpc.result(id, result));
             }
             case "ping" -> json(resp, 200, JsonRpc.result(id, JsonRpc.JSON.createObjectNode()));

@@ -29,14 +29,14 @@ final class Output {
         this.maxChars = maxChars;
     }
 
+    /** {@code o} as YAML; {@code o} is the caller's own parse of an answer, so it is stripped in place (no copy). */
     String yaml(JsonNode o) {
-        JsonNode copy = o.deepCopy();
-        strip(copy);
-        for (JsonNode item : copy.path("items")) {
+        strip(o);
+        for (JsonNode item : o.path("items")) {
             strip(item);
         }
         try {
-            return cut(YAML.writeValueAsString(copy));
+            return cut(YAML.writeValueAsString(o));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ToolError("kubegate could not print the object: " + e.getOriginalMessage());
         }

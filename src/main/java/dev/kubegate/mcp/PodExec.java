@@ -9,8 +9,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 
 import java.nio.charset.StandardCharsets;
@@ -22,14 +20,14 @@ import java.util.Map;
  * pods_exec: a non-interactive exec over WebSocket ({@code v4.channel.k8s.io}, as kubectl speaks it)
  * into the gateway over loopback, so policy, approval, masking and the exec recording apply. No
  * stdin, no TTY; output is kept up to {@code kubegate.mcp.max-output} characters and the session is
- * closed after {@code kubegate.mcp.exec-timeout}.
+ * closed after {@code kubegate.mcp.exec-timeout}. It shares {@link Loopback}'s client (its pool and its
+ * pinned trust in this gateway's own serving certificate).
  */
 final class PodExec {
 
     private static final String PROTOCOL = "v4.channel.k8s.io";
 
     private final Vertx vertx;
-    private final WebSocketClient client;
     private final Loopback api;
     private final long maxOutput;
     private final Duration timeout;
@@ -37,8 +35,6 @@ final class PodExec {
     PodExec(Vertx vertx, Loopback api, long maxOutput, Duration timeout) {
         this.vertx = vertx;
         this.api = api;
-        this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
-                .setMaxMessageSize(8 * 1024 * 1024));
         this.maxOutput = maxOutput;
         this.timeout = timeout;
     }
@@ -58,14 +54,14 @@ final class PodExec {
                 + query + "&" + rest.substring(1);
         MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", ctx.authorization)
                 .add("User-Agent", "kubegate-mcp/" + ctx.tool);
-        ToolCallMarker.mark(headers, ctx.tool, ctx.mcpSession, ctx.clientAddress);
+        ToolCallMarker.mark(headers, ctx.mark());
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(api.host()).setPort(api.port()).setSsl(true)
                 .setURI(uri).setHeaders(headers).setSubProtocols(List.of(PROTOCOL)).setTimeout(timeout.toMillis());
         Promise<String> result = Promise.promise();
         StringBuilder out = new StringBuilder();
         boolean[] cut = {false};
         String[] error = {null};
-        client.connect(options).onFailure(e -> result.tryFail(rejected(e))).onSuccess(ws -> {
+        api.client().webSocket(options).onFailure(e -> result.tryFail(rejected(e))).onSuccess(ws -> {
             long timer = vertx.setTimer(timeout.toMillis(), t -> {
                 out.append("\n... (the command was stopped after ").append(timeout.toSeconds()).append("s, kubegate.mcp.exec-timeout)");
                 ws.close();
@@ -121,9 +117,5 @@ final class PodExec {
             return new Loopback.Answer(u.getStatus(), null, body).error();
         }
         return new ToolError("kubegate could not open the exec session: " + Status.describe(e));
-    }
-
-    void close() {
-        client.close();
     }
 }

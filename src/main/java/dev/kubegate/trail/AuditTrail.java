@@ -218,6 +218,9 @@ public class AuditTrail {
         if (mcp != null) {
             c.mcpTool = mcp.tool();
             c.mcpSession = mcp.session();
+            c.mcpCall = mcp.call();
+            c.mcpJustification = mcp.justification();
+            c.mcpAskFirst = mcp.askFirst();
             if (mcp.client() != null) c.source = mcp.client();
         }
         c.userAgent = req.getHeader("User-Agent");
@@ -264,6 +267,23 @@ public class AuditTrail {
             exportEvent(c, entry, a == null ? null : a.hash());
         });
         playbooks.observe(c);
+    }
+
+    /**
+     * Records one MCP tool call ({@link ToolCallEntry}) in this replica's signed stream. Completes once
+     * the record is durable; fails with {@link AuditUnavailableException} when it cannot be recorded
+     * (callers whose tool had no other record refuse). At once when auditing is off.
+     */
+    public CompletionStage<Void> toolCall(ToolCallEntry t) {
+        AuditLog l = log;
+        if (!config.audit().enabled()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (l == null) {
+            return CompletableFuture.failedFuture(new AuditUnavailableException("the audit log is not started"));
+        }
+        return l.append(t.toJson(Canonical.JSON.createObjectNode()), true)
+                .orTimeout(config.audit().writeTimeout().toMillis(), TimeUnit.MILLISECONDS).thenApply(a -> null);
     }
 
     /** The SIEM export sink, or null when {@code kubegate.audit.export.enabled} is off. */
@@ -354,7 +374,11 @@ public class AuditTrail {
         if (c.userAgent != null) client.put("userAgent", c.userAgent);
         if (c.kubectlCommand != null) client.put("kubectlCommand", c.kubectlCommand);
         if (c.kubectlSession != null) client.put("kubectlSession", c.kubectlSession);
-        if (c.mcpTool != null) client.putObject("mcp").put("tool", c.mcpTool).put("session", c.mcpSession);
+        if (c.mcpTool != null) {
+            ObjectNode mcp = client.putObject("mcp").put("tool", c.mcpTool).put("session", c.mcpSession);
+            if (c.mcpCall != null) mcp.put("call", c.mcpCall);
+            if (c.mcpJustification != null) mcp.put("justification", c.mcpJustification);
+        }
         ObjectNode r = e.putObject("request");
         r.put("method", c.method);
         if (c.info != null) {

@@ -34,6 +34,10 @@ public final class CallRecord {
     /** The MCP tool and session a call was made for (kubegate's MCP server; {@link ToolCallMarker}). */
     String mcpTool;
     String mcpSession;
+    /** The tool call's own record id, and why the agent makes the call (MCP elicitation), when known. */
+    String mcpCall;
+    String mcpJustification;
+    boolean mcpAskFirst;
     String method;
     String uri;
     RequestInfo info;
@@ -163,5 +167,15 @@ public final class CallRecord {
 
     public RequestInfo info() {
         return info;
+    }
+
+    /** The justification the agent's MCP client gave for this call (elicitation), or null. */
+    public String mcpJustification() {
+        return mcpJustification;
+    }
+
+    /** The call comes from an MCP client that can be asked for a justification before an approval request is made. */
+    public boolean mcpAsksJustificationFirst() {
+        return mcpAskFirst && mcpJustification == null;
     }
 }

@@ -63,6 +63,7 @@ class McpServerIT {
                 "kubegate.identity.static.tokens-file", agents.toString(),
                 "kubegate.admin.tokens-file", admins.toString(),
                 "kubegate.approval.wait", "60s",
+                "kubegate.mcp.elicitation-timeout", "10s",
                 "kubegate.limits.max-request-body", "64Ki"));
         gateway.awaitReady();
         kubectl = new Kubectl(gateway.kubeconfig(dir.resolve("alice.kubeconfig"), ALICE));
@@ -303,6 +304,155 @@ class McpServerIT {
             assertThat(revoked.body()).contains("revoked");
             assertThat(revoked.headers().firstValue("WWW-Authenticate")).isPresent();
         }
+    }
+
+    @Test
+    void kubegatesOwnToolsAndEveryOtherToolCallLeaveVerifiedToolRecords() throws Exception {
+        String session = initialize(ALICE);
+        HttpResponse<String> explained = post(ALICE, session, ("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":"
+                + "{\"name\":\"policy_explain\",\"arguments\":{\"verb\":\"delete\",\"apiVersion\":\"v1\",\"kind\":\"Namespace\","
+                + "\"name\":\"audited-ns\"}}}").getBytes());
+        assertThat(explained.body()).contains("held for approval");
+        String missing = error("approval_status", Map.of("id", "ap-doesnotexist"));
+        assertThat(missing).contains("no approval request ap-doesnotexist");
+        String secret = "Tool-Arg-S3cret-" + UUID.randomUUID();
+        String applied = "apiVersion: v1\nkind: Secret\nmetadata: {name: mcp-audited, namespace: default}\nstringData: {token: " + secret + "}\n";
+        ok("resources_create_or_update", Map.of("resource", applied));
+        String appliedSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(applied.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        await().atMost(20, TimeUnit.SECONDS).untilAsserted(() -> {
+            var r = gateway.api(APPROVER).get("/kubegate/v1/audit/events?principal=alice&limit=1000");
+            assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+            // The tool records keep a summary of the arguments, never an applied object's values.
+            assertThat(r.asString()).doesNotContain(secret);
+            JsonNode explain = null, status = null, apply = null;
+            for (JsonNode e : JSON.readTree(r.asString()).path("items")) {
+                if (!"tool".equals(e.path("type").asText())) continue;
+                JsonNode mcp = e.path("client").path("mcp");
+                if (mcp.path("tool").asText().equals("policy_explain") && mcp.path("session").asText().equals(session)) explain = e;
+                if (mcp.path("tool").asText().equals("approval_status") && mcp.path("arguments").path("id").asText().equals("ap-doesnotexist")) status = e;
+                if (mcp.path("tool").asText().equals("resources_create_or_update")
+                        && appliedSha.equals(mcp.path("arguments").path("resource").path("sha256").asText())) apply = e;
+            }
+            assertThat(explain).as("policy_explain record").isNotNull();
+            assertThat(explain.path("principal").path("name").asText()).isEqualTo("alice");
+            assertThat(explain.path("client").path("mcp").path("arguments").path("name").asText()).isEqualTo("audited-ns");
+            assertThat(explain.path("outcome").path("error").asBoolean()).isFalse();
+            assertThat(status).as("approval_status record").isNotNull();
+            assertThat(status.path("outcome").path("error").asBoolean()).isTrue();
+            assertThat(status.path("outcome").path("message").asText()).contains("no approval request ap-doesnotexist");
+            assertThat(apply).as("resources_create_or_update record").isNotNull();
+            // The API call the tool made names the tool call's record.
+            String callId = apply.path("id").asText();
+            boolean linked = false;
+            for (JsonNode e : JSON.readTree(r.asString()).path("items")) {
+                linked |= "call".equals(e.path("type").asText()) && callId.equals(e.path("client").path("mcp").path("call").asText())
+                        && "secrets".equals(e.path("request").path("resource").asText());
+            }
+            assertThat(linked).as("an API record with client.mcp.call = " + callId).isTrue();
+        });
+        // The tool records are in the same signed, hash-chained stream: the verifier accepts it whole.
+        JsonNode verified = JSON.readTree(gateway.api(APPROVER).post("/kubegate/v1/audit/verify").asString());
+        assertThat(verified.path("ok").asBoolean()).as(verified.toString()).isTrue();
+    }
+
+    /** A client that answers elicitation with {@code answer}, counting the questions it gets. */
+    static McpSyncClient eliciting(List<McpSchema.ElicitFormRequest> asked, java.util.function.Supplier<McpSchema.ElicitResult> answer) throws Exception {
+        McpSyncClient c = McpClients.eliciting(gateway.url(), gateway, ALICE, Duration.ofSeconds(90), progress::add, req -> {
+            asked.add(req);
+            return answer.get();
+        });
+        c.initialize();
+        return c;
+    }
+
+    static McpSchema.CallToolResult deleteNamespace(McpSyncClient c, String name, String progressToken) {
+        return c.callTool(McpSchema.CallToolRequest.builder().name("resources_delete").progressToken(progressToken)
+                .arguments(Map.of("apiVersion", "v1", "kind", "Namespace", "name", name)).build());
+    }
+
+    @Test
+    void aClientThatAnswersElicitationIsAskedWhyAndTheApproversSeeTheAnswer() throws Exception {
+        ok("resources_create_or_update", Map.of("resource", "apiVersion: v1\nkind: Namespace\nmetadata: {name: mcp-why}\n"));
+        List<McpSchema.ElicitFormRequest> asked = new CopyOnWriteArrayList<>();
+        String why = "ticket OPS-42: the mcp-why namespace is left over from a load test";
+        try (McpSyncClient c = eliciting(asked, () -> new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("justification", why)))) {
+            progress.clear();
+            CompletableFuture<McpSchema.CallToolResult> held = CompletableFuture.supplyAsync(() -> deleteNamespace(c, "mcp-why", "why-1"));
+            await().atMost(30, TimeUnit.SECONDS).until(() -> progress.stream().anyMatch(p -> p.message() != null && p.message().contains("waiting for approval ap-")));
+            assertThat(asked).hasSize(1);
+            assertThat(asked.get(0).message()).contains("delete namespaces", "needs approval", "kubegate-approvers");
+            assertThat(((Map<?, ?>) asked.get(0).requestedSchema().get("properties")).keySet().stream().map(Object::toString).toList())
+                    .containsExactly("justification");
+            Matcher m = Pattern.compile("(ap-[A-Za-z0-9-]+)").matcher(progress.stream().filter(p -> p.message().contains("waiting for approval"))
+                    .findFirst().orElseThrow().message());
+            assertThat(m.find()).isTrue();
+            String id = m.group(1);
+            // The approval request carries the justification: the page, the CLI, the webhook and Slack show it.
+            JsonNode request = JSON.readTree(gateway.api(APPROVER).get("/kubegate/v1/approvals/" + id).asString());
+            assertThat(request.path("requester").path("justification").asText()).isEqualTo(why);
+            var approved = gateway.api(APPROVER).contentType("application/json").body("{\"reason\":\"ok\"}").post("/kubegate/v1/approvals/" + id + "/approve");
+            assertThat(approved.statusCode()).as(approved.asString()).isEqualTo(200);
+            McpSchema.CallToolResult result = held.get(30, TimeUnit.SECONDS);
+            assertThat(result.isError()).as(text(result)).isFalse();
+            assertThat(text(result)).contains("Namespace mcp-why deleted");
+            assertThat(asked).hasSize(1);
+        }
+        await().atMost(20, TimeUnit.SECONDS).untilAsserted(() -> {
+            String events = gateway.api(APPROVER).get("/kubegate/v1/audit/events?principal=alice&limit=1000").asString();
+            JsonNode tool = null, requested = null, forwarded = null;
+            for (JsonNode e : JSON.readTree(events).path("items")) {
+                JsonNode mcp = e.path("client").path("mcp");
+                if ("tool".equals(e.path("type").asText()) && "resources_delete".equals(mcp.path("tool").asText())
+                        && "mcp-why".equals(mcp.path("arguments").path("name").asText())) tool = e;
+                if ("call".equals(e.path("type").asText()) && "mcp-why".equals(e.path("request").path("name").asText())
+                        && e.path("response").path("code").asInt() == 200) forwarded = e;
+            }
+            String lifecycle = gateway.api(APPROVER).get("/kubegate/v1/audit/events?limit=1000").asString();
+            for (JsonNode e : JSON.readTree(lifecycle).path("items")) {
+                if ("approval.requested".equals(e.path("event").asText()) && why.equals(e.path("details").path("justification").asText())) requested = e;
+            }
+            assertThat(tool).as("tool record").isNotNull();
+            assertThat(tool.path("client").path("mcp").path("justification").asText()).isEqualTo(why);
+            assertThat(tool.path("client").path("mcp").path("elicitation").asText()).isEqualTo("accept");
+            assertThat(forwarded).as("the forwarded delete").isNotNull();
+            assertThat(forwarded.path("client").path("mcp").path("justification").asText()).isEqualTo(why);
+            assertThat(forwarded.path("client").path("mcp").path("call").asText()).isEqualTo(tool.path("id").asText());
+            assertThat(requested).as("approval.requested with the justification").isNotNull();
+        });
+    }
+
+    @Test
+    void aDeclinedOrUnansweredElicitationRequestsNoApprovalAndForwardsNothing() throws Exception {
+        ok("resources_create_or_update", Map.of("resource", "apiVersion: v1\nkind: Namespace\nmetadata: {name: mcp-keep}\n"));
+        List<McpSchema.ElicitFormRequest> asked = new CopyOnWriteArrayList<>();
+        try (McpSyncClient c = eliciting(asked, () -> new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.DECLINE, null))) {
+            McpSchema.CallToolResult declined = deleteNamespace(c, "mcp-keep", "keep-1");
+            assertThat(declined.isError()).isTrue();
+            assertThat(text(declined)).contains("declined", "no approval was requested", "nothing was sent to the cluster");
+            assertThat(asked).hasSize(1);
+        }
+        try (McpSyncClient c = eliciting(asked, () -> new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.CANCEL, null))) {
+            assertThat(text(deleteNamespace(c, "mcp-keep", "keep-2"))).contains("cancelled", "no approval was requested");
+        }
+        try (McpSyncClient c = eliciting(asked, () -> {
+            try {
+                Thread.sleep(14_000); // past kubegate.mcp.elicitation-timeout (10s)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, Map.of("justification", "too late"));
+        })) {
+            McpSchema.CallToolResult late = deleteNamespace(c, "mcp-keep", "keep-3");
+            assertThat(late.isError()).isTrue();
+            assertThat(text(late)).contains("No justification arrived in time", "no approval was requested");
+        }
+        assertThat(asked).hasSize(3);
+        JsonNode pending = JSON.readTree(gateway.api(APPROVER).get("/kubegate/v1/approvals").asString());
+        for (JsonNode a : pending.path("items")) {
+            assertThat(a.path("request").path("name").asText()).as(a.toString()).isNotEqualTo("mcp-keep");
+        }
+        assertThat(ok("resources_get", Map.of("apiVersion", "v1", "kind", "Namespace", "name", "mcp-keep"))).doesNotContain("deletionTimestamp");
     }
 
     static String initializeOrNull(String token) throws Exception {

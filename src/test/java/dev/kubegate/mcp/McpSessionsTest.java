@@ -26,5 +26,19 @@ class McpSessionsTest {
         assertThat(McpSessions.belongsTo(id.substring(0, id.length() - 1) + (id.endsWith("A") ? "B" : "A"), ALICE)).isFalse();
         assertThat(McpSessions.belongsTo("mcp-x.y", ALICE)).isFalse();
         assertThat(McpSessions.belongsTo(null, ALICE)).isFalse();
+        assertThat(McpSessions.elicits(id)).isFalse();
+    }
+
+    @Test
+    void theElicitationCapabilityRidesUnderTheBinding() {
+        String id = McpSessions.open(ALICE, true);
+        assertThat(McpSessions.belongsTo(id, ALICE)).isTrue();
+        assertThat(McpSessions.elicits(id)).isTrue();
+        assertThat(McpSessions.belongsTo(id, BOB)).isFalse();
+        // adding or removing the flag breaks the binding
+        String plain = McpSessions.open(ALICE, false);
+        int dot = plain.lastIndexOf('.');
+        assertThat(McpSessions.belongsTo(plain.substring(0, dot) + ".e" + plain.substring(dot), ALICE)).isFalse();
+        assertThat(McpSessions.belongsTo(id.replace(".e.", "."), ALICE)).isFalse();
     }
 }
