@@ -285,8 +285,8 @@ case $PROFILE in
     # the options quoted once more: jcmd would read "a=b" in them as its own key=value arguments
     jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" '"start,event=itimer,interval=1ms"' >/dev/null
     DURATION=$PROFILE_SECONDS measure "c=$CONNS" jfr "$PROFILED" "$THREADS" "$CONNS"
-    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\\"dump,collapsed,file=$WORK/kubegate.collapsed\\"" >/dev/null
-    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\\"stop,flamegraph,file=$WORK/kubegate-flame.html\\"" >/dev/null ;;
+    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\"dump,collapsed,file=$WORK/kubegate.collapsed\"" >/dev/null
+    jcmd "$GATEWAY_PID" JVMTI.agent_load "$lib" "\"stop,flamegraph,file=$WORK/kubegate-flame.html\"" >/dev/null ;;
   none) ;;
   *) die "PROFILE is jfr, async or none, not $PROFILE" ;;
 esac
@@ -317,14 +317,14 @@ BY_ROUND='
     echo "Ratios per round (same round, same scenario):"
     echo
     if [[ $PROFILE != none ]]; then
-      echo "Round \\"jfr\\": kubegate alone while a profiler ($PROFILE) records it (slower), not in the ratios."
+      echo "Round \"jfr\": kubegate alone while a profiler ($PROFILE) records it (slower), not in the ratios."
       echo
     fi
     echo "| round | scenario | kubegate/direct | kubegate/nginx | nginx/direct | added p50 ms (kubegate - direct) | added p99 ms |"
     echo "|---|---|---:|---:|---:|---:|---:|"
-    tail -n +2 "$WORK/rows.tsv" | awk -F'\\t' "$BY_ROUND"'
+    tail -n +2 "$WORK/rows.tsv" | awk -F'\t' "$BY_ROUND"'
       END { for (i = 0; i < n; i++) { k = keys[i]; split(k, p, SUBSEP)
-        printf "| %s | %s | %.2f | %.2f | %.2f | %+.2f | %+.2f |\\n", p[1], p[2], ratio(rps[k, "kubegate"], rps[k, "direct"]),
+        printf "| %s | %s | %.2f | %.2f | %.2f | %+.2f | %+.2f |\n", p[1], p[2], ratio(rps[k, "kubegate"], rps[k, "direct"]),
           ratio(rps[k, "kubegate"], rps[k, "nginx"]), ratio(rps[k, "nginx"], rps[k, "direct"]),
           p50[k, "kubegate"] - p50[k, "direct"], p99[k, "kubegate"] - p99[k, "direct"] } }'
   fi

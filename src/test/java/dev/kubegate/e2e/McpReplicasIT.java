@@ -54,7 +54,7 @@ class McpReplicasIT {
     }
 
     static String body(HttpResponse<java.util.stream.Stream<String>> r) {
-        return String.join("\\n", r.body().toList());
+        return String.join("\n", r.body().toList());
     }
 
     static String initializeEliciting(String url, String token) throws Exception {
@@ -73,7 +73,7 @@ class McpReplicasIT {
 
     @Test
     void anElicitationAskedOnOneReplicaIsAnsweredOnTheOther() throws Exception {
-        kubegate.cluster().putObject("{\\"apiVersion\\":\\"v1\\",\\"kind\\":\\"Namespace\\",\\"metadata\\":{\\"name\\":\\"mcp-ha-why\\"}}");
+        kubegate.cluster().putObject("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"mcp-ha-why\"}}");
         String a = kubegate.replica(0).url(), b = kubegate.replica(1).url();
         String session = initializeEliciting(a, TOKEN);
         HttpResponse<java.util.stream.Stream<String>> call = postTo(a, TOKEN, session, """
@@ -104,7 +104,7 @@ class McpReplicasIT {
             if (approval == null) Thread.sleep(200);
         }
         assertThat(approval).as("a pending approval for mcp-ha-why").isNotNull();
-        var approved = kubegate.replica(1).api(APPROVER).contentType("application/json").body("{\\"reason\\":\\"ok\\"}")
+        var approved = kubegate.replica(1).api(APPROVER).contentType("application/json").body("{\"reason\":\"ok\"}")
                 .post("/kubegate/v1/approvals/" + approval + "/approve");
         assertThat(approved.statusCode()).as(approved.asString()).isEqualTo(200);
         JsonNode result = nextMessage(events);
