@@ -20,7 +20,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.List;
 
@@ -50,10 +49,6 @@ public class KubeApiGateway {
 
     @Inject
     OpenTelemetry openTelemetry;
-
-    /** Answered by {@code config.TracingSwitch}: true unless an OTLP endpoint is configured. */
-    @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false")
-    boolean tracingOff;
 
     @Inject
     MeterRegistry registry;
@@ -86,10 +81,6 @@ public class KubeApiGateway {
 
     /** The pipeline, in order. */
     private List<Step> steps(GatewayMetrics metrics, long maxBodyBytes) {
-        // A disabled SDK still hands out a recording tracer (no exporter, default sampler): every call
-        // built its spans and attributes and dropped them, ~3 % of the CPU of a small GET. Off is off.
-        OpenTelemetry openTelemetry = tracingOff ? OpenTelemetry.noop() : this.openTelemetry;
-        Tracer tracer = tracingOff ? openTelemetry.getTracer("kubegate") : this.tracer;
         return List.of(
                 new Serving(runtime),
                 new Classify(),
